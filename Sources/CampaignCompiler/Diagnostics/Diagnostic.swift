@@ -1,0 +1,72 @@
+/// How much a broken rule matters: errors fail `check`, warnings do not unless `--strict` is given.
+public enum Severity: String, Sendable, Codable, Comparable {
+    case warning
+    case error
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
+}
+
+/// One problem found in the files: which rule it breaks, where, and the other places involved.
+public struct Diagnostic: Hashable, Sendable, Comparable {
+    /// A secondary place that explains the problem ("'email_f' is sent here").
+    public struct Note: Hashable, Sendable {
+        public var message: String
+        public var location: SourceLocation
+
+        public init(_ message: String, at location: SourceLocation) {
+            self.message = message
+            self.location = location
+        }
+    }
+
+    public var rule: RuleID
+    public var severity: Severity
+    public var message: String
+    public var location: SourceLocation
+    public var notes: [Note]
+
+    /// Creates a diagnostic with the rule's own severity.
+    public init(_ rule: RuleID, _ message: String, at location: SourceLocation, notes: [Note] = []) {
+        self.rule = rule
+        self.severity = rule.severity
+        self.message = message
+        self.location = location
+        self.notes = notes
+    }
+
+    /// Diagnostics print in file, line, column, then message order, so output never depends on
+    /// the order the rules ran in.
+    public static func < (lhs: Diagnostic, rhs: Diagnostic) -> Bool {
+        if lhs.location != rhs.location { return lhs.location < rhs.location }
+        if lhs.message != rhs.message { return lhs.message < rhs.message }
+        return lhs.rule.rawValue < rhs.rule.rawValue
+    }
+}
+
+/// Collects the diagnostics of every stage; only the command line's renderers print them.
+public struct DiagnosticCollector: Sendable {
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init() {}
+
+    public mutating func emit(_ diagnostic: Diagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
+    public mutating func emit(_ rule: RuleID, _ message: String, at location: SourceLocation,
+                              notes: [Diagnostic.Note] = []) {
+        diagnostics.append(Diagnostic(rule, message, at: location, notes: notes))
+    }
+
+    public mutating func append(contentsOf other: [Diagnostic]) {
+        diagnostics.append(contentsOf: other)
+    }
+
+    /// The diagnostics in deterministic order, exact duplicates removed.
+    public var sorted: [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return diagnostics.sorted().filter { seen.insert($0).inserted }
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}

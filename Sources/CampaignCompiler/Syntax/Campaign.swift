@@ -1,0 +1,190 @@
+/// One version of one campaign, as read from `campaigns/<id>/v<N>.yaml`.
+///
+/// Fields are optional where the file may lack them: the reader reports what is missing and the checker
+/// still runs its rules on what is there.
+public struct Campaign: Sendable {
+    /// A version's lifecycle state.
+    public enum Status: String, Sendable, CaseIterable {
+        case draft, published, draining, stopped, archived
+    }
+
+    /// Who may enter again: `many` always, `once` never after any earlier entry, `after_exit` when not inside.
+    public enum RepeatPolicy: String, Sendable, CaseIterable {
+        case many, once
+        case afterExit = "after_exit"
+    }
+
+    public var file: String
+    public var location: SourceLocation
+    public var id: Located<String>?
+    public var version: Located<Int>?
+    public var status: Located<Status>?
+    public var name: String?
+    public var description: String?
+    public var timezone: Located<String>?
+    public var trigger: Trigger?
+    public var audience: Expression?
+    public var leaveWhenOutOfAudience = false
+    public var repeatPolicy: Located<RepeatPolicy>?
+    public var exits: [ExitCondition] = []
+    public var start: Located<String>?
+    /// Steps in file order.
+    public var steps: [Step] = []
+}
+
+/// What enters contacts into a campaign.
+public struct Trigger: Sendable {
+    public enum Kind: Sendable {
+        /// The contact the event is about enters, if `filter` holds on the payload.
+        case event(Located<String>, filter: Expression?)
+        /// A cron recurrence entering the audience at each firing.
+        case schedule(Located<String>)
+        /// Fixed dates entering the audience.
+        case dates([Located<String>])
+        case manual
+        case api
+    }
+
+    public var kind: Kind
+    public var location: SourceLocation
+
+    /// The trigger event's name, for event triggers.
+    public var eventName: Located<String>? {
+        if case .event(let name, _) = kind { return name }
+        return nil
+    }
+}
+
+/// One entry of `exit_when`: leave as soon as it holds.
+public struct ExitCondition: Sendable {
+    public enum Kind: Sendable {
+        /// Leave when this event happens (and `filter` holds on its payload).
+        case event(Located<String>, filter: Expression?)
+        /// Leave when the condition holds, checked on every event about the contact.
+        case condition(Expression)
+    }
+
+    public var kind: Kind
+    public var location: SourceLocation
+}
+
+/// One step of a campaign: its id, kind and exits.
+public struct Step: Sendable {
+    public var id: Located<String>
+    public var kind: StepKind
+    public var exits: [StepExit]
+    public var note: String?
+
+    public var location: SourceLocation { id.location }
+}
+
+/// An edge from a step to the next one.
+public struct StepExit: Sendable {
+    public enum Label: Hashable, Sendable, CustomStringConvertible {
+        case next, then, `else`, otherwise
+        /// The n-th (0-based) `when` of a branch, weight of a split, variant of a test or bucket of a distribute.
+        case option(Int)
+
+        public var description: String {
+            switch self {
+            case .next: "next"
+            case .then: "then"
+            case .else: "else"
+            case .otherwise: "otherwise"
+            case .option(let index): "option \(index + 1)"
+            }
+        }
+    }
+
+    public var label: Label
+    public var target: Located<String>
+}
+
+/// What a step does.
+public enum StepKind: Sendable {
+    case send(SendStep)
+    /// Field name and value node, in file order.
+    case update([(field: Located<String>, value: YAMLNode)])
+    case tags(add: [Located<String>], remove: [Located<String>])
+    case unsubscribe(channels: [Located<String>])
+    case archive
+    case grantPromo(Located<String>)
+    case export(destination: Located<String>, fields: [Located<String>])
+    case postal(Located<String>)
+    case wait(Located<CampaignDuration>)
+    case waitUntil(WaitUntilWindow)
+    case condition(Expression?)
+    /// One condition per `when`; nil where it did not parse. Exits `.option(i)` and `.otherwise`.
+    case branch([Expression?])
+    /// Weights in percent, one per exit `.option(i)`.
+    case split([Located<Int>])
+    case test(ABTest)
+    /// Maximum contacts per exit `.option(i)`; the rest go to `.otherwise`.
+    case distribute([Located<Int>])
+    case dedupe(by: Located<String>, keep: Located<String>)
+    case end(Located<Outcome>)
+
+    /// Whether contacts spend time in this step before going on (a zero-time cycle needs none of these).
+    public var takesTime: Bool {
+        switch self {
+        case .wait, .waitUntil: true
+        case .send(let send): send.approval?.value == true
+        default: false
+        }
+    }
+
+    /// The phrase naming the kind in messages.
+    public var name: String {
+        switch self {
+        case .send(let send): "send_\(send.channel.rawValue)"
+        case .update: "update_contact"
+        case .tags: "tags"
+        case .unsubscribe: "unsubscribe"
+        case .archive: "archive"
+        case .grantPromo: "grant_promo"
+        case .export: "export"
+        case .postal: "postal"
+        case .wait: "wait"
+        case .waitUntil: "wait_until"
+        case .condition: "if"
+        case .branch: "branch"
+        case .split: "split"
+        case .test: "test"
+        case .distribute: "distribute"
+        case .dedupe: "dedupe"
+        case .end: "end"
+        }
+    }
+}
+
+/// A `send_email`, `send_sms` or `send_push` step.
+public struct SendStep: Sendable {
+    public var channel: Workspace.Channel
+    public var message: Located<String>
+    public var approval: Located<Bool>?
+    public var sendTime: Located<String>?
+}
+
+/// `wait_until`: the next moment at `at` on one of `days`, or now if inside `[from, to)`, else the next start.
+public struct WaitUntilWindow: Sendable {
+    public enum Time: Sendable {
+        case at(TimeOfDay)
+        case between(from: TimeOfDay, to: TimeOfDay)
+    }
+
+    public var days: [Weekday]
+    public var time: Time?
+    public var location: SourceLocation
+}
+
+/// An A/X test: shares of the entrants try variants; after `decideAfter` the rest go to the winner.
+public struct ABTest: Sendable {
+    public var shares: [Located<Double>]
+    public var winnerBy: Located<String>?
+    public var decideAfter: Located<CampaignDuration>?
+}
+
+/// How a contact's visit ended.
+public enum Outcome: String, Sendable, CaseIterable {
+    case success, failure, abandon, neutral
+}

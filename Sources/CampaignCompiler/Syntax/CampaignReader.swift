@@ -1,0 +1,381 @@
+/// Reads a campaign version file into a ``Campaign``, reporting shape, time-value and expression-syntax
+/// problems and carrying on past each one.
+struct CampaignReader {
+    let reader: ShapeReader
+
+    static let topLevelKeys = ["campaign", "version", "status", "name", "description", "timezone", "trigger",
+                               "audience", "leave_when_out_of_audience", "repeat", "exit_when", "start", "steps"]
+
+    /// Each step kind's keys; `add_tags` and `remove_tags` together make one kind.
+    static let kindKeys = ["send_email", "send_sms", "send_push", "update_contact", "add_tags", "remove_tags",
+                           "unsubscribe", "archive", "grant_promo", "export", "postal", "wait", "wait_until",
+                           "if", "branch", "split", "test", "distribute", "dedupe", "end"]
+    static let otherStepKeys = ["note", "next", "then", "else", "otherwise", "approval", "send_time"]
+
+    func read(_ root: YAMLNode) -> Campaign? {
+        guard let top = reader.mapping(root, "a campaign file") else { return nil }
+        var campaign = Campaign(file: reader.file, location: top.location)
+        let what = "the campaign"
+        reader.rejectUnknownKeys(top, allowed: Self.topLevelKeys, in: what)
+
+        if let node = reader.required(top, "campaign", in: what), let id = reader.string(node, "'campaign'") {
+            if id.value.isEmpty || !id.value.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) {
+                reader.emit(.wrongType, "campaign id '\(id.value)' may hold only lowercase letters, digits and '-'", at: id.location)
+            }
+            campaign.id = id
+        }
+        if let node = reader.required(top, "version", in: what), let version = reader.int(node, "'version'") {
+            if version.value < 1 {
+                reader.emit(.wrongType, "'version' must be a positive integer, found \(version.value)", at: version.location)
+            }
+            campaign.version = version
+        }
+        if let node = reader.required(top, "status", in: what),
+           let status = reader.choice(node, "'status'", Campaign.Status.allCases.map(\.rawValue)) {
+            campaign.status = Located(Campaign.Status(rawValue: status.value)!, at: status.location)
+        }
+        campaign.name = top["name"].flatMap { reader.string($0, "'name'") }?.value
+        campaign.description = top["description"].flatMap { reader.string($0, "'description'") }?.value
+        if let zone = top["timezone"].flatMap({ reader.string($0, "'timezone'") }) {
+            if !CalendarText.isTimeZone(zone.value) {
+                reader.emit(.badTimezone, "unknown time zone '\(zone.value)'; use an IANA name such as 'Europe/Paris'",
+                            at: zone.location)
+            }
+            campaign.timezone = zone
+        }
+        if let node = reader.required(top, "trigger", in: what) { campaign.trigger = readTrigger(node) }
+        if let node = top["audience"] { campaign.audience = expression(node, "'audience'") }
+        if let node = top["leave_when_out_of_audience"] {
+            campaign.leaveWhenOutOfAudience = reader.bool(node, "'leave_when_out_of_audience'")?.value ?? false
+        }
+        if let node = top["repeat"], let policy = reader.choice(node, "'repeat'", Campaign.RepeatPolicy.allCases.map(\.rawValue)) {
+            campaign.repeatPolicy = Located(Campaign.RepeatPolicy(rawValue: policy.value)!, at: policy.location)
+        }
+        if let node = top["exit_when"], let items = reader.sequence(node, "'exit_when'") {
+            campaign.exits = items.compactMap(readExit)
+        }
+        if let node = reader.required(top, "start", in: what) { campaign.start = reader.string(node, "'start'") }
+        if let node = reader.required(top, "steps", in: what), let steps = reader.mapping(node, "'steps'") {
+            if steps.pairs.isEmpty { reader.emit(.missingKey, "'steps' must define at least one step", at: steps.location) }
+            for (id, body) in steps.pairs {
+                if let step = readStep(Located(id.text, at: id.location), body) { campaign.steps.append(step) }
+            }
+        }
+        return campaign
+    }
+
+    // MARK: Trigger and exits
+
+    private func readTrigger(_ node: YAMLNode) -> Trigger? {
+        guard let fields = reader.mapping(node, "'trigger'") else { return nil }
+        let kinds = ["event", "schedule", "at", "manual", "api"]
+        reader.rejectUnknownKeys(fields, allowed: kinds + ["where"], in: "'trigger'")
+        let present = kinds.filter(fields.has)
+        guard let kind = present.first else {
+            reader.emit(.missingKey, "'trigger' needs one of 'event', 'schedule', 'at', 'manual' or 'api'", at: fields.location)
+            return nil
+        }
+        if present.count > 1, let second = fields.keyLocation(present[1]) {
+            reader.emit(.wrongType, "'trigger' has both '\(present[0])' and '\(present[1])'; a campaign has exactly one trigger",
+                        at: second)
+        }
+        if kind != "event", let whereLocation = fields.keyLocation("where") {
+            reader.emit(.unknownKey, "'where' filters an event trigger's payload and needs 'event'", at: whereLocation)
+        }
+        let value = fields[kind]!
+        switch kind {
+        case "event":
+            guard let name = reader.string(value, "'event'") else { return nil }
+            return Trigger(kind: .event(name, filter: fields["where"].flatMap { expression($0, "'where'") }),
+                           location: fields.location)
+        case "schedule":
+            guard let cron = reader.string(value, "'schedule'") else { return nil }
+            if let problem = CronExpression.problem(in: cron.value) {
+                reader.emit(.badCron, "invalid schedule '\(cron.value)': \(problem)", at: cron.location)
+            }
+            return Trigger(kind: .schedule(cron), location: fields.location)
+        case "at":
+            guard let dates = reader.stringList(value, "'at'") else { return nil }
+            if dates.isEmpty { reader.emit(.badDate, "'at' must list at least one date", at: value.location) }
+            for date in dates where !CalendarText.isDateTime(date.value) {
+                reader.emit(.badDate, "'\(date.value)' is not a valid date-time like 2026-12-01T09:00:00", at: date.location)
+            }
+            return Trigger(kind: .dates(dates), location: fields.location)
+        default:
+            guard let flag = reader.bool(value, "'\(kind)'") else { return nil }
+            if !flag.value { reader.emit(.wrongType, "'\(kind)' must be true; remove the trigger instead", at: flag.location) }
+            return Trigger(kind: kind == "manual" ? .manual : .api, location: fields.location)
+        }
+    }
+
+    private func readExit(_ node: YAMLNode) -> ExitCondition? {
+        let what = "an exit condition"
+        guard let fields = reader.mapping(node, what) else { return nil }
+        reader.rejectUnknownKeys(fields, allowed: ["event", "where", "when"], in: what)
+        if let event = fields["event"] {
+            if let when = fields.keyLocation("when") {
+                reader.emit(.wrongType, "an exit has either 'event' or 'when', not both; write two exits", at: when)
+            }
+            guard let name = reader.string(event, "'event'") else { return nil }
+            return ExitCondition(kind: .event(name, filter: fields["where"].flatMap { expression($0, "'where'") }),
+                                 location: fields.location)
+        }
+        if let when = fields["when"] {
+            if let whereLocation = fields.keyLocation("where") {
+                reader.emit(.unknownKey, "'where' filters an exit event's payload and needs 'event'", at: whereLocation)
+            }
+            return expression(when, "'when'").map { ExitCondition(kind: .condition($0), location: fields.location) }
+        }
+        reader.emit(.missingKey, "an exit condition needs 'event' or 'when'", at: fields.location)
+        return nil
+    }
+
+    // MARK: Steps
+
+    private func readStep(_ id: Located<String>, _ node: YAMLNode) -> Step? {
+        let what = "step '\(id.value)'"
+        guard let fields = reader.mapping(node, what) else { return nil }
+        let kindKeys = fields.pairs.map(\.key.text).filter { Self.kindKeys.contains($0) }
+        let distinctKinds = kindKeys.filter { $0 != "remove_tags" || !kindKeys.contains("add_tags") }
+        guard let kindKey = distinctKinds.first else {
+            reader.emit(.missingKey, "\(what) has no kind; give it one of \(Self.kindKeys.map { "'\($0)'" }.joined(separator: ", "))",
+                        at: id.location)
+            reader.rejectUnknownKeys(fields, allowed: Self.kindKeys + Self.otherStepKeys, in: what)
+            return nil
+        }
+        if distinctKinds.count > 1, let second = fields.keyLocation(distinctKinds[1]) {
+            reader.emit(.wrongType, "\(what) has two kinds, '\(distinctKinds[0])' and '\(distinctKinds[1])'; split it into two steps",
+                        at: second)
+        }
+        let body = fields[kindKey]!
+        var exitKeys: [String] = ["next"]
+        var optionKeys: [String] = []
+        let kind: StepKind?
+        var exits: [StepExit] = []
+
+        switch kindKey {
+        case "send_email", "send_sms", "send_push":
+            optionKeys = ["approval", "send_time"]
+            let channel = Workspace.Channel(rawValue: String(kindKey.dropFirst("send_".count)))!
+            kind = reader.string(body, "'\(kindKey)'").map { message in
+                .send(SendStep(channel: channel, message: message,
+                               approval: fields["approval"].flatMap { reader.bool($0, "'approval'") },
+                               sendTime: fields["send_time"].flatMap { reader.choice($0, "'send_time'", ["immediate", "optimized"]) }))
+            }
+        case "update_contact":
+            kind = reader.mapping(body, "'update_contact'").map { update in
+                if update.pairs.isEmpty { reader.emit(.missingKey, "'update_contact' must set at least one field", at: update.location) }
+                return .update(update.pairs.map { (Located($0.key.text, at: $0.key.location), $0.value) })
+            }
+        case "add_tags", "remove_tags":
+            optionKeys = ["add_tags", "remove_tags"]
+            kind = .tags(add: fields["add_tags"].flatMap { reader.stringList($0, "'add_tags'") } ?? [],
+                         remove: fields["remove_tags"].flatMap { reader.stringList($0, "'remove_tags'") } ?? [])
+        case "unsubscribe":
+            kind = reader.stringList(body, "'unsubscribe'").map { channels in
+                for channel in channels where Workspace.Channel(rawValue: channel.value) == nil {
+                    reader.emit(.wrongType, "'\(channel.value)' is not a channel; use 'email', 'sms' or 'push'"
+                                + Suggestions.didYouMean(channel.value, in: Workspace.Channel.allCases.map(\.rawValue)),
+                                at: channel.location)
+                }
+                return .unsubscribe(channels: channels)
+            }
+        case "archive":
+            kind = reader.bool(body, "'archive'").map { flag in
+                if !flag.value { reader.emit(.wrongType, "'archive' must be true", at: flag.location) }
+                return .archive
+            }
+        case "grant_promo":
+            kind = reader.string(body, "'grant_promo'").map { .grantPromo($0) }
+        case "export":
+            kind = reader.mapping(body, "'export'").flatMap { export in
+                reader.rejectUnknownKeys(export, allowed: ["to", "fields"], in: "'export'")
+                guard let to = reader.required(export, "to", in: "'export'").flatMap({ reader.string($0, "'to'") }) else { return nil }
+                return .export(destination: to, fields: export["fields"].flatMap { reader.stringList($0, "'fields'") } ?? [])
+            }
+        case "postal":
+            kind = reader.choice(body, "'postal'", ["send", "update"]).map { .postal($0) }
+        case "wait":
+            kind = duration(body, "'wait'").map { .wait($0) }
+        case "wait_until":
+            kind = readWindow(body).map { .waitUntil($0) }
+        case "if":
+            exitKeys = ["then", "else"]
+            kind = .condition(expression(body, "'if'"))
+        case "branch":
+            exitKeys = ["otherwise"]
+            var conditions: [Expression?] = []
+            for (index, item) in (reader.sequence(body, "'branch'") ?? []).enumerated() {
+                guard let option = reader.mapping(item, "a branch") else { continue }
+                reader.rejectUnknownKeys(option, allowed: ["when", "next"], in: "a branch")
+                conditions.append(reader.required(option, "when", in: "a branch").flatMap { expression($0, "'when'") })
+                exits += optionExit(option, index, what)
+            }
+            kind = .branch(conditions)
+        case "split":
+            exitKeys = []
+            var weights: [Located<Int>] = []
+            let items = reader.sequence(body, "'split'") ?? []
+            for (index, item) in items.enumerated() {
+                guard let option = reader.mapping(item, "a split option") else { continue }
+                reader.rejectUnknownKeys(option, allowed: ["weight", "next"], in: "a split option")
+                if let weight = reader.required(option, "weight", in: "a split option").flatMap({ reader.int($0, "'weight'") }) {
+                    weights.append(weight)
+                }
+                exits += optionExit(option, index, what)
+            }
+            kind = .split(weights)
+        case "test":
+            exitKeys = []
+            kind = readTest(body, what, &exits).map { .test($0) }
+        case "distribute":
+            exitKeys = ["otherwise"]
+            var maxima: [Located<Int>] = []
+            for (index, item) in (reader.sequence(body, "'distribute'") ?? []).enumerated() {
+                guard let option = reader.mapping(item, "a distribution bucket") else { continue }
+                reader.rejectUnknownKeys(option, allowed: ["max", "next"], in: "a distribution bucket")
+                if let max = reader.required(option, "max", in: "a distribution bucket").flatMap({ reader.int($0, "'max'") }) {
+                    if max.value < 1 { reader.emit(.wrongType, "'max' must be a positive integer", at: max.location) }
+                    maxima.append(max)
+                }
+                exits += optionExit(option, index, what)
+            }
+            kind = .distribute(maxima)
+        case "dedupe":
+            kind = reader.mapping(body, "'dedupe'").flatMap { dedupe in
+                reader.rejectUnknownKeys(dedupe, allowed: ["by", "keep"], in: "'dedupe'")
+                guard let by = reader.required(dedupe, "by", in: "'dedupe'").flatMap({ reader.choice($0, "'by'", ["email", "phone"]) }),
+                      let keep = reader.required(dedupe, "keep", in: "'dedupe'").flatMap({ reader.choice($0, "'keep'", ["newest", "oldest"]) })
+                else { return nil }
+                return .dedupe(by: by, keep: keep)
+            }
+        default: // "end"
+            exitKeys = []
+            kind = reader.choice(body, "'end'", Outcome.allCases.map(\.rawValue)).map {
+                .end(Located(Outcome(rawValue: $0.value)!, at: $0.location))
+            }
+        }
+
+        reader.rejectUnknownKeys(fields, allowed: [kindKey, "note"] + exitKeys + optionKeys,
+                                 in: "\(what) (\(kindKey))")
+        for key in exitKeys {
+            if let node = fields[key] {
+                if let target = reader.string(node, "'\(key)'") {
+                    exits.append(StepExit(label: Self.label(key), target: target))
+                }
+            } else {
+                reader.emit(.missingExit, "\(what) (\(kindKey)) is missing '\(key)'", at: id.location)
+            }
+        }
+        guard let kind else { return nil }
+        return Step(id: id, kind: kind, exits: exits, note: fields["note"].flatMap { reader.string($0, "'note'") }?.value)
+    }
+
+    private static func label(_ key: String) -> StepExit.Label {
+        switch key {
+        case "then": .then
+        case "else": .else
+        case "otherwise": .otherwise
+        default: .next
+        }
+    }
+
+    private func optionExit(_ option: MappingFields, _ index: Int, _ what: String) -> [StepExit] {
+        guard let node = option["next"] else {
+            reader.emit(.missingExit, "option \(index + 1) of \(what) is missing 'next'", at: option.location)
+            return []
+        }
+        return reader.string(node, "'next'").map { [StepExit(label: .option(index), target: $0)] } ?? []
+    }
+
+    private func readTest(_ body: YAMLNode, _ what: String, _ exits: inout [StepExit]) -> ABTest? {
+        guard let test = reader.mapping(body, "'test'") else { return nil }
+        reader.rejectUnknownKeys(test, allowed: ["variants", "winner_by", "decide_after"], in: "'test'")
+        var shares: [Located<Double>] = []
+        let variants = reader.required(test, "variants", in: "'test'").flatMap { reader.sequence($0, "'variants'") } ?? []
+        for (index, item) in variants.enumerated() {
+            guard let variant = reader.mapping(item, "a test variant") else { continue }
+            reader.rejectUnknownKeys(variant, allowed: ["share", "next"], in: "a test variant")
+            if let share = reader.required(variant, "share", in: "a test variant").flatMap({ reader.scalar($0, "'share'") }) {
+                let text = share.text.hasSuffix("%") ? String(share.text.dropLast()) : share.text
+                if let value = Double(text), value.isFinite {
+                    shares.append(Located(value, at: share.location))
+                } else {
+                    reader.emit(.wrongType, "'share' must be a percentage like 10%, found '\(share.text)'", at: share.location)
+                }
+            }
+            exits += optionExit(variant, index, what)
+        }
+        return ABTest(
+            shares: shares,
+            winnerBy: reader.required(test, "winner_by", in: "'test'").flatMap { reader.choice($0, "'winner_by'", ["opens", "clicks", "goal"]) },
+            decideAfter: reader.required(test, "decide_after", in: "'test'").flatMap { duration($0, "'decide_after'") })
+    }
+
+    private func readWindow(_ node: YAMLNode) -> WaitUntilWindow? {
+        guard let fields = reader.mapping(node, "'wait_until'") else { return nil }
+        reader.rejectUnknownKeys(fields, allowed: ["days", "at", "from", "to"], in: "'wait_until'")
+        var window = WaitUntilWindow(days: [], time: nil, location: fields.location)
+        if let days = fields["days"].flatMap({ reader.stringList($0, "'days'") }) {
+            if days.isEmpty { reader.emit(.badWindow, "'days' must name at least one day", at: fields["days"]!.location) }
+            for day in days {
+                if let weekday = Weekday(rawValue: day.value.lowercased()) {
+                    window.days.append(weekday)
+                } else {
+                    reader.emit(.badWindow, "'\(day.value)' is not a day; use mon, tue, wed, thu, fri, sat or sun"
+                                + Suggestions.didYouMean(day.value.lowercased(), in: Weekday.allCases.map(\.rawValue)),
+                                at: day.location)
+                }
+            }
+        } else if !fields.has("days") {
+            reader.emit(.badWindow, "'wait_until' needs 'days'", at: fields.location)
+        }
+        func time(_ key: String) -> TimeOfDay? {
+            guard let text = fields[key].flatMap({ reader.string($0, "'\(key)'") }) else { return nil }
+            guard let time = TimeOfDay(parsing: text.value) else {
+                reader.emit(.badWindow, "'\(text.value)' is not a time of day like \"08:00\"", at: text.location)
+                return nil
+            }
+            return time
+        }
+        if fields.has("at") {
+            if let extra = fields.keyLocation("from") ?? fields.keyLocation("to") {
+                reader.emit(.badWindow, "'wait_until' has either 'at' or 'from' and 'to', not both", at: extra)
+            }
+            window.time = time("at").map { .at($0) }
+        } else if fields.has("from") || fields.has("to") {
+            guard fields.has("from"), fields.has("to") else {
+                reader.emit(.badWindow, "'wait_until' needs both 'from' and 'to'", at: fields.location)
+                return window
+            }
+            if let from = time("from"), let to = time("to") {
+                if from >= to {
+                    reader.emit(.badWindow, "the window's 'from' must be before its 'to'", at: fields.keyLocation("from")!)
+                }
+                window.time = .between(from: from, to: to)
+            }
+        } else {
+            reader.emit(.badWindow, "'wait_until' needs 'at', or 'from' and 'to'", at: fields.location)
+        }
+        return window
+    }
+
+    // MARK: Values
+
+    private func duration(_ node: YAMLNode, _ what: String) -> Located<CampaignDuration>? {
+        guard let text = reader.string(node, what) else { return nil }
+        guard let duration = CampaignDuration(parsing: text.value) else {
+            reader.emit(.badDuration, "'\(text.value)' is not a duration; write it like 30m, 2h, 3d, 1w or 2h30m", at: text.location)
+            return nil
+        }
+        if duration.seconds == 0 {
+            reader.emit(.badDuration, "\(what) must be longer than zero", at: text.location)
+        }
+        return Located(duration, at: text.location)
+    }
+
+    private func expression(_ node: YAMLNode, _ what: String) -> Expression? {
+        guard let scalar = reader.scalar(node, what) else { return nil }
+        return ExpressionParser.parse(scalar, in: reader.source, diagnostics: &reader.diagnostics)
+    }
+}

@@ -1,0 +1,75 @@
+/// The data model campaigns refer to: contact fields, events, messages, groups, personas, promo banks and
+/// export destinations, read from `workspace.yaml`.
+public struct Workspace: Sendable {
+    /// A contact field.
+    public struct Field: Sendable {
+        public var name: Located<String>
+        public var type: ValueType
+        /// A key field identifies the contact and is never updated by a campaign.
+        public var isKey: Bool
+        /// An admin field is readable but never updated by a campaign.
+        public var isAdmin: Bool
+        /// The only values the field may hold, when declared.
+        public var allowedValues: [String]?
+    }
+
+    /// An event a trigger or exit may name, with its payload's fields.
+    public struct Event: Sendable {
+        public var name: String
+        public var fields: [String: ValueType]
+        /// Where it is declared; nil for built-in events.
+        public var location: SourceLocation?
+        /// Message events carry `(message, campaign, step)` and name a send step.
+        public var isMessageEvent: Bool
+    }
+
+    /// The channel a message goes out on, matching the send step kinds.
+    public enum Channel: String, Sendable, CaseIterable {
+        case email, sms, push
+    }
+
+    /// A message a send step may send.
+    public struct Message: Sendable {
+        public var name: Located<String>
+        public var channel: Channel
+        /// Used by `received(category: C, within: D)`.
+        public var category: String?
+    }
+
+    public var file: String?
+    public var fields: [String: Field] = [:]
+    public var events: [String: Event] = Workspace.builtInEvents
+    public var messages: [String: Message] = [:]
+    public var groups: Set<String> = []
+    public var personas: Set<String> = []
+    public var promoBanks: Set<String> = []
+    public var destinations: Set<String> = []
+
+    public init() {}
+
+    /// The message categories declared on messages.
+    public var categories: Set<String> { Set(messages.values.compactMap(\.category)) }
+
+    /// The events every workspace has, with their payloads.
+    public static let builtInEvents: [String: Event] = {
+        var events: [String: Event] = [:]
+        func add(_ name: String, _ fields: [String: ValueType], message: Bool = false) {
+            events[name] = Event(name: name, fields: fields, location: nil, isMessageEvent: message)
+        }
+        add("contact_created", [:])
+        add("contact_updated", ["changed": .list(.string)])
+        add("subscribed", ["channel": .string])
+        add("unsubscribed", ["channel": .string])
+        add("imported", ["import_id": .string])
+        add("profile_table_changed", ["table": .string])
+        add("page_visited", ["url": .string])
+        add("product_viewed", ["product_id": .string])
+        add("cart_abandoned", ["cart_id": .string, "total": .decimal])
+        let messageFields: [String: ValueType] = ["message": .string, "campaign": .string, "step": .string]
+        for name in ["message_delivered", "email_opened", "message_unsubscribed", "spam_complaint", "message_bounced"] {
+            add(name, messageFields, message: true)
+        }
+        add("link_clicked", messageFields.merging(["link": .string]) { $1 }, message: true)
+        return events
+    }()
+}

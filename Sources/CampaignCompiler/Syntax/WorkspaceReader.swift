@@ -1,0 +1,104 @@
+/// Reads `workspace.yaml` into a ``Workspace``, reporting shape problems.
+struct WorkspaceReader {
+    let reader: ShapeReader
+
+    func read(_ root: YAMLNode?) -> Workspace {
+        var workspace = Workspace()
+        workspace.file = reader.file
+        guard let root, let top = reader.mapping(root, "the workspace") else { return workspace }
+        reader.rejectUnknownKeys(top, allowed: ["contact", "events", "messages", "groups", "personas",
+                                                "promo_banks", "destinations"], in: "the workspace")
+        if let contact = top["contact"].flatMap({ reader.mapping($0, "'contact'") }) {
+            reader.rejectUnknownKeys(contact, allowed: ["fields"], in: "'contact'")
+            if let fields = reader.required(contact, "fields", in: "'contact'").flatMap({ reader.mapping($0, "'fields'") }) {
+                for (name, value) in fields.pairs {
+                    if let field = readField(Located(name.text, at: name.location), value) {
+                        workspace.fields[name.text] = field
+                    }
+                }
+            }
+        }
+        if let events = top["events"].flatMap({ reader.mapping($0, "'events'") }) {
+            for (name, value) in events.pairs { readEvent(name, value, into: &workspace) }
+        }
+        if let messages = top["messages"].flatMap({ reader.mapping($0, "'messages'") }) {
+            for (name, value) in messages.pairs {
+                if let message = readMessage(Located(name.text, at: name.location), value) {
+                    workspace.messages[name.text] = message
+                }
+            }
+        }
+        func names(_ key: String) -> Set<String> {
+            Set(top[key].flatMap { reader.stringList($0, "'\(key)'") }?.map(\.value) ?? [])
+        }
+        workspace.groups = names("groups")
+        workspace.personas = names("personas")
+        workspace.promoBanks = names("promo_banks")
+        workspace.destinations = names("destinations")
+        return workspace
+    }
+
+    private func readField(_ name: Located<String>, _ node: YAMLNode) -> Workspace.Field? {
+        let what = "field '\(name.value)'"
+        guard let fields = reader.mapping(node, what) else { return nil }
+        reader.rejectUnknownKeys(fields, allowed: ["type", "key", "admin", "values", "description"], in: what)
+        guard let typeNode = reader.required(fields, "type", in: what), let type = readType(typeNode, what) else {
+            return nil
+        }
+        let values = fields["values"].flatMap { reader.stringList($0, "'values'") }
+        if let values, type != .string, type != .int {
+            reader.emit(.wrongType, "'values' applies to string and int fields, not \(type)", at: values.first?.location ?? fields.location)
+        }
+        if type == .int, let values {
+            for value in values where Int(value.value) == nil {
+                reader.emit(.typeMismatch, "'\(value.value)' is not an int value of \(what)", at: value.location)
+            }
+        }
+        return Workspace.Field(name: name, type: type,
+                               isKey: fields["key"].flatMap { reader.bool($0, "'key'") }?.value ?? false,
+                               isAdmin: fields["admin"].flatMap { reader.bool($0, "'admin'") }?.value ?? false,
+                               allowedValues: values?.map(\.value))
+    }
+
+    private func readType(_ node: YAMLNode, _ what: String) -> ValueType? {
+        guard let text = reader.string(node, "the type of \(what)") else { return nil }
+        guard let type = ValueType(parsing: text.value) else {
+            reader.emit(.unknownName, "unknown type '\(text.value)'" + Suggestions.didYouMean(text.value, in: ValueType.names),
+                        at: text.location)
+            return nil
+        }
+        return type
+    }
+
+    private func readEvent(_ name: YAMLScalar, _ node: YAMLNode, into workspace: inout Workspace) {
+        let what = "event '\(name.text)'"
+        if workspace.events[name.text]?.location == nil, Workspace.builtInEvents[name.text] != nil {
+            reader.emit(.duplicateKey, "'\(name.text)' is a built-in event and cannot be redefined", at: name.location)
+            return
+        }
+        var payload: [String: ValueType] = [:]
+        if case .scalar(let scalar) = node, scalar.isNull {
+            // `signup:` with no body declares an event without payload.
+        } else if let fields = reader.mapping(node, what) {
+            reader.rejectUnknownKeys(fields, allowed: ["fields", "description"], in: what)
+            if let payloadFields = fields["fields"].flatMap({ reader.mapping($0, "'fields'") }) {
+                for (field, typeNode) in payloadFields.pairs {
+                    if let type = readType(typeNode, "'\(field.text)'") { payload[field.text] = type }
+                }
+            }
+        }
+        workspace.events[name.text] = Workspace.Event(name: name.text, fields: payload, location: name.location,
+                                                      isMessageEvent: false)
+    }
+
+    private func readMessage(_ name: Located<String>, _ node: YAMLNode) -> Workspace.Message? {
+        let what = "message '\(name.value)'"
+        guard let fields = reader.mapping(node, what) else { return nil }
+        reader.rejectUnknownKeys(fields, allowed: ["channel", "category", "description"], in: what)
+        guard let channelNode = reader.required(fields, "channel", in: what),
+              let channel = reader.choice(channelNode, "'channel'", Workspace.Channel.allCases.map(\.rawValue))
+        else { return nil }
+        return Workspace.Message(name: name, channel: Workspace.Channel(rawValue: channel.value)!,
+                                 category: fields["category"].flatMap { reader.string($0, "'category'") }?.value)
+    }
+}

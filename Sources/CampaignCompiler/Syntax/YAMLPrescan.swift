@@ -1,0 +1,147 @@
+import CYaml
+
+/// Limits on what the reader accepts, so that no input can make it crash, hang or exhaust memory.
+public enum ReadingLimits {
+    /// Files above this size are refused before parsing.
+    public static let maximumFileBytes = 1 << 20
+    /// Mappings and lists nested deeper than this are refused before composing.
+    public static let maximumNesting = 64
+}
+
+/// A pass over LibYAML's event stream made before `Yams.compose` sees the bytes.
+///
+/// It finds what composing would mishandle: anchors and aliases (an alias bomb used as a mapping key makes
+/// compose's duplicate-key check hang), nesting deeper than ``ReadingLimits/maximumNesting`` (the tree walks
+/// recurse), duplicate keys (Yams reports the first occurrence and one message per mapping; users need every
+/// second occurrence), syntax errors and extra documents. When it reports nothing, composing is safe.
+struct YAMLPrescan {
+    private enum Frame {
+        case mapping(keys: [String: SourceLocation], expectingKey: Bool)
+        case sequence
+    }
+
+    let file: String
+
+    /// Scans `bytes`, returning the problems found; an empty result means the bytes are safe to compose.
+    func scan(_ bytes: [UInt8]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            return [Diagnostic(.yamlSyntax, "the YAML parser could not start", at: .start(of: file))]
+        }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+
+        return bytes.withUnsafeBufferPointer { buffer -> [Diagnostic] in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var stack: [Frame] = []
+            var documents = 0
+            var event = yaml_event_t()
+            while true {
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    diagnostics.append(syntaxError(parser, bytes: buffer))
+                    return diagnostics
+                }
+                defer { yaml_event_delete(&event) }
+                let location = self.location(event.start_mark)
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    return diagnostics
+                case YAML_DOCUMENT_START_EVENT:
+                    documents += 1
+                    if documents == 2 {
+                        diagnostics.append(Diagnostic(
+                            .yamlSyntax, "a file holds one YAML document; found a second one", at: location))
+                        return diagnostics
+                    }
+                case YAML_ALIAS_EVENT:
+                    diagnostics.append(Diagnostic(.yamlAlias, "aliases are not allowed in campaign files", at: location))
+                    nodeBegins(&stack, key: nil, at: location, diagnostics: &diagnostics)
+                case YAML_SCALAR_EVENT:
+                    if event.data.scalar.anchor != nil {
+                        diagnostics.append(anchorDiagnostic(at: location))
+                    }
+                    let key = isExpectingKey(stack)
+                        ? String(decoding: UnsafeBufferPointer(start: event.data.scalar.value,
+                                                               count: event.data.scalar.length), as: UTF8.self)
+                        : nil
+                    nodeBegins(&stack, key: key, at: location, diagnostics: &diagnostics)
+                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                    let isMapping = event.type == YAML_MAPPING_START_EVENT
+                    let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+                    if anchor != nil { diagnostics.append(anchorDiagnostic(at: location)) }
+                    if isExpectingKey(stack) {
+                        diagnostics.append(Diagnostic(
+                            .wrongType, "mapping keys must be plain strings, not \(isMapping ? "mappings" : "lists")",
+                            at: location))
+                    }
+                    nodeBegins(&stack, key: nil, at: location, diagnostics: &diagnostics)
+                    if stack.count >= ReadingLimits.maximumNesting {
+                        diagnostics.append(Diagnostic(
+                            .yamlSyntax, "nesting is deeper than \(ReadingLimits.maximumNesting) levels", at: location))
+                        return diagnostics
+                    }
+                    stack.append(isMapping ? .mapping(keys: [:], expectingKey: true) : .sequence)
+                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    _ = stack.popLast()
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    private func isExpectingKey(_ stack: [Frame]) -> Bool {
+        if case .mapping(_, true)? = stack.last { return true }
+        return false
+    }
+
+    /// Records that a node starts inside the innermost collection: a mapping alternates keys and values.
+    private func nodeBegins(_ stack: inout [Frame], key: String?, at location: SourceLocation,
+                            diagnostics: inout [Diagnostic]) {
+        guard case .mapping(var keys, let expectingKey)? = stack.last else { return }
+        if expectingKey, let key {
+            if let first = keys[key] {
+                diagnostics.append(Diagnostic(
+                    .duplicateKey, "duplicate key '\(key)'", at: location,
+                    notes: [.init("'\(key)' is first set here", at: first)]))
+            } else {
+                keys[key] = location
+            }
+        }
+        stack[stack.count - 1] = .mapping(keys: keys, expectingKey: !expectingKey)
+    }
+
+    private func anchorDiagnostic(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.yamlAlias, "anchors are not allowed in campaign files", at: location)
+    }
+
+    private func location(_ mark: yaml_mark_t) -> SourceLocation {
+        SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+    }
+
+    private func syntaxError(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> Diagnostic {
+        let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+        let context = parser.context.map { " " + String(cString: $0) } ?? ""
+        if parser.error == YAML_READER_ERROR {
+            return Diagnostic(.yamlSyntax, "the file is not valid UTF-8 text (\(problem))",
+                              at: location(ofByte: parser.problem_offset, in: bytes))
+        }
+        return Diagnostic(.yamlSyntax, "invalid YAML: \(problem)\(context)", at: location(parser.problem_mark))
+    }
+
+    /// The line and column of a byte offset, for reader errors that LibYAML reports as an offset.
+    private func location(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> SourceLocation {
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return SourceLocation(file: file, line: line, column: column)
+    }
+}
