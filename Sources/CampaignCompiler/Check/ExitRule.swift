@@ -1,0 +1,34 @@
+/// The `exit_when` rules: `exit-required`, `exit-unknown-event`, `exit-on-trigger` and `exit-constant`.
+struct ExitRule: CampaignRule {
+    func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
+        let campaign = context.campaign
+        let triggerEvent = campaign.trigger?.eventName
+        if let trigger = campaign.trigger, let triggerEvent, campaign.exits.isEmpty,
+           campaign.repeatPolicy?.value != .once {
+            let policy = campaign.repeatPolicy?.value.rawValue ?? "many"
+            diagnostics.emit(.exitRequired,
+                             "campaign triggered by '\(triggerEvent.value)' with 'repeat: \(policy)' declares no 'exit_when'",
+                             at: trigger.location)
+        }
+        for exit in campaign.exits {
+            switch exit.kind {
+            case .event(let name, let filter):
+                if context.workspace.events[name.value] == nil {
+                    diagnostics.emit(.exitUnknownEvent, "exit on unknown event '\(name.value)'"
+                                     + Suggestions.didYouMean(name.value, in: context.workspace.events.keys), at: name.location)
+                }
+                if filter == nil, let triggerEvent, triggerEvent.value == name.value {
+                    diagnostics.emit(.exitOnTrigger,
+                                     "exit on the trigger's own event '\(name.value)' with no 'where': every contact would leave at once",
+                                     at: name.location, notes: [.init("the trigger is '\(name.value)' here", at: triggerEvent.location)])
+                }
+            case .condition(let condition):
+                if case .bool(let value)? = condition.constantValue {
+                    diagnostics.emit(.exitConstant, "exit condition \(value ? "always" : "never") holds", at: condition.location)
+                } else if condition.constantValue != nil {
+                    diagnostics.emit(.exitConstant, "exit condition does not depend on the contact", at: condition.location)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// Type-checks every expression of a campaign (audience, trigger filter, exits, step conditions) and
+/// gathers the post-send calls of each condition step for ``PostSendRule``.
+enum ExpressionRule {
+    static func check(_ campaign: Campaign, workspace: Workspace,
+                      into diagnostics: inout DiagnosticCollector) -> [Int: [ExpressionTypeChecker.PostSendCall]] {
+        let triggerEvent = campaign.trigger?.eventName.flatMap { workspace.events[$0.value] }
+        let payload = triggerEvent.map { (name: $0.name, fields: $0.fields) }
+        var stepsByID: [String: Step] = [:]
+        for step in campaign.steps where stepsByID[step.id.value] == nil { stepsByID[step.id.value] = step }
+
+        var general = ExpressionTypeChecker(workspace: workspace, event: payload, steps: stepsByID)
+        if let audience = campaign.audience {
+            general.checkCondition(audience, "'audience'", into: &diagnostics)
+        }
+        if case .event(_, let filter?)? = campaign.trigger?.kind {
+            general.checkCondition(filter, "the trigger's 'where'", into: &diagnostics)
+        }
+        for exit in campaign.exits {
+            switch exit.kind {
+            case .event(let name, let filter?):
+                let event = workspace.events[name.value].map { (name: $0.name, fields: $0.fields) }
+                var checker = ExpressionTypeChecker(workspace: workspace, event: event, steps: stepsByID)
+                if event != nil { checker.checkCondition(filter, "an exit's 'where'", into: &diagnostics) }
+            case .condition(let condition):
+                general.checkCondition(condition, "an exit's 'when'", into: &diagnostics)
+            case .event:
+                break
+            }
+        }
+
+        var calls: [Int: [ExpressionTypeChecker.PostSendCall]] = [:]
+        for (index, step) in campaign.steps.enumerated() {
+            let conditions: [Expression] = switch step.kind {
+            case .condition(let condition?): [condition]
+            case .branch(let conditions): conditions.compactMap { $0 }
+            default: []
+            }
+            guard !conditions.isEmpty else { continue }
+            var checker = ExpressionTypeChecker(workspace: workspace, event: payload, steps: stepsByID)
+            for condition in conditions {
+                checker.checkCondition(condition, "the condition of step '\(step.id.value)'", into: &diagnostics)
+            }
+            if !checker.postSendCalls.isEmpty { calls[index] = checker.postSendCalls }
+        }
+        return calls
+    }
+}

@@ -1,0 +1,282 @@
+/// Type-checks expressions against the workspace: names exist, operand types agree, literals lie inside a
+/// field's `values`, and functions get the arguments they take.
+///
+/// A node whose type cannot be known because of an earlier error has type `nil`, which silences follow-on
+/// diagnostics about it.
+struct ExpressionTypeChecker {
+    /// A call to a post-send function (`opened(email_f)`), for the post-send rules.
+    struct PostSendCall {
+        var function: String
+        var step: Located<String>
+        var location: SourceLocation
+    }
+
+    let workspace: Workspace
+    /// The payload `event.FIELD` refers to, and the event's name for messages.
+    let event: (name: String, fields: [String: ValueType])?
+    /// Steps of the campaign by id, for post-send functions; nil where steps cannot be named.
+    let steps: [String: Step]?
+    private(set) var postSendCalls: [PostSendCall] = []
+
+    init(workspace: Workspace, event: (name: String, fields: [String: ValueType])?, steps: [String: Step]?) {
+        self.workspace = workspace
+        self.event = event
+        self.steps = steps
+    }
+
+    static let postSendFunctions: Set<String> = ["delivered", "opened", "clicked", "unsubscribed_from", "complained"]
+    static let functions = ["in_group", "has_persona", "has_tag", "since", "received", "engaged_within",
+                            "unopened_streak"] + postSendFunctions.sorted()
+
+    /// Checks a condition: it must be a bool.
+    mutating func checkCondition(_ expression: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) {
+        if let type = type(of: expression, &diagnostics), type != .bool {
+            diagnostics.emit(.typeMismatch, "\(what) must be a bool condition, found a value of type \(type)",
+                             at: expression.location)
+        }
+    }
+
+    /// The expression's type, reporting problems on the way.
+    mutating func type(of expression: Expression, _ diagnostics: inout DiagnosticCollector) -> ValueType? {
+        switch expression {
+        case .literal(let literal, _):
+            return literal.type
+        case .contactField(let name, let location):
+            guard let field = workspace.fields[name] else {
+                diagnostics.emit(.unknownName, "unknown contact field '\(name)'"
+                                 + Suggestions.didYouMean(name, in: workspace.fields.keys), at: location)
+                return nil
+            }
+            return field.type
+        case .eventField(let name, let location):
+            guard let event else {
+                diagnostics.emit(.unknownName, "'event.\(name)' has no event to refer to; only event triggers and event exits have a payload",
+                                 at: location)
+                return nil
+            }
+            guard let type = event.fields[name] else {
+                diagnostics.emit(.unknownName, "event '\(event.name)' has no field '\(name)'"
+                                 + Suggestions.didYouMean(name, in: event.fields.keys), at: location)
+                return nil
+            }
+            return type
+        case .name(let name, let location):
+            diagnostics.emit(.unknownName, "unknown name '\(name)'; fields are written 'contact.\(name)' or 'event.\(name)', text in quotes",
+                             at: location)
+            return nil
+        case .unknownQualified(let prefix, _, let location):
+            diagnostics.emit(.unknownName, "unknown name '\(prefix)'; only 'contact' and 'event' have fields"
+                             + Suggestions.didYouMean(prefix, in: ["contact", "event"]), at: location)
+            return nil
+        case .list(let items, _):
+            var element: ValueType?
+            for item in items {
+                guard let type = type(of: item, &diagnostics) else { continue }
+                if let known = element, !known.isComparable(with: type) {
+                    diagnostics.emit(.typeMismatch, "list items must share one type; found \(known) and \(type)", at: item.location)
+                } else if element == nil || element == .null {
+                    element = type
+                }
+            }
+            return .list(element ?? .null)
+        case .not(let operand, let location):
+            if let type = type(of: operand, &diagnostics), type != .bool {
+                diagnostics.emit(.typeMismatch, "'not' needs a bool, found \(type)", at: location)
+            }
+            return .bool
+        case .binary(let op, let left, let right, let location):
+            return binaryType(op, left, right, location, &diagnostics)
+        case .call(let call):
+            return callType(call, &diagnostics)
+        }
+    }
+
+    private mutating func binaryType(_ op: BinaryOperator, _ left: Expression, _ right: Expression,
+                                     _ location: SourceLocation, _ diagnostics: inout DiagnosticCollector) -> ValueType {
+        let leftType = type(of: left, &diagnostics)
+        let rightType = type(of: right, &diagnostics)
+        guard let leftType, let rightType else { return .bool }
+        switch op {
+        case .and, .or:
+            for (side, type) in [(left, leftType), (right, rightType)] where type != .bool {
+                diagnostics.emit(.typeMismatch, "'\(op.rawValue)' needs bool operands, found \(type)", at: side.location)
+            }
+        case .equal, .notEqual:
+            if !leftType.isComparable(with: rightType) {
+                diagnostics.emit(.typeMismatch, "cannot compare \(leftType) with \(rightType) using '\(op.rawValue)'", at: location)
+            } else {
+                checkAllowedValue(left, right, &diagnostics)
+                checkAllowedValue(right, left, &diagnostics)
+            }
+        case .less, .lessOrEqual, .greater, .greaterOrEqual:
+            if !leftType.isComparable(with: rightType) {
+                diagnostics.emit(.typeMismatch, "cannot compare \(leftType) with \(rightType) using '\(op.rawValue)'", at: location)
+            } else if !leftType.isOrdered || !rightType.isOrdered {
+                let unordered = leftType.isOrdered ? rightType : leftType
+                diagnostics.emit(.typeMismatch, "'\(op.rawValue)' needs numbers, durations or dates, found \(unordered)", at: location)
+            }
+        case .in:
+            guard case .list(let element) = rightType else {
+                diagnostics.emit(.typeMismatch, "'in' needs a list on its right, found \(rightType)", at: right.location)
+                return .bool
+            }
+            if !leftType.isComparable(with: element) {
+                diagnostics.emit(.typeMismatch, "cannot look for \(leftType) in a list of \(element)", at: location)
+            } else if case .list(let items, _) = right {
+                for item in items { checkAllowedValue(left, item, &diagnostics) }
+            }
+        }
+        return .bool
+    }
+
+    /// `value-not-allowed`: a string or int literal compared with a field that declares `values`.
+    private func checkAllowedValue(_ field: Expression, _ value: Expression, _ diagnostics: inout DiagnosticCollector) {
+        guard case .contactField(let name, _) = field, let allowed = workspace.fields[name]?.allowedValues,
+              case .literal(let literal, let location) = value else { return }
+        let text: String
+        switch literal {
+        case .string(let string): text = string
+        case .int(let int): text = String(int)
+        default: return
+        }
+        if !allowed.contains(text) {
+            diagnostics.emit(.valueNotAllowed, "'\(text)' is not a value of contact field '\(name)' (\(allowed.joined(separator: ", ")))"
+                             + Suggestions.didYouMean(text, in: allowed), at: location)
+        }
+    }
+
+    private mutating func callType(_ call: Expression.Call, _ diagnostics: inout DiagnosticCollector) -> ValueType? {
+        let arguments = call.arguments
+        func expectCount(_ range: ClosedRange<Int>) -> Bool {
+            guard range.contains(arguments.count) else {
+                let expected = range.count == 1 ? "\(range.lowerBound)" : "\(range.lowerBound) or \(range.upperBound)"
+                diagnostics.emit(.typeMismatch, "'\(call.name)' takes \(expected) argument\(range.upperBound == 1 ? "" : "s"), found \(arguments.count)",
+                                 at: call.location)
+                return false
+            }
+            return true
+        }
+        func nameArgument(_ argument: Expression.Argument, _ kind: String, in names: Set<String>?) -> Located<String>? {
+            let located: Located<String>
+            switch argument.value {
+            case .name(let name, let location), .literal(.string(let name), let location):
+                located = Located(name, at: location)
+            default:
+                diagnostics.emit(.typeMismatch, "'\(call.name)' takes a \(kind) name", at: argument.value.location)
+                return nil
+            }
+            if let names, !names.contains(located.value) {
+                diagnostics.emit(.unknownName, "unknown \(kind) '\(located.value)'" + Suggestions.didYouMean(located.value, in: names),
+                                 at: located.location)
+            }
+            return located
+        }
+        func expectType(_ argument: Expression.Argument, _ expected: [ValueType]) {
+            if let type = type(of: argument.value, &diagnostics), !expected.contains(type) {
+                diagnostics.emit(.typeMismatch, "'\(call.name)' takes a \(expected.map(\.description).joined(separator: " or ")), found \(type)",
+                                 at: argument.value.location)
+            }
+        }
+        func rejectLabels(except allowed: [String?]) {
+            for argument in arguments where !allowed.contains(argument.label) {
+                diagnostics.emit(.typeMismatch, "'\(call.name)' has no argument labelled '\(argument.label ?? "")'",
+                                 at: argument.value.location)
+            }
+        }
+
+        switch call.name {
+        case "in_group", "has_persona", "has_tag":
+            rejectLabels(except: [nil])
+            if expectCount(1...1) {
+                let (kind, names): (String, Set<String>?) = switch call.name {
+                case "in_group": ("group", workspace.groups)
+                case "has_persona": ("persona", workspace.personas)
+                default: ("tag", nil)
+                }
+                _ = nameArgument(arguments[0], kind, in: names)
+            }
+            return .bool
+        case "since":
+            rejectLabels(except: [nil])
+            if expectCount(1...1) { expectType(arguments[0], [.datetime, .date]) }
+            return .duration
+        case "engaged_within":
+            rejectLabels(except: [nil])
+            if expectCount(1...1) { expectType(arguments[0], [.duration]) }
+            return .bool
+        case "unopened_streak":
+            _ = expectCount(0...0)
+            return .int
+        case "received":
+            rejectLabels(except: ["category", "within"])
+            if let category = arguments.first(where: { $0.label == "category" }) {
+                _ = nameArgument(category, "message category", in: workspace.categories)
+            } else {
+                diagnostics.emit(.typeMismatch, "'received' needs 'category:'", at: call.location)
+            }
+            if let within = arguments.first(where: { $0.label == "within" }) {
+                expectType(within, [.duration])
+            } else {
+                diagnostics.emit(.typeMismatch, "'received' needs 'within:'", at: call.location)
+            }
+            return .int
+        case _ where Self.postSendFunctions.contains(call.name):
+            rejectLabels(except: call.name == "clicked" ? [nil, "link"] : [nil])
+            let positional = arguments.filter { $0.label == nil }
+            guard positional.count == 1 else {
+                diagnostics.emit(.typeMismatch, "'\(call.name)' takes one send step, found \(positional.count) step arguments",
+                                 at: call.location)
+                return .bool
+            }
+            if let link = arguments.first(where: { $0.label == "link" }) { expectType(link, [.string]) }
+            guard let step = nameArgument(positional[0], "step", in: nil) else { return .bool }
+            if let steps {
+                guard let target = steps[step.value] else {
+                    diagnostics.emit(.unknownName, "unknown step '\(step.value)'" + Suggestions.didYouMean(step.value, in: steps.keys),
+                                     at: step.location)
+                    return .bool
+                }
+                guard case .send = target.kind else {
+                    diagnostics.emit(.postSendNotASend, "'\(call.name)' needs a send step, but '\(step.value)' is a \(target.kind.name) step",
+                                     at: step.location, notes: [.init("'\(step.value)' is defined here", at: target.location)])
+                    return .bool
+                }
+            }
+            postSendCalls.append(PostSendCall(function: call.name, step: step, location: call.location))
+            return .bool
+        default:
+            // Bare names are only meaningful to a known function, so only other arguments are checked.
+            for argument in arguments {
+                if case .name = argument.value { continue }
+                _ = type(of: argument.value, &diagnostics)
+            }
+            diagnostics.emit(.unknownName, "unknown function '\(call.name)'" + Suggestions.didYouMean(call.name, in: Self.functions),
+                             at: call.location)
+            return nil
+        }
+    }
+}
+
+extension Expression {
+    /// The value of an expression that depends on no contact, event or function, or nil if it does.
+    var constantValue: Literal? {
+        switch self {
+        case .literal(let literal, _): return literal
+        case .not(let operand, _):
+            if case .bool(let value)? = operand.constantValue { return .bool(!value) }
+            return nil
+        case .binary(let op, let left, let right, _):
+            guard let a = left.constantValue, let b = right.constantValue else { return nil }
+            switch (op, a, b) {
+            case (.and, .bool(let x), .bool(let y)): return .bool(x && y)
+            case (.or, .bool(let x), .bool(let y)): return .bool(x || y)
+            case (.equal, _, _): return .bool(a == b)
+            case (.notEqual, _, _): return .bool(a != b)
+            case (_, .int(let x), .int(let y)):
+                return .bool(op == .less ? x < y : op == .lessOrEqual ? x <= y : op == .greater ? x > y : x >= y)
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+}

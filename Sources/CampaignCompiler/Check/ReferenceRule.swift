@@ -1,0 +1,32 @@
+/// `unknown-name` for the workspace names a campaign uses outside expressions: the trigger event, messages,
+/// promo banks, export destinations and exported fields.
+struct ReferenceRule: CampaignRule {
+    func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
+        let workspace = context.workspace
+        if let event = context.campaign.trigger?.eventName, workspace.events[event.value] == nil {
+            diagnostics.emit(.unknownName, "unknown event '\(event.value)'" + Suggestions.didYouMean(event.value, in: workspace.events.keys),
+                             at: event.location)
+        }
+        for step in context.campaign.steps {
+            switch step.kind {
+            case .send(let send) where workspace.messages[send.message.value] == nil:
+                diagnostics.emit(.unknownName, "unknown message '\(send.message.value)'"
+                                 + Suggestions.didYouMean(send.message.value, in: workspace.messages.keys), at: send.message.location)
+            case .grantPromo(let bank) where !workspace.promoBanks.contains(bank.value):
+                diagnostics.emit(.unknownName, "unknown promo bank '\(bank.value)'"
+                                 + Suggestions.didYouMean(bank.value, in: workspace.promoBanks), at: bank.location)
+            case .export(let destination, let fields):
+                if !workspace.destinations.contains(destination.value) {
+                    diagnostics.emit(.unknownName, "unknown export destination '\(destination.value)'"
+                                     + Suggestions.didYouMean(destination.value, in: workspace.destinations), at: destination.location)
+                }
+                for field in fields where workspace.fields[field.value] == nil {
+                    diagnostics.emit(.unknownName, "unknown contact field '\(field.value)'"
+                                     + Suggestions.didYouMean(field.value, in: workspace.fields.keys), at: field.location)
+                }
+            default:
+                break
+            }
+        }
+    }
+}

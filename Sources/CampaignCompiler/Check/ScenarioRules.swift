@@ -1,0 +1,81 @@
+/// Checks scenario files against the campaigns and workspace they name: the version exists, contact fields
+/// and events exist and fit, and every step a case names is a step of the right kind.
+enum ScenarioRules {
+    static func check(_ scenario: ScenarioFile, campaigns: [Campaign], workspace: Workspace,
+                      into diagnostics: inout DiagnosticCollector) {
+        guard let id = scenario.campaign, let version = scenario.version else { return }
+        let versions = campaigns.filter { $0.id?.value == id.value }
+        guard !versions.isEmpty else {
+            diagnostics.emit(.unknownName, "unknown campaign '\(id.value)'"
+                             + Suggestions.didYouMean(id.value, in: Set(campaigns.compactMap { $0.id?.value })), at: id.location)
+            return
+        }
+        guard let campaign = versions.first(where: { $0.version?.value == version.value }) else {
+            let known = versions.compactMap { $0.version?.value }.sorted().map(String.init).joined(separator: ", ")
+            diagnostics.emit(.unknownName, "campaign '\(id.value)' has no version \(version.value) (versions: \(known))", at: version.location)
+            return
+        }
+        var steps: [String: Step] = [:]
+        for step in campaign.steps where steps[step.id.value] == nil { steps[step.id.value] = step }
+
+        func checkFields(_ pairs: [(field: Located<String>, value: YAMLNode)]) {
+            for (name, value) in pairs {
+                guard let field = workspace.fields[name.value] else {
+                    diagnostics.emit(.unknownName, "unknown contact field '\(name.value)'"
+                                     + Suggestions.didYouMean(name.value, in: workspace.fields.keys), at: name.location)
+                    continue
+                }
+                FieldValueChecker.check(value, for: field, into: &diagnostics)
+            }
+        }
+        func checkStep(_ name: Located<String>, mustSend: Bool) {
+            guard let step = steps[name.value] else {
+                diagnostics.emit(.unknownStep, "campaign '\(id.value)' v\(version.value) has no step '\(name.value)'"
+                                 + Suggestions.didYouMean(name.value, in: steps.keys), at: name.location)
+                return
+            }
+            if mustSend, case .send = step.kind {} else if mustSend {
+                diagnostics.emit(.postSendNotASend, "'\(name.value)' is a \(step.kind.name) step, not a send", at: name.location)
+            }
+        }
+
+        for scenarioCase in scenario.cases {
+            checkFields(scenarioCase.contact)
+            for event in scenarioCase.events {
+                switch event.action {
+                case .event(let name, let payload):
+                    guard let definition = workspace.events[name.value] else {
+                        diagnostics.emit(.unknownName, "unknown event '\(name.value)'"
+                                         + Suggestions.didYouMean(name.value, in: workspace.events.keys), at: name.location)
+                        continue
+                    }
+                    for (field, value) in payload {
+                        if definition.isMessageEvent, field.value == "step" {
+                            if let step = value.scalar { checkStep(Located(step.text, at: step.location), mustSend: true) }
+                        } else if definition.fields[field.value] == nil {
+                            diagnostics.emit(.unknownName, "event '\(name.value)' has no field '\(field.value)'"
+                                             + Suggestions.didYouMean(field.value, in: definition.fields.keys), at: field.location)
+                        }
+                    }
+                    if definition.isMessageEvent, !payload.contains(where: { $0.field.value == "step" }) {
+                        diagnostics.emit(.missingKey, "message event '\(name.value)' needs 'step': the send step whose message it concerns",
+                                         at: event.location)
+                    }
+                case .approve(let step):
+                    checkStep(step, mustSend: true)
+                case .update(let pairs):
+                    checkFields(pairs)
+                case .fire:
+                    if case .event? = campaign.trigger?.kind {
+                        diagnostics.emit(.wrongType, "'fire' applies to schedule, date, manual and api triggers; send the trigger event instead",
+                                         at: event.location)
+                    }
+                }
+            }
+            guard let expectation = scenarioCase.expectation else { continue }
+            for send in expectation.sent ?? [] { checkStep(send.step, mustSend: true) }
+            if let atStep = expectation.atStep { checkStep(atStep, mustSend: false) }
+            if let fields = expectation.fields { checkFields(fields) }
+        }
+    }
+}
