@@ -49,15 +49,18 @@ enum ScenarioRules {
                                          + Suggestions.didYouMean(name.value, in: workspace.events.keys), at: name.location)
                         continue
                     }
+                    // A message event names a step of this campaign unless it says it comes from another one.
+                    let otherCampaign = payload.first { $0.field.value == "campaign" }?.value.scalar
+                    let aboutThisCampaign = definition.isMessageEvent && (otherCampaign == nil || otherCampaign?.text == id.value)
                     for (field, value) in payload {
-                        if definition.isMessageEvent, field.value == "step" {
+                        if aboutThisCampaign, field.value == "step" {
                             if let step = value.scalar { checkStep(Located(step.text, at: step.location), mustSend: true) }
                         } else if definition.fields[field.value] == nil {
                             diagnostics.emit(.unknownName, "event '\(name.value)' has no field '\(field.value)'"
                                              + Suggestions.didYouMean(field.value, in: definition.fields.keys), at: field.location)
                         }
                     }
-                    if definition.isMessageEvent, !payload.contains(where: { $0.field.value == "step" }) {
+                    if aboutThisCampaign, !payload.contains(where: { $0.field.value == "step" }) {
                         diagnostics.emit(.missingKey, "message event '\(name.value)' needs 'step': the send step whose message it concerns",
                                          at: event.location)
                     }

@@ -127,7 +127,10 @@ struct YAMLPrescan {
             return Diagnostic(.yamlSyntax, "the file is not valid UTF-8 text (\(problem))",
                               at: location(ofByte: parser.problem_offset, in: bytes))
         }
-        return Diagnostic(.yamlSyntax, "invalid YAML: \(problem)\(context)", at: location(parser.problem_mark))
+        // Labelled function arguments (`within: 2d`) read as a mapping inside a plain scalar.
+        let hint = problem.hasPrefix("mapping values are not allowed") || context.contains("flow mapping")
+            ? "; quote a condition that contains ': '" : ""
+        return Diagnostic(.yamlSyntax, "invalid YAML: \(problem)\(context)\(hint)", at: location(parser.problem_mark))
     }
 
     /// The line and column of a byte offset, for reader errors that LibYAML reports as an offset.
