@@ -8,7 +8,10 @@
 struct PostSendRule: CampaignRule {
     func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
         let graph = context.graph
-        for (conditionIndex, calls) in context.postSendCalls.sorted(by: { $0.key < $1.key }) {
+        guard let start = graph.start else { return }
+        // Paths only mean something for conditions a contact can reach; unreachable ones are reported as such.
+        let reachable = graph.reached(from: [start])
+        for (conditionIndex, calls) in context.postSendCalls.sorted(by: { $0.key < $1.key }) where reachable[conditionIndex] {
             let condition = graph.steps[conditionIndex]
             let named = calls.compactMap { call in graph.indexByID[call.step.value].map { (call, $0) } }
             guard !named.isEmpty else { continue }
@@ -17,7 +20,7 @@ struct PostSendRule: CampaignRule {
                 Diagnostic.Note("'\(graph.steps[$0].id.value)' is sent here", at: graph.steps[$0].location)
             }
 
-            if let start = graph.start, !sendIndices.contains(start) {
+            if !sendIndices.contains(start) {
                 let reached = graph.reached(from: [start], blocked: sendIndices.contains)
                 if reached[conditionIndex] {
                     let list = sendIndices.sorted().map { "'\(graph.steps[$0].id.value)'" }.joined(separator: " or ")
@@ -38,12 +41,7 @@ struct PostSendRule: CampaignRule {
                                      at: call.step.location, notes: note)
                     continue
                 }
-                let isWait = { (index: Int) -> Bool in
-                    switch graph.steps[index].kind {
-                    case .wait, .waitUntil: true
-                    default: false
-                    }
-                }
+                let isWait = { (index: Int) in graph.steps[index].kind.isWait }
                 let starts = graph.successors[send].filter { !isWait($0) }
                 let withoutWait = graph.reached(from: starts, blocked: isWait)
                 if starts.contains(conditionIndex) || withoutWait[conditionIndex] {

@@ -6,7 +6,7 @@ struct SendRule: CampaignRule {
             guard case .send(let send) = step.kind else { continue }
             if let message = context.workspace.messages[send.message.value], message.channel != send.channel {
                 diagnostics.emit(.channelMismatch,
-                                 "'send_\(send.channel.rawValue)' cannot send '\(send.message.value)', a\(message.channel == .email ? "n" : "") \(message.channel.rawValue) message; use 'send_\(message.channel.rawValue)'",
+                                 "'send_\(send.channel.rawValue)' cannot send '\(send.message.value)', whose channel is \(message.channel.rawValue); use 'send_\(message.channel.rawValue)'",
                                  at: send.message.location,
                                  notes: [.init("'\(send.message.value)' is declared here", at: message.name.location)])
             }

@@ -26,6 +26,11 @@ struct StepGraph {
 
     var count: Int { steps.count }
 
+    /// Whether some exit names a step that does not exist.
+    var hasDanglingExits: Bool {
+        steps.contains { $0.exits.contains { indexByID[$0.target.value] == nil } }
+    }
+
     /// Steps reached from `sources` by following exits, never entering a step for which `blocked` holds.
     /// Sources themselves are marked reached whatever `blocked` says.
     func reached(from sources: [Int], blocked: (Int) -> Bool = { _ in false }) -> [Bool] {

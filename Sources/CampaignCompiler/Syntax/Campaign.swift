@@ -123,12 +123,24 @@ public enum StepKind: Sendable {
     case distribute([Located<Int>])
     case dedupe(by: Located<String>, keep: Located<String>)
     case end(Located<Outcome>)
+    /// A step whose kind key is present but whose value could not be read (already reported). It stays in
+    /// the graph so that its exits still count and no follow-on problems are invented.
+    case unreadable(String)
 
     /// Whether contacts spend time in this step before going on (a zero-time cycle needs none of these).
     public var takesTime: Bool {
         switch self {
-        case .wait, .waitUntil: true
+        case .wait, .waitUntil, .unreadable: true
         case .send(let send): send.approval?.value == true
+        default: false
+        }
+    }
+
+    /// Whether this is a `wait` or `wait_until`, the steps that give recipients time to act on a message.
+    public var isWait: Bool {
+        switch self {
+        case .wait, .waitUntil: true
+        case .unreadable(let key): key == "wait" || key == "wait_until"
         default: false
         }
     }
@@ -153,6 +165,7 @@ public enum StepKind: Sendable {
         case .distribute: "distribute"
         case .dedupe: "dedupe"
         case .end: "end"
+        case .unreadable(let key): key
         }
     }
 }

@@ -267,8 +267,7 @@ struct CampaignReader {
                 reader.emit(.missingExit, "\(what) (\(kindKey)) is missing '\(key)'", at: id.location)
             }
         }
-        guard let kind else { return nil }
-        return Step(id: id, kind: kind, exits: exits, note: fields["note"].flatMap { reader.string($0, "'note'") }?.value)
+        return Step(id: id, kind: kind ?? .unreadable(kindKey), exits: exits, note: fields["note"].flatMap { reader.string($0, "'note'") }?.value)
     }
 
     private static func label(_ key: String) -> StepExit.Label {

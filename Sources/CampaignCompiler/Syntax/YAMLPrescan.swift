@@ -1,4 +1,5 @@
 import CYaml
+import Foundation
 
 /// Limits on what the reader accepts, so that no input can make it crash, hang or exhaust memory.
 public enum ReadingLimits {
@@ -122,15 +123,22 @@ struct YAMLPrescan {
 
     private func syntaxError(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> Diagnostic {
         let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
-        let context = parser.context.map { " " + String(cString: $0) } ?? ""
         if parser.error == YAML_READER_ERROR {
             return Diagnostic(.yamlSyntax, "the file is not valid UTF-8 text (\(problem))",
                               at: location(ofByte: parser.problem_offset, in: bytes))
         }
         // Labelled function arguments (`within: 2d`) read as a mapping inside a plain scalar.
-        let hint = problem.hasPrefix("mapping values are not allowed") || context.contains("flow mapping")
-            ? "; quote a condition that contains ': '" : ""
-        return Diagnostic(.yamlSyntax, "invalid YAML: \(problem)\(context)\(hint)", at: location(parser.problem_mark))
+        let hint = problem.hasPrefix("mapping values are not allowed") ? "; quote a condition that contains ': '" : ""
+        var notes: [Diagnostic.Note] = []
+        if let context = parser.context {
+            let mark = parser.context_mark
+            if mark.line != parser.problem_mark.line || mark.column != parser.problem_mark.column {
+                // LibYAML says "while parsing a flow mapping"; the note says "the flow mapping starts here".
+                let what = String(cString: context).split(separator: " ").drop { $0 != "a" && $0 != "an" }.dropFirst()
+                notes.append(.init("the \(what.joined(separator: " ")) starts here", at: location(mark)))
+            }
+        }
+        return Diagnostic(.yamlSyntax, "invalid YAML: \(problem)\(hint)", at: location(parser.problem_mark), notes: notes)
     }
 
     /// The line and column of a byte offset, for reader errors that LibYAML reports as an offset.
