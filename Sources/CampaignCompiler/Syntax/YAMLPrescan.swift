@@ -123,6 +123,11 @@ struct YAMLPrescan {
 
     private func syntaxError(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> Diagnostic {
         let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+        if problem.hasPrefix("Maximum nesting level") {
+            // LibYAML's scanner met its own (higher) limit before this pass reached ours.
+            return Diagnostic(.yamlSyntax, "nesting is deeper than \(ReadingLimits.maximumNesting) levels",
+                              at: location(parser.problem_mark))
+        }
         if parser.error == YAML_READER_ERROR {
             return Diagnostic(.yamlSyntax, "the file is not valid UTF-8 text (\(problem))",
                               at: location(ofByte: parser.problem_offset, in: bytes))
