@@ -35,7 +35,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CampaignCompilerTests",
-            dependencies: ["CampaignCompiler"],
+            dependencies: ["CampaignCompiler", "campaignc"],
             exclude: ["Fixtures"]
         ),
     ],
