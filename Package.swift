@@ -19,6 +19,8 @@ let package = Package(
             name: "CampaignCompiler",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // Generated campaigns at scale, for the benchmarks and the scale tests.
+        .target(name: "CampaignSynthesis"),
         // The command-line tool, a thin layer over the core.
         .executableTarget(
             name: "campaignc",
@@ -30,12 +32,12 @@ let package = Package(
         // `swift run -c release campaignc-bench`: check speed against Yams' compose on generated input.
         .executableTarget(
             name: "CampaignBenchmarks",
-            dependencies: ["CampaignCompiler", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CampaignCompiler", "CampaignSynthesis", .product(name: "Yams", package: "Yams")],
             path: "Benchmarks/CampaignBenchmarks"
         ),
         .testTarget(
             name: "CampaignCompilerTests",
-            dependencies: ["CampaignCompiler", "campaignc"],
+            dependencies: ["CampaignCompiler", "CampaignSynthesis", "campaignc"],
             exclude: ["Fixtures"]
         ),
     ],

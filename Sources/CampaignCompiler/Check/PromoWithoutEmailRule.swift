@@ -10,9 +10,7 @@ struct PromoWithoutEmailRule: CampaignRule {
         for (index, step) in graph.steps.enumerated() {
             guard case .grantPromo(let bank) = step.kind else { continue }
             let starts = graph.successors[index].filter { !sendsEmail($0) }
-            let reached = graph.reached(from: starts, blocked: sendsEmail)
-            let end = (0..<graph.count).first { candidate in
-                guard reached[candidate] else { return false }
+            let end = graph.firstReached(from: starts, blocked: sendsEmail) { candidate in
                 if case .end = graph.steps[candidate].kind { return true }
                 return false
             }

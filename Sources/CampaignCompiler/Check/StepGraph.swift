@@ -7,6 +7,8 @@ struct StepGraph {
     let indexByID: [String: Int]
     /// Successors of each step, through exits whose target exists, without repeats.
     let successors: [[Int]]
+    /// Predecessors of each step: the reverse of `successors`.
+    let predecessors: [[Int]]
     /// The start step's index, when it exists.
     let start: Int?
 
@@ -18,9 +20,17 @@ struct StepGraph {
         }
         self.indexByID = indexByID
         successors = steps.map { step in
-            var seen = Set<Int>()
-            return step.exits.compactMap { indexByID[$0.target.value] }.filter { seen.insert($0).inserted }
+            var targets: [Int] = []
+            for exit in step.exits {
+                if let target = indexByID[exit.target.value], !targets.contains(target) { targets.append(target) }
+            }
+            return targets
         }
+        var predecessors = [[Int]](repeating: [], count: steps.count)
+        for (node, nexts) in successors.enumerated() {
+            for next in nexts { predecessors[next].append(node) }
+        }
+        self.predecessors = predecessors
         start = campaign.start.flatMap { indexByID[$0.value] }
     }
 
@@ -49,12 +59,30 @@ struct StepGraph {
         return reached
     }
 
+    /// A breadth-first search from `sources` along exits (or against them when `backward`) that never enters
+    /// a `blocked` step and stops at the first step (sources included) for which `found` holds.
+    ///
+    /// Its cost is that of the region it explores, not of the whole graph, so the many small searches of
+    /// the post-send rules stay cheap on large campaigns.
+    func firstReached(from sources: [Int], backward: Bool = false, blocked: (Int) -> Bool = { _ in false },
+                      where found: (Int) -> Bool) -> Int? {
+        let edges = backward ? predecessors : successors
+        var visited = Set(sources)
+        var queue = sources
+        var head = 0
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            if found(node) { return node }
+            for next in edges[node] where !blocked(next) && visited.insert(next).inserted {
+                queue.append(next)
+            }
+        }
+        return nil
+    }
+
     /// Steps from which some step satisfying `isTarget` can be reached.
     func canReach(_ isTarget: (Int) -> Bool) -> [Bool] {
-        var predecessors = [[Int]](repeating: [], count: count)
-        for (node, nexts) in successors.enumerated() {
-            for next in nexts { predecessors[next].append(node) }
-        }
         var reaches = [Bool](repeating: false, count: count)
         var queue = (0..<count).filter(isTarget)
         for node in queue { reaches[node] = true }

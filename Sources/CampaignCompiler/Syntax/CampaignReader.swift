@@ -133,10 +133,14 @@ struct CampaignReader {
     // MARK: Steps
 
     private func readStep(_ id: Located<String>, _ node: YAMLNode) -> Step? {
-        let what = "step '\(id.value)'"
+        var what: String { "step '\(id.value)'" }
         guard let fields = reader.mapping(node, what) else { return nil }
-        let kindKeys = fields.pairs.map(\.key.text).filter { Self.kindKeys.contains($0) }
-        let distinctKinds = kindKeys.filter { $0 != "remove_tags" || !kindKeys.contains("add_tags") }
+        var distinctKinds: [String] = []
+        for pair in fields.pairs where Self.kindKeys.contains(pair.key.text) {
+            // `add_tags` with `remove_tags` is one kind.
+            if pair.key.text == "remove_tags" && fields.has("add_tags") { continue }
+            distinctKinds.append(pair.key.text)
+        }
         guard let kindKey = distinctKinds.first else {
             reader.emit(.missingKey, "\(what) has no kind; give it one of \(Self.kindKeys.map { "'\($0)'" }.joined(separator: ", "))",
                         at: id.location)

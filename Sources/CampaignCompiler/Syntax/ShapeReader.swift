@@ -1,12 +1,21 @@
-/// The keys of one YAML mapping, looked up by name in constant time, with where the mapping starts.
+/// The keys of one YAML mapping, looked up by name, with where the mapping starts.
+///
+/// Large mappings (a campaign's steps) get a hash index so lookups stay constant-time; small ones (a step's
+/// few keys, the common case) are searched in place, which is faster than hashing.
 struct MappingFields {
     let pairs: [(key: YAMLScalar, value: YAMLNode)]
     let location: SourceLocation
-    private let index: [String: Int]
+    private let index: [String: Int]?
+
+    private static let indexThreshold = 16
 
     init(pairs: [(key: YAMLScalar, value: YAMLNode)], location: SourceLocation) {
         self.pairs = pairs
         self.location = location
+        guard pairs.count > Self.indexThreshold else {
+            index = nil
+            return
+        }
         var index: [String: Int] = [:]
         for (position, pair) in pairs.enumerated() where index[pair.key.text] == nil {
             index[pair.key.text] = position
@@ -14,11 +23,16 @@ struct MappingFields {
         self.index = index
     }
 
-    subscript(key: String) -> YAMLNode? { index[key].map { pairs[$0].value } }
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return pairs.firstIndex { $0.key.text == key }
+    }
 
-    func keyLocation(_ key: String) -> SourceLocation? { index[key].map { pairs[$0].key.location } }
+    subscript(key: String) -> YAMLNode? { position(of: key).map { pairs[$0].value } }
 
-    func has(_ key: String) -> Bool { index[key] != nil }
+    func keyLocation(_ key: String) -> SourceLocation? { position(of: key).map { pairs[$0].key.location } }
+
+    func has(_ key: String) -> Bool { position(of: key) != nil }
 }
 
 /// Reads the expected shape out of YAML nodes, reporting `wrong-type`, `missing-key` and `unknown-key`
@@ -38,56 +52,56 @@ final class ShapeReader {
     }
 
     /// The node as a mapping, or a `wrong-type` diagnostic naming `what` was expected.
-    func mapping(_ node: YAMLNode, _ what: String) -> MappingFields? {
+    func mapping(_ node: YAMLNode, _ what: @autoclosure () -> String) -> MappingFields? {
         if case .mapping(let pairs, let location) = node {
             return MappingFields(pairs: pairs, location: location)
         }
-        emit(.wrongType, "\(what) must be a mapping, found \(node.shapeDescription)", at: node.location)
+        emit(.wrongType, "\(what()) must be a mapping, found \(node.shapeDescription)", at: node.location)
         return nil
     }
 
     /// The node as a list, or a `wrong-type` diagnostic.
-    func sequence(_ node: YAMLNode, _ what: String) -> [YAMLNode]? {
+    func sequence(_ node: YAMLNode, _ what: @autoclosure () -> String) -> [YAMLNode]? {
         if case .sequence(let items, _) = node { return items }
-        emit(.wrongType, "\(what) must be a list, found \(node.shapeDescription)", at: node.location)
+        emit(.wrongType, "\(what()) must be a list, found \(node.shapeDescription)", at: node.location)
         return nil
     }
 
     /// The node as a non-null scalar, or a `wrong-type` diagnostic.
-    func scalar(_ node: YAMLNode, _ what: String) -> YAMLScalar? {
+    func scalar(_ node: YAMLNode, _ what: @autoclosure () -> String) -> YAMLScalar? {
         if case .scalar(let scalar) = node, !scalar.isNull { return scalar }
-        emit(.wrongType, "\(what) must be a scalar value, found \(node.shapeDescription)", at: node.location)
+        emit(.wrongType, "\(what()) must be a scalar value, found \(node.shapeDescription)", at: node.location)
         return nil
     }
 
-    func string(_ node: YAMLNode, _ what: String) -> Located<String>? {
-        scalar(node, what).map { Located($0.text, at: $0.location) }
+    func string(_ node: YAMLNode, _ what: @autoclosure () -> String) -> Located<String>? {
+        scalar(node, what()).map { Located($0.text, at: $0.location) }
     }
 
-    func int(_ node: YAMLNode, _ what: String) -> Located<Int>? {
-        guard let scalar = scalar(node, what) else { return nil }
+    func int(_ node: YAMLNode, _ what: @autoclosure () -> String) -> Located<Int>? {
+        guard let scalar = scalar(node, what()) else { return nil }
         guard let value = scalar.int else {
-            emit(.wrongType, "\(what) must be an integer, found '\(scalar.text)'", at: scalar.location)
+            emit(.wrongType, "\(what()) must be an integer, found '\(scalar.text)'", at: scalar.location)
             return nil
         }
         return Located(value, at: scalar.location)
     }
 
-    func bool(_ node: YAMLNode, _ what: String) -> Located<Bool>? {
-        guard let scalar = scalar(node, what) else { return nil }
+    func bool(_ node: YAMLNode, _ what: @autoclosure () -> String) -> Located<Bool>? {
+        guard let scalar = scalar(node, what()) else { return nil }
         guard let value = scalar.bool else {
-            emit(.wrongType, "\(what) must be true or false, found '\(scalar.text)'", at: scalar.location)
+            emit(.wrongType, "\(what()) must be true or false, found '\(scalar.text)'", at: scalar.location)
             return nil
         }
         return Located(value, at: scalar.location)
     }
 
     /// A scalar that must be one of `choices`.
-    func choice(_ node: YAMLNode, _ what: String, _ choices: [String]) -> Located<String>? {
-        guard let value = string(node, what) else { return nil }
+    func choice(_ node: YAMLNode, _ what: @autoclosure () -> String, _ choices: [String]) -> Located<String>? {
+        guard let value = string(node, what()) else { return nil }
         guard choices.contains(value.value) else {
             let list = choices.map { "'\($0)'" }.joined(separator: ", ")
-            emit(.wrongType, "\(what) must be one of \(list), found '\(value.value)'"
+            emit(.wrongType, "\(what()) must be one of \(list), found '\(value.value)'"
                  + Suggestions.didYouMean(value.value, in: choices), at: value.location)
             return nil
         }
@@ -95,23 +109,23 @@ final class ShapeReader {
     }
 
     /// A list of scalars; a lone scalar is not accepted, so the file's shape stays uniform.
-    func stringList(_ node: YAMLNode, _ what: String) -> [Located<String>]? {
-        guard let items = sequence(node, what) else { return nil }
-        return items.compactMap { string($0, "each item of \(what)") }
+    func stringList(_ node: YAMLNode, _ what: @autoclosure () -> String) -> [Located<String>]? {
+        guard let items = sequence(node, what()) else { return nil }
+        return items.compactMap { string($0, "each item of \(what())") }
     }
 
     /// Reports every key of `fields` outside `allowed`, suggesting the nearest allowed key.
-    func rejectUnknownKeys(_ fields: MappingFields, allowed: [String], in what: String) {
+    func rejectUnknownKeys(_ fields: MappingFields, allowed: [String], in what: @autoclosure () -> String) {
         for pair in fields.pairs where !allowed.contains(pair.key.text) {
-            emit(.unknownKey, "unknown key '\(pair.key.text)' in \(what)"
+            emit(.unknownKey, "unknown key '\(pair.key.text)' in \(what())"
                  + Suggestions.didYouMean(pair.key.text, in: allowed), at: pair.key.location)
         }
     }
 
     /// The value of a key that must be present, or a `missing-key` diagnostic at the mapping.
-    func required(_ fields: MappingFields, _ key: String, in what: String) -> YAMLNode? {
+    func required(_ fields: MappingFields, _ key: String, in what: @autoclosure () -> String) -> YAMLNode? {
         if let value = fields[key] { return value }
-        emit(.missingKey, "\(what) is missing required key '\(key)'", at: fields.location)
+        emit(.missingKey, "\(what()) is missing required key '\(key)'", at: fields.location)
         return nil
     }
 }

@@ -16,9 +16,12 @@ public enum ReadingLimits {
 /// recurse), duplicate keys (Yams reports the first occurrence and one message per mapping; users need every
 /// second occurrence), syntax errors and extra documents. When it reports nothing, composing is safe.
 struct YAMLPrescan {
-    private enum Frame {
-        case mapping(keys: [String: SourceLocation], expectingKey: Bool)
-        case sequence
+    /// An open mapping or list. Frames are mutated in place in the stack, so a mapping's key table is never
+    /// copied (a copy per key would make large mappings quadratic).
+    private struct Frame {
+        var isMapping: Bool
+        var expectingKey = true
+        var keys: [String: SourceLocation] = [:]
     }
 
     let file: String
@@ -82,7 +85,7 @@ struct YAMLPrescan {
                             .yamlSyntax, "nesting is deeper than \(ReadingLimits.maximumNesting) levels", at: location))
                         return diagnostics
                     }
-                    stack.append(isMapping ? .mapping(keys: [:], expectingKey: true) : .sequence)
+                    stack.append(Frame(isMapping: isMapping))
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     _ = stack.popLast()
                 default:
@@ -93,24 +96,24 @@ struct YAMLPrescan {
     }
 
     private func isExpectingKey(_ stack: [Frame]) -> Bool {
-        if case .mapping(_, true)? = stack.last { return true }
-        return false
+        stack.last.map { $0.isMapping && $0.expectingKey } ?? false
     }
 
     /// Records that a node starts inside the innermost collection: a mapping alternates keys and values.
     private func nodeBegins(_ stack: inout [Frame], key: String?, at location: SourceLocation,
                             diagnostics: inout [Diagnostic]) {
-        guard case .mapping(var keys, let expectingKey)? = stack.last else { return }
-        if expectingKey, let key {
-            if let first = keys[key] {
+        let top = stack.count - 1
+        guard top >= 0, stack[top].isMapping else { return }
+        if stack[top].expectingKey, let key {
+            if let first = stack[top].keys[key] {
                 diagnostics.append(Diagnostic(
                     .duplicateKey, "duplicate key '\(key)'", at: location,
                     notes: [.init("'\(key)' is first set here", at: first)]))
             } else {
-                keys[key] = location
+                stack[top].keys[key] = location
             }
         }
-        stack[stack.count - 1] = .mapping(keys: keys, expectingKey: !expectingKey)
+        stack[top].expectingKey.toggle()
     }
 
     private func anchorDiagnostic(at location: SourceLocation) -> Diagnostic {

@@ -15,7 +15,8 @@ public enum YAMLReader {
         let problems = YAMLPrescan(file: path).scan(bytes)
         if !problems.isEmpty { return (nil, problems) }
         do {
-            guard let node = try Yams.compose(yaml: String(decoding: bytes, as: UTF8.self)) else { return (nil, []) }
+            // The basic resolver: the readers interpret scalars themselves, and regex tag resolution is most of compose's time.
+            guard let node = try Yams.compose(yaml: String(decoding: bytes, as: UTF8.self), .basic) else { return (nil, []) }
             return (try YAMLNode(node, file: path), [])
         } catch let error as YAMLShapeError {
             return (nil, [Diagnostic(.wrongType, error.message, at: error.location)])

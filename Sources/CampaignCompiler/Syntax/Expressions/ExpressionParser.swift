@@ -34,7 +34,7 @@ struct ExpressionParser {
                       diagnostics: inout DiagnosticCollector) -> Expression? {
         var parser = ExpressionParser(positions: ScalarPositions(scalar: scalar, source: source))
         do throws(SyntaxError) {
-            parser.tokens = try Self.lex(Array(scalar.text.unicodeScalars))
+            parser.tokens = try Self.lex(scalar.text)
             let expression = try parser.parseOr()
             guard case .end = parser.tokens[parser.index].kind else {
                 throw SyntaxError(message: "unexpected \(parser.describe(parser.tokens[parser.index])) after the expression",
@@ -66,45 +66,67 @@ struct ExpressionParser {
                       || c == "." || c == ":" || c == "-" || c == "+")
     }
 
-    private static func lex(_ text: [Unicode.Scalar]) throws(SyntaxError) -> [Token] {
+    /// Splits the text into tokens, walking its scalars once; token texts are slices of the original string.
+    private static func lex(_ text: String) throws(SyntaxError) -> [Token] {
+        let scalars = text.unicodeScalars
         var tokens: [Token] = []
-        var i = 0
-        while i < text.count {
-            let c = text[i]
-            let start = i
+        var index = scalars.startIndex
+        var offset = 0
+        /// Advances while `accept` holds, returning the consumed text.
+        func take(from start: String.UnicodeScalarView.Index, while accept: (Unicode.Scalar) -> Bool) -> String {
+            while index < scalars.endIndex, accept(scalars[index]) {
+                scalars.formIndex(after: &index)
+                offset += 1
+            }
+            return String(scalars[start..<index])
+        }
+        while index < scalars.endIndex {
+            let c = scalars[index]
+            let start = index
+            let startOffset = offset
+            let next = scalars.index(after: index) < scalars.endIndex ? scalars[scalars.index(after: index)] : nil
             if c == " " || c == "\t" || c == "\n" || c == "\r" {
-                i += 1
+                scalars.formIndex(after: &index)
+                offset += 1
             } else if isNameStart(c) {
-                while i < text.count, isNamePart(text[i]) { i += 1 }
-                tokens.append(Token(kind: .identifier(String(String.UnicodeScalarView(text[start..<i]))), offset: start))
-            } else if ("0"..."9").contains(c) || (c == "-" && i + 1 < text.count && ("0"..."9").contains(text[i + 1])) {
-                i += 1
-                while i < text.count, isWordPart(text[i]) { i += 1 }
-                tokens.append(Token(kind: .word(String(String.UnicodeScalarView(text[start..<i]))), offset: start))
+                tokens.append(Token(kind: .identifier(take(from: start, while: isNamePart)), offset: startOffset))
+            } else if ("0"..."9").contains(c) || (c == "-" && next.map { ("0"..."9").contains($0) } == true) {
+                scalars.formIndex(after: &index)
+                offset += 1
+                tokens.append(Token(kind: .word(take(from: start, while: isWordPart)), offset: startOffset))
             } else if c == "\"" || c == "'" {
-                i += 1
+                scalars.formIndex(after: &index)
+                offset += 1
                 var value = String.UnicodeScalarView()
-                while i < text.count, text[i] != c {
-                    if text[i] == "\\", i + 1 < text.count { i += 1 }
-                    value.append(text[i])
-                    i += 1
+                while index < scalars.endIndex, scalars[index] != c {
+                    if scalars[index] == "\\", scalars.index(after: index) < scalars.endIndex {
+                        scalars.formIndex(after: &index)
+                        offset += 1
+                    }
+                    value.append(scalars[index])
+                    scalars.formIndex(after: &index)
+                    offset += 1
                 }
-                guard i < text.count else { throw SyntaxError(message: "unterminated string", offset: start) }
-                i += 1
-                tokens.append(Token(kind: .string(String(value)), offset: start))
-            } else if i + 1 < text.count, ["==", "!=", "<=", ">="].contains(String(String.UnicodeScalarView([c, text[i + 1]]))) {
-                tokens.append(Token(kind: .symbol(String(String.UnicodeScalarView([c, text[i + 1]]))), offset: start))
-                i += 2
+                guard index < scalars.endIndex else { throw SyntaxError(message: "unterminated string", offset: startOffset) }
+                scalars.formIndex(after: &index)
+                offset += 1
+                tokens.append(Token(kind: .string(String(value)), offset: startOffset))
+            } else if let next, next == "=", c == "=" || c == "!" || c == "<" || c == ">" {
+                tokens.append(Token(kind: .symbol(String(c) + "="), offset: startOffset))
+                scalars.formIndex(after: &index)
+                scalars.formIndex(after: &index)
+                offset += 2
             } else if "()[],:.<>".unicodeScalars.contains(c) {
-                tokens.append(Token(kind: .symbol(String(c)), offset: start))
-                i += 1
+                tokens.append(Token(kind: .symbol(String(c)), offset: startOffset))
+                scalars.formIndex(after: &index)
+                offset += 1
             } else if c == "=" {
-                throw SyntaxError(message: "'=' is not an operator; use '==' to compare", offset: start)
+                throw SyntaxError(message: "'=' is not an operator; use '==' to compare", offset: startOffset)
             } else {
-                throw SyntaxError(message: "unexpected character '\(c)'", offset: start)
+                throw SyntaxError(message: "unexpected character '\(c)'", offset: startOffset)
             }
         }
-        tokens.append(Token(kind: .end, offset: text.count))
+        tokens.append(Token(kind: .end, offset: offset))
         return tokens
     }
 
