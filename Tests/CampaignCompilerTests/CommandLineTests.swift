@@ -76,7 +76,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-\(UUID().uuidString).sarif")
         try output.stdout.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let schema = Fixtures.repository.deletingLastPathComponent().appendingPathComponent("shared/sarif/sarif-schema-2.1.0.json")
+        let schema = Fixtures.shared.appendingPathComponent("sarif/sarif-schema-2.1.0.json")
         let verdicts = try SchemaValidator.validate(["--schema", schema.path, file.path])
         #expect(verdicts[file.path] == [], "\(verdicts)")
         let log = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]

@@ -2,13 +2,10 @@ import Foundation
 import Testing
 @testable import CampaignCompiler
 
-/// The public YAML conformance suite (`../shared/yaml-test-suite`, or `$YAML_TEST_SUITE`), each input fed
-/// to `check` as a campaign file.
+/// The public YAML conformance suite (`yaml-test-suite` in the shared folder), each input fed to `check` as
+/// a campaign file.
 @Suite struct YAMLTestSuiteTests {
-    static let suite: URL = {
-        if let path = ProcessInfo.processInfo.environment["YAML_TEST_SUITE"] { return URL(fileURLWithPath: path) }
-        return Fixtures.repository.deletingLastPathComponent().appendingPathComponent("shared/yaml-test-suite")
-    }()
+    static let suite = Fixtures.shared.appendingPathComponent("yaml-test-suite")
 
     /// Cases whose `in.yaml` LibYAML (and so Yams) parses although the suite marks it invalid: LibYAML's
     /// own known deviations from YAML 1.2. They are still rejected, by the shape rules.

@@ -8,6 +8,12 @@ enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let repository = root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The project's shared folder (YAML conformance suite, SARIF schema): `$CAMPAIGNC_SHARED`, else
+    /// `shared/` beside the repository.
+    static let shared: URL = {
+        if let path = ProcessInfo.processInfo.environment["CAMPAIGNC_SHARED"] { return URL(fileURLWithPath: path) }
+        return repository.deletingLastPathComponent().appendingPathComponent("shared")
+    }()
 
     /// The fixture folders of one kind (`ok` or `err`), sorted.
     static func names(_ kind: String) -> [String] {
