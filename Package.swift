@@ -17,8 +17,10 @@ let package = Package(
         // The compiler core: reading, checking and diagnostics. Knows nothing of the command line.
         .target(
             name: "CampaignCompiler",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["CampaignRuntime", .product(name: "Yams", package: "Yams")]
         ),
+        // What compiled campaigns import: the engine, its store and channel interfaces. Foundation only.
+        .target(name: "CampaignRuntime"),
         // Generated campaigns at scale, for the benchmarks and the scale tests.
         .target(name: "CampaignSynthesis"),
         // The command-line tool, a thin layer over the core.

@@ -21,6 +21,8 @@ public struct CheckResult: Sendable {
     public var sources: [String: SourceFile]
     /// The campaigns read, with or without errors.
     public var campaigns: [Campaign]
+    /// The scenario files read.
+    public var scenarios: [ScenarioFile]
     public var workspace: Workspace
 
     public var errorCount: Int { diagnostics.count { $0.severity == .error } }
@@ -75,7 +77,8 @@ public enum Checker {
         for scenario in scenarios {
             ScenarioRules.check(scenario, campaigns: campaigns, workspace: workspace, into: &diagnostics)
         }
-        return CheckResult(diagnostics: diagnostics.sorted, sources: sources, campaigns: campaigns, workspace: workspace)
+        return CheckResult(diagnostics: diagnostics.sorted, sources: sources, campaigns: campaigns, scenarios: scenarios,
+                           workspace: workspace)
     }
 
     private static func read(_ file: InputFile) -> (SourceFile, YAMLNode?, [Diagnostic]) {

@@ -18,8 +18,23 @@ enum ScenarioRules {
         var steps: [String: Step] = [:]
         for step in campaign.steps where steps[step.id.value] == nil { steps[step.id.value] = step }
 
-        func checkFields(_ pairs: [(field: Located<String>, value: YAMLNode)]) {
+        func checkFields(_ pairs: [(field: Located<String>, value: YAMLNode)], memberships: Bool = false) {
             for (name, value) in pairs {
+                if memberships, name.value == "groups" || name.value == "personas" {
+                    let known = name.value == "groups" ? workspace.groups : workspace.personas
+                    guard case .sequence(let items, _) = value else {
+                        diagnostics.emit(.wrongType, "'\(name.value)' must be a list", at: value.location)
+                        continue
+                    }
+                    for item in items {
+                        guard let scalar = item.scalar, known.contains(scalar.text) else {
+                            diagnostics.emit(.unknownName, "unknown \(name.value == "groups" ? "group" : "persona") '\(item.scalar?.text ?? "")'"
+                                             + Suggestions.didYouMean(item.scalar?.text ?? "", in: known), at: item.location)
+                            continue
+                        }
+                    }
+                    continue
+                }
                 guard let field = workspace.fields[name.value] else {
                     diagnostics.emit(.unknownName, "unknown contact field '\(name.value)'"
                                      + Suggestions.didYouMean(name.value, in: workspace.fields.keys), at: name.location)
@@ -40,7 +55,7 @@ enum ScenarioRules {
         }
 
         for scenarioCase in scenario.cases {
-            checkFields(scenarioCase.contact)
+            checkFields(scenarioCase.contact, memberships: true)
             for event in scenarioCase.events {
                 switch event.action {
                 case .event(let name, let payload):

@@ -9,7 +9,7 @@ public struct ScenarioFile: Sendable {
 /// One case: a contact, what happens to them, and the expected result.
 public struct ScenarioCase: Sendable {
     public var name: Located<String>
-    /// The contact's fields at the start, in file order.
+    /// The contact's fields at the start, in file order; `groups` and `personas` list memberships.
     public var contact: [(field: Located<String>, value: YAMLNode)] = []
     public var events: [ScenarioEvent] = []
     public var expectation: ScenarioExpectation?

@@ -1,0 +1,494 @@
+import Foundation
+
+/// One line of what the engine did, in order: the trace the differential tests compare between compiled
+/// and interpreted flows, and that `campaignc test` reads expectations from.
+public enum TraceEvent: Codable, Sendable, Equatable {
+    case entered(VisitKey, at: Double)
+    case arrived(VisitKey, state: String, at: Double)
+    case action(VisitKey, state: String, FlowAction, at: Double)
+    case held(VisitKey, state: String, reason: String, at: Double)
+    case ended(VisitKey, outcome: String, at: Double)
+}
+
+/// Executes campaign flows for many contacts: events in, timers, actions out exactly once, state in a
+/// ``CampaignStore``.
+///
+/// Each event, timer firing, trigger firing or approval is processed as one ``EffectUnit``: the state
+/// changes, new timers and the actions to run are committed together, then the actions are handed to the
+/// channel adapter with their idempotency keys. Actions still in the outbox after a crash are sent again by
+/// ``dispatchPendingActions()``, and the adapter recognises them by key.
+public final class CampaignEngine {
+    public let store: any CampaignStore
+    public let channels: any ChannelAdapter
+    public let clock: any CampaignClock
+    /// Whether to keep ``trace``; benchmarks turn it off.
+    public var recordsTrace = true
+    public private(set) var trace: [TraceEvent] = []
+
+    private var flows: [FlowKey: any CampaignFlow] = [:]
+    private var timeZones: [FlowKey: TimeZone] = [:]
+    private var stateIndex: [FlowKey: [String: Int]] = [:]
+    /// Transitions allowed in one activation of a visit: the checker forbids zero-time cycles, and this bound
+    /// keeps a flow that slipped past it from spinning forever.
+    public static let maximumTransitionsPerActivation = 10_000
+
+    public init(flows: [any CampaignFlow], store: any CampaignStore = InMemoryStore(),
+                channels: any ChannelAdapter = RecordingChannels(), clock: any CampaignClock = SystemClock()) {
+        self.store = store
+        self.channels = channels
+        self.clock = clock
+        for flow in flows { register(flow) }
+    }
+
+    /// Adds a flow (a compiled or interpreted campaign version).
+    public func register(_ flow: any CampaignFlow) {
+        let definition = flow.definition
+        let key = FlowKey(campaign: definition.campaign, version: definition.version)
+        flows[key] = flow
+        timeZones[key] = TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!
+        stateIndex[key] = Dictionary(definition.states.enumerated().map { ($1.id, $0) }) { first, _ in first }
+    }
+
+    public var flowKeys: [FlowKey] { flows.keys.sorted() }
+
+    public func definition(_ key: FlowKey) -> FlowDefinition? { flows[key]?.definition }
+
+    /// The version's status: as set with ``setStatus(_:_:)``, else as its file says.
+    public func status(_ key: FlowKey) -> FlowStatus? {
+        store.flowState(key).status ?? flows[key]?.definition.status
+    }
+
+    // MARK: Inputs
+
+    /// Adds or replaces a contact's profile.
+    public func upsertContact(_ contact: ContactProfile) {
+        var unit = EffectUnit()
+        unit.contacts[contact.id] = contact
+        store.commit(unit)
+    }
+
+    /// Processes an event about a contact at the clock's time: message events attach to their send,
+    /// enrolled visits are checked against their exits, and event triggers enter the contact.
+    public func handle(event name: String, contact id: String, payload: [String: Value] = [:]) {
+        let now = clock.now
+        let unit = Unit(store: store)
+        guard var contact = unit.contact(id) else { return }
+        switch name {
+        case "email_opened":
+            contact.history.lastEngagement = now
+            contact.history.emailsSinceOpen = 0
+        case "link_clicked", "page_visited":
+            contact.history.lastEngagement = now
+        default:
+            break
+        }
+        unit.contacts[id] = contact
+        attachMessageEvent(name, payload, contact: id, unit)
+        for visit in unit.visits(of: id) where visit.isActive {
+            checkExits(visit, event: name, payload: payload, now: now, unit)
+        }
+        for key in flowKeys {
+            guard case .event(let trigger, _) = flows[key]!.definition.trigger, trigger == name else { continue }
+            enter(key, contact: id, payload: payload, now: now, unit)
+        }
+        finish(unit)
+    }
+
+    /// Changes profile fields, then processes a `contact_updated` event naming them.
+    public func updateContact(_ id: String, fields: [String: Value]) {
+        guard var contact = store.contact(id) else { return }
+        for (field, value) in fields { contact.fields[field] = value }
+        upsertContact(contact)
+        handle(event: "contact_updated", contact: id, payload: ["changed": .list(fields.keys.sorted().map(Value.string))])
+    }
+
+    /// Fires a schedule, date or manual trigger: every contact of the audience enters. For an api trigger
+    /// pass `contact` to enter that contact only.
+    public func fire(_ key: FlowKey, contact: String? = nil) {
+        let unit = Unit(store: store)
+        for id in contact.map({ [$0] }) ?? store.contactIDs() {
+            enter(key, contact: id, payload: [:], now: clock.now, unit)
+        }
+        finish(unit)
+    }
+
+    /// Releases approval holds at a send step: for one contact, or for everyone held there.
+    public func approve(_ key: FlowKey, step: String, contact: String? = nil) {
+        guard let state = stateIndex[key]?[step], let flow = flows[key] else { return }
+        let unit = Unit(store: store)
+        let now = clock.now
+        let held = (contact.map { unit.visits(of: $0) } ?? store.visits(in: key))
+            .filter { $0.key.flow == key && $0.state == state && $0.phase == .awaitingApproval }
+        for var visit in held {
+            guard case .send(let channel, let message, _, _, let next) = flow.definition.states[state].step else { continue }
+            performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
+            visit.state = next
+            visit.phase = .running
+            run(&visit, now: now, unit)
+        }
+        finish(unit)
+    }
+
+    /// Changes a version's status; `stopped` ends its visits at once with outcome `stopped`.
+    public func setStatus(_ key: FlowKey, _ status: FlowStatus) {
+        let unit = Unit(store: store)
+        var state = unit.flowState(key)
+        state.status = status
+        unit.flows[key] = state
+        if status == .stopped {
+            for var visit in store.visits(in: key) where visit.isActive {
+                end(&visit, "stopped", now: clock.now, unit)
+            }
+        }
+        finish(unit)
+    }
+
+    /// Fires every timer due at or before `time`, each at its own due time, in due order.
+    public func runTimers(upTo time: Double) {
+        while let timer = store.nextTimer(), timer.due <= time {
+            let unit = Unit(store: store)
+            unit.timerFired = timer
+            switch timer.kind {
+            case .wake(let key, let state):
+                if var visit = unit.visit(key), visit.state == state, case .waiting(let until, let next) = visit.phase,
+                   until == timer.due {
+                    visit.state = next
+                    visit.phase = .running
+                    run(&visit, now: timer.due, unit)
+                }
+            case .decideTest(let key, let state):
+                decideTest(key, state: state, now: timer.due, unit)
+            }
+            finish(unit)
+        }
+    }
+
+    /// Sends outbox actions again (after a crash or a channel failure); adapters drop those they have seen.
+    public func dispatchPendingActions() {
+        for request in store.pendingActions() {
+            do {
+                try channels.perform(request)
+                store.markDispatched(request.key, request.action)
+            } catch {
+                return
+            }
+        }
+    }
+
+    // MARK: Reports
+
+    /// Contacts per step, arrivals per step and outcomes of one version.
+    public func report(_ key: FlowKey) -> FlowReport {
+        let state = store.flowState(key)
+        let definition = flows[key]?.definition
+        var waiting: [String: Int] = [:]
+        for visit in store.visits(in: key) where visit.isActive {
+            waiting[definition?.states[visit.state].id ?? "?", default: 0] += 1
+        }
+        var arrivals: [String: Int] = [:]
+        for (index, count) in state.arrivals { arrivals[definition?.states[index].id ?? "?"] = count }
+        return FlowReport(contactsPerStep: waiting, arrivalsPerStep: arrivals, outcomes: state.outcomes)
+    }
+
+    // MARK: Processing
+
+    private func finish(_ unit: Unit) {
+        store.commit(unit.effect)
+        for request in unit.effect.actions {
+            do {
+                try channels.perform(request)
+                store.markDispatched(request.key, request.action)
+            } catch {
+                // Left in the outbox; dispatchPendingActions() retries it with the same key.
+            }
+        }
+    }
+
+    private func record(_ event: TraceEvent) {
+        if recordsTrace { trace.append(event) }
+    }
+
+    private func context(_ visit: Visit, contact: ContactProfile, now: Double, event: [String: Value]? = nil) -> FlowContext {
+        FlowContext(now: now, contact: contact, event: event ?? visit.triggerPayload, sends: visit.sends,
+                    campaign: visit.key.flow.campaign, version: visit.key.flow.version,
+                    timeZone: timeZones[visit.key.flow]!)
+    }
+
+    private func enter(_ key: FlowKey, contact id: String, payload: [String: Value], now: Double, _ unit: Unit) {
+        guard let flow = flows[key], status(key) == .published, let contact = unit.contact(id) else { return }
+        let definition = flow.definition
+        var probe = FlowContext(now: now, contact: contact, event: payload, campaign: key.campaign, version: key.version,
+                                timeZone: timeZones[key]!)
+        guard flow.triggerFilter(&probe), flow.audience(&probe) else { return }
+        for (index, exit) in definition.exits.enumerated() {
+            if case .condition = exit, flow.exitHolds(index, &probe) { return }
+        }
+        let earlier = unit.visits(of: id).filter { $0.key.flow.campaign == key.campaign }
+        switch definition.repeatPolicy {
+        case .many: break
+        case .once: guard earlier.isEmpty else { return }
+        case .afterExit: guard !earlier.contains(where: \.isActive) else { return }
+        }
+        let visitKey = VisitKey(contact: id, flow: key, number: (earlier.map(\.key.number).max() ?? 0) + 1)
+        var visit = Visit(key: visitKey, state: definition.start, phase: .running, enteredAt: now, triggerPayload: payload,
+                          sends: [:], variants: [:])
+        record(.entered(visitKey, at: now))
+        run(&visit, now: now, unit)
+    }
+
+    /// Moves a visit through instant steps until it waits, is held or ends.
+    private func run(_ visit: inout Visit, now: Double, _ unit: Unit) {
+        let key = visit.key.flow
+        let flow = flows[key]!
+        let states = flow.definition.states
+        var flowState = unit.flowState(key)
+        defer {
+            unit.flows[key] = flowState
+            unit.visits[visit.key] = visit
+        }
+        for _ in 0..<Self.maximumTransitionsPerActivation {
+            let state = visit.state
+            flowState.arrivals[state, default: 0] += 1
+            let stateID = states[state].id
+            record(.arrived(visit.key, state: stateID, at: now))
+            var context = self.context(visit, contact: unit.contact(visit.key.contact)!, now: now)
+            switch flow.step(state, &context) {
+            case .go(let next):
+                visit.state = next
+            case .act(let action, let next):
+                apply(action, to: visit.key.contact, unit)
+                unit.effect.actions.append(ActionRequest(key: IdempotencyKey(visit: visit.key, step: stateID), action: action, at: now))
+                record(.action(visit.key, state: stateID, action, at: now))
+                visit.state = next
+            case .send(let channel, let message, let approval, let next):
+                if approval {
+                    visit.phase = .awaitingApproval
+                    record(.held(visit.key, state: stateID, reason: "approval", at: now))
+                    return
+                }
+                performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
+                visit.state = next
+            case .wait(let until, let next):
+                if until <= now {
+                    visit.state = next
+                    continue
+                }
+                visit.phase = .waiting(until: until, next: next)
+                unit.effect.timersAdded.append(PendingTimer(due: until, sequence: store.nextSequence(),
+                                                            kind: .wake(visit.key, state: state)))
+                return
+            case .engine:
+                guard let next = engineStep(&visit, state: state, context: context, flowState: &flowState, now: now, unit) else {
+                    return
+                }
+                visit.state = next
+            case .end(let outcome):
+                unit.flows[key] = flowState
+                end(&visit, outcome, now: now, unit)
+                flowState = unit.flowState(key)
+                return
+            }
+        }
+        unit.flows[key] = flowState
+        end(&visit, "stopped", now: now, unit)
+        flowState = unit.flowState(key)
+    }
+
+    /// Tests, distributions and dedupe: the steps that read and write state shared by the flow's contacts.
+    /// Returns the next state, or nil when the visit stops here.
+    private func engineStep(_ visit: inout Visit, state: Int, context: FlowContext, flowState: inout FlowRuntimeState,
+                            now: Double, _ unit: Unit) -> Int? {
+        let definition = flows[visit.key.flow]!.definition
+        let stateID = definition.states[state].id
+        switch definition.states[state].step {
+        case .test(let variants, _, let decideAfter):
+            if flowState.tests[state] == nil {
+                flowState.tests[state] = .init(startedAt: now, winner: nil)
+                unit.effect.timersAdded.append(PendingTimer(due: now + Double(decideAfter), sequence: store.nextSequence(),
+                                                            kind: .decideTest(visit.key.flow, state: state)))
+            }
+            let position = context.bucket(stateID)
+            var cumulative = 0.0
+            for (index, variant) in variants.enumerated() {
+                cumulative += variant.amount
+                if position < cumulative {
+                    visit.variants[state] = index
+                    return variant.next
+                }
+            }
+            if let winner = flowState.tests[state]?.winner { return variants[winner].next }
+            visit.phase = .awaitingWinner
+            record(.held(visit.key, state: stateID, reason: "winner", at: now))
+            return nil
+        case .distribute(let buckets, let otherwise):
+            var counts = flowState.distributed[state] ?? Array(repeating: 0, count: buckets.count)
+            defer { flowState.distributed[state] = counts }
+            for (index, bucket) in buckets.enumerated() where Double(counts[index]) < bucket.amount {
+                counts[index] += 1
+                return bucket.next
+            }
+            return otherwise
+        case .dedupe(let by, _, let next):
+            guard case .string(let value) = context.field(by) else { return next }
+            let kept = flowState.deduplicated[state]?[value]
+            if kept == nil { flowState.deduplicated[state, default: [:]][value] = visit.key.contact }
+            if kept == nil || kept == visit.key.contact { return next }
+            unit.flows[visit.key.flow] = flowState
+            record(.held(visit.key, state: stateID, reason: "duplicate of \(kept!)", at: now))
+            end(&visit, "neutral", now: now, unit)
+            flowState = unit.flowState(visit.key.flow)
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    private func decideTest(_ key: FlowKey, state: Int, now: Double, _ unit: Unit) {
+        guard let flow = flows[key], case .test(let variants, let winnerBy, _) = flow.definition.states[state].step else { return }
+        var scores = Array(repeating: 0, count: variants.count)
+        let visits = store.visits(in: key)
+        for visit in visits {
+            guard let variant = visit.variants[state] else { continue }
+            let scored: Bool = switch winnerBy {
+            case "opens": visit.sends.values.contains { $0.facts.contains(.opened) }
+            case "clicks": visit.sends.values.contains { $0.facts.contains(.clicked) }
+            default: visit.outcome == "success"
+            }
+            if scored { scores[variant] += 1 }
+        }
+        let winner = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) } ?? 0
+        var flowState = unit.flowState(key)
+        flowState.tests[state, default: .init(startedAt: now, winner: nil)].winner = winner
+        unit.flows[key] = flowState
+        for var visit in visits where visit.state == state && visit.phase == .awaitingWinner {
+            visit.state = variants[winner].next
+            visit.phase = .running
+            run(&visit, now: now, unit)
+        }
+    }
+
+    private func performSend(_ visit: inout Visit, state: Int, channel: String, message: String, now: Double, _ unit: Unit) {
+        let definition = flows[visit.key.flow]!.definition
+        let action = FlowAction.send(channel: channel, message: message)
+        let stateID = definition.states[state].id
+        unit.effect.actions.append(ActionRequest(key: IdempotencyKey(visit: visit.key, step: stateID), action: action, at: now))
+        record(.action(visit.key, state: stateID, action, at: now))
+        visit.sends[state] = SendRecord(message: message, sentAt: now)
+        guard var contact = unit.contact(visit.key.contact) else { return }
+        if let category = definition.messages[message]?.category {
+            contact.history.received[category, default: []].append(now)
+        }
+        if channel == "email" { contact.history.emailsSinceOpen += 1 }
+        unit.contacts[contact.id] = contact
+    }
+
+    /// Applies an action's effect on the profile, so that later conditions of the visit see it.
+    private func apply(_ action: FlowAction, to id: String, _ unit: Unit) {
+        guard var contact = unit.contact(id) else { return }
+        switch action {
+        case .update(let assignments):
+            for assignment in assignments { contact.fields[assignment.field] = assignment.value }
+        case .tags(let add, let remove):
+            var tags: [Value] = if case .list(let items) = contact.fields["tags"] ?? .null { items } else { [] }
+            tags.removeAll { item in remove.contains { Value.equal(item, .string($0)) } }
+            for tag in add where !tags.contains(.string(tag)) { tags.append(.string(tag)) }
+            contact.fields["tags"] = .list(tags)
+        case .unsubscribe(let channels):
+            contact.unsubscribed.formUnion(channels)
+        case .archive:
+            contact.archived = true
+        case .send, .grantPromo, .export, .postal:
+            break
+        }
+        unit.contacts[id] = contact
+    }
+
+    private func end(_ visit: inout Visit, _ outcome: String, now: Double, _ unit: Unit) {
+        visit.phase = .ended(outcome)
+        unit.visits[visit.key] = visit
+        var flowState = unit.flowState(visit.key.flow)
+        flowState.outcomes[outcome, default: 0] += 1
+        unit.flows[visit.key.flow] = flowState
+        record(.ended(visit.key, outcome: outcome, at: now))
+    }
+
+    /// Attaches a message event (delivered, opened, clicked, ...) to the send step it names.
+    private func attachMessageEvent(_ name: String, _ payload: [String: Value], contact id: String, _ unit: Unit) {
+        guard let fact = PostSendFact.allCases.first(where: { $0.event == name }),
+              case .string(let step)? = payload["step"] else { return }
+        let campaign: String? = if case .string(let value)? = payload["campaign"] { value } else { nil }
+        for var visit in unit.visits(of: id) where visit.isActive && (campaign == nil || campaign == visit.key.flow.campaign) {
+            guard let state = stateIndex[visit.key.flow]?[step], visit.sends[state] != nil else { continue }
+            visit.sends[state]!.facts.insert(fact)
+            if fact == .clicked, case .string(let link)? = payload["link"] { visit.sends[state]!.clickedLinks.insert(link) }
+            unit.visits[visit.key] = visit
+        }
+    }
+
+    private func checkExits(_ visit: Visit, event name: String, payload: [String: Value], now: Double, _ unit: Unit) {
+        guard let flow = flows[visit.key.flow], let contact = unit.contact(visit.key.contact) else { return }
+        var context = self.context(visit, contact: contact, now: now, event: payload)
+        var leaves = false
+        for (index, exit) in flow.definition.exits.enumerated() {
+            switch exit {
+            case .event(let exitEvent, _) where exitEvent == name: leaves = flow.exitHolds(index, &context)
+            case .condition: leaves = flow.exitHolds(index, &context)
+            default: continue
+            }
+            if leaves { break }
+        }
+        if !leaves, flow.definition.leaveWhenOutOfAudience {
+            var audienceContext = self.context(visit, contact: contact, now: now)
+            leaves = !flow.audience(&audienceContext)
+        }
+        if leaves {
+            var ended = visit
+            end(&ended, "exited", now: now, unit)
+        }
+    }
+}
+
+/// Contacts per step, arrivals per step and outcomes of one campaign version.
+public struct FlowReport: Sendable, Equatable {
+    public var contactsPerStep: [String: Int]
+    public var arrivalsPerStep: [String: Int]
+    public var outcomes: [String: Int]
+}
+
+/// The working copy of one unit: reads go through its changes to the committed store.
+final class Unit {
+    let store: any CampaignStore
+    var effect = EffectUnit()
+
+    init(store: any CampaignStore) {
+        self.store = store
+    }
+
+    var contacts: [String: ContactProfile] {
+        get { effect.contacts }
+        set { effect.contacts = newValue }
+    }
+    var visits: [VisitKey: Visit] {
+        get { effect.visits }
+        set { effect.visits = newValue }
+    }
+    var flows: [FlowKey: FlowRuntimeState] {
+        get { effect.flows }
+        set { effect.flows = newValue }
+    }
+    var timerFired: PendingTimer? {
+        get { effect.timerFired }
+        set { effect.timerFired = newValue }
+    }
+
+    func contact(_ id: String) -> ContactProfile? { effect.contacts[id] ?? store.contact(id) }
+    func visit(_ key: VisitKey) -> Visit? { effect.visits[key] ?? store.visits(of: key.contact).first { $0.key == key } }
+    func flowState(_ key: FlowKey) -> FlowRuntimeState { effect.flows[key] ?? store.flowState(key) }
+
+    /// A contact's visits as this unit sees them.
+    func visits(of contact: String) -> [Visit] {
+        var visits = Dictionary(store.visits(of: contact).map { ($0.key, $0) }) { first, _ in first }
+        for (key, visit) in effect.visits where key.contact == contact { visits[key] = visit }
+        return visits.values.sorted { $0.key < $1.key }
+    }
+}

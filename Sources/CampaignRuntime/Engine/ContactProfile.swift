@@ -1,0 +1,47 @@
+/// A contact as the runtime sees it: profile fields, memberships and the engagement history the
+/// functions `received`, `engaged_within` and `unopened_streak` read.
+public struct ContactProfile: Codable, Sendable, Equatable {
+    public var id: String
+    public var fields: [String: Value]
+    public var groups: Set<String>
+    public var personas: Set<String>
+    public var history: ContactHistory
+    /// Channels the contact unsubscribed from.
+    public var unsubscribed: Set<String>
+    public var archived: Bool
+
+    public init(id: String, fields: [String: Value] = [:], groups: Set<String> = [], personas: Set<String> = []) {
+        self.id = id
+        self.fields = fields
+        self.groups = groups
+        self.personas = personas
+        self.history = ContactHistory()
+        self.unsubscribed = []
+        self.archived = false
+    }
+}
+
+/// What happened to a contact across campaigns.
+public struct ContactHistory: Codable, Sendable, Equatable {
+    /// Send times by message category.
+    public var received: [String: [Double]] = [:]
+    /// Emails received since the last open.
+    public var emailsSinceOpen = 0
+    /// The last open, click or page visit.
+    public var lastEngagement: Double?
+
+    public init() {}
+}
+
+/// What is known of one send of a visit: its message and the message events attached to it.
+public struct SendRecord: Codable, Sendable, Equatable {
+    public var message: String
+    public var sentAt: Double
+    public var facts: Set<PostSendFact> = []
+    public var clickedLinks: Set<String> = []
+
+    public init(message: String, sentAt: Double) {
+        self.message = message
+        self.sentAt = sentAt
+    }
+}

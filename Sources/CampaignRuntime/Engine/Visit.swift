@@ -1,0 +1,122 @@
+/// Identifies one flow: a campaign version.
+public struct FlowKey: Hashable, Codable, Sendable, Comparable, CustomStringConvertible {
+    public var campaign: String
+    public var version: Int
+
+    public init(campaign: String, version: Int) {
+        self.campaign = campaign
+        self.version = version
+    }
+
+    public static func < (a: FlowKey, b: FlowKey) -> Bool { (a.campaign, a.version) < (b.campaign, b.version) }
+
+    public var description: String { "\(campaign) v\(version)" }
+}
+
+/// Identifies one visit: the `number`-th entry of a contact into a campaign (counted across versions).
+public struct VisitKey: Hashable, Codable, Sendable, Comparable, CustomStringConvertible {
+    public var contact: String
+    public var flow: FlowKey
+    public var number: Int
+
+    public init(contact: String, flow: FlowKey, number: Int) {
+        self.contact = contact
+        self.flow = flow
+        self.number = number
+    }
+
+    public static func < (a: VisitKey, b: VisitKey) -> Bool { (a.contact, a.flow, a.number) < (b.contact, b.flow, b.number) }
+
+    public var description: String { "\(contact)@\(flow)#\(number)" }
+}
+
+/// One contact's passage through one campaign version.
+public struct Visit: Codable, Sendable, Equatable {
+    /// Where the visit stands.
+    public enum Phase: Codable, Sendable, Equatable {
+        /// Moving through instant steps (never stored between units).
+        case running
+        /// In a wait or wait_until until the instant, then on to `next`.
+        case waiting(until: Double, next: Int)
+        /// At a send held for approval.
+        case awaitingApproval
+        /// At an A/X test, among the contacts waiting for the winner.
+        case awaitingWinner
+        /// Over, with its outcome.
+        case ended(String)
+    }
+
+    public var key: VisitKey
+    public var state: Int
+    public var phase: Phase
+    public var enteredAt: Double
+    /// The payload of the event that entered the contact, for `event.FIELD` in steps.
+    public var triggerPayload: [String: Value]
+    /// Sends of this visit by state.
+    public var sends: [Int: SendRecord]
+    /// The variant a contact was given at each test state.
+    public var variants: [Int: Int]
+
+    public var isActive: Bool {
+        if case .ended = phase { return false }
+        return true
+    }
+
+    public var outcome: String? {
+        if case .ended(let outcome) = phase { return outcome }
+        return nil
+    }
+}
+
+/// A wake-up the engine asked for.
+public struct PendingTimer: Codable, Sendable, Equatable, Comparable {
+    public enum Kind: Codable, Sendable, Equatable {
+        /// A visit waiting at `state` moves on.
+        case wake(VisitKey, state: Int)
+        /// The A/X test at `state` picks its winner.
+        case decideTest(FlowKey, state: Int)
+    }
+
+    public var due: Double
+    /// Orders timers due at the same instant by creation, so firing order is deterministic.
+    public var sequence: UInt64
+    public var kind: Kind
+
+    public static func < (a: PendingTimer, b: PendingTimer) -> Bool { (a.due, a.sequence) < (b.due, b.sequence) }
+}
+
+/// Per-flow state shared by its contacts: A/X tests, distribution counters, dedupe registers and reports.
+public struct FlowRuntimeState: Codable, Sendable, Equatable {
+    public struct TestState: Codable, Sendable, Equatable {
+        public var startedAt: Double
+        public var winner: Int?
+    }
+
+    public var tests: [Int: TestState] = [:]
+    /// Contacts sent down each bucket of each distribute state.
+    public var distributed: [Int: [Int]] = [:]
+    /// For each dedupe state, the contact that passed with each email or phone.
+    public var deduplicated: [Int: [String: String]] = [:]
+    /// Arrivals at each state.
+    public var arrivals: [Int: Int] = [:]
+    /// Ended visits by outcome.
+    public var outcomes: [String: Int] = [:]
+    public var status: FlowStatus?
+
+    public init() {}
+}
+
+/// The key that lets a channel recognise a retried action: one per action of one step of one visit.
+public struct IdempotencyKey: Hashable, Codable, Sendable, CustomStringConvertible {
+    public var visit: VisitKey
+    public var step: String
+
+    public var description: String { "\(visit.contact)/\(visit.flow.campaign)/v\(visit.flow.version)/\(step)/\(visit.number)" }
+}
+
+/// An action for a channel adapter, with its idempotency key.
+public struct ActionRequest: Codable, Sendable, Equatable {
+    public var key: IdempotencyKey
+    public var action: FlowAction
+    public var at: Double
+}

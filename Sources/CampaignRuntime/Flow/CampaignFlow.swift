@@ -1,0 +1,50 @@
+/// A campaign version the runtime can execute: compiled Swift from `campaignc compile`, or
+/// ``FlowInterpreter`` running the lowered form. Both answer the same questions, so the engine cannot tell
+/// them apart and their traces can be compared.
+public protocol CampaignFlow: Sendable {
+    /// The lowered form: metadata, states and exits. The engine reads it for entry rules, timers and the
+    /// stateful steps (tests, distributions, dedupe).
+    var definition: FlowDefinition { get }
+
+    /// What the contact does at `state`: the step function.
+    func step(_ state: Int, _ context: inout FlowContext) -> StepResult
+
+    /// Whether the audience condition holds (true when there is none).
+    func audience(_ context: inout FlowContext) -> Bool
+
+    /// Whether the trigger's `where` holds on the event in `context` (true when there is none).
+    func triggerFilter(_ context: inout FlowContext) -> Bool
+
+    /// Whether exit `index` holds: for an event exit, its `where` on the event in `context` (the engine has
+    /// matched the event's name); for a condition exit, the condition.
+    func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool
+}
+
+/// What a step decided.
+public enum StepResult: Sendable, Equatable {
+    /// Go on to a state now (conditions, branches, splits).
+    case go(Int)
+    /// Run an action, then go on.
+    case act(FlowAction, next: Int)
+    /// Send a message (after approval when `approval`), then go on.
+    case send(channel: String, message: String, approval: Bool, next: Int)
+    /// Wait until an instant (seconds since 1970), then go on.
+    case wait(until: Double, next: Int)
+    /// A step whose decision needs the engine's shared state: a test, a distribution or a dedupe.
+    case engine
+    /// End the visit with this outcome.
+    case end(String)
+}
+
+/// An action a step asks the host to perform through a channel adapter.
+public enum FlowAction: Codable, Sendable, Equatable, Hashable {
+    case send(channel: String, message: String)
+    case update([FieldAssignment])
+    case tags(add: [String], remove: [String])
+    case unsubscribe([String])
+    case archive
+    case grantPromo(String)
+    case export(destination: String, fields: [String])
+    case postal(String)
+}
+

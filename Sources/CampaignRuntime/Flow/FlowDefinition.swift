@@ -1,0 +1,194 @@
+/// The lowered form of one campaign version: the state machine both back ends run.
+///
+/// The compiler writes it as JSON (`campaignc compile --emit ir`), the interpreter executes it directly, and
+/// the Swift generator turns it into a compiled ``CampaignFlow``. States are the campaign's steps in file
+/// order; exits are state indices.
+public struct FlowDefinition: Codable, Sendable, Equatable {
+    public var campaign: String
+    public var version: Int
+    public var status: FlowStatus
+    public var name: String?
+    /// The campaign file, relative to where it was compiled.
+    public var source: String
+    /// IANA zone for wait_until windows and schedules.
+    public var timezone: String
+    public var trigger: FlowTrigger
+    public var audience: FlowExpression?
+    public var leaveWhenOutOfAudience: Bool
+    public var repeatPolicy: RepeatPolicy
+    public var exits: [FlowExit]
+    public var start: Int
+    public var states: [FlowState]
+    /// The workspace's messages the sends use, for categories and channels.
+    public var messages: [String: FlowMessage]
+
+    public init(campaign: String, version: Int, status: FlowStatus, name: String?, source: String, timezone: String,
+                trigger: FlowTrigger, audience: FlowExpression?, leaveWhenOutOfAudience: Bool, repeatPolicy: RepeatPolicy,
+                exits: [FlowExit], start: Int, states: [FlowState], messages: [String: FlowMessage]) {
+        self.campaign = campaign
+        self.version = version
+        self.status = status
+        self.name = name
+        self.source = source
+        self.timezone = timezone
+        self.trigger = trigger
+        self.audience = audience
+        self.leaveWhenOutOfAudience = leaveWhenOutOfAudience
+        self.repeatPolicy = repeatPolicy
+        self.exits = exits
+        self.start = start
+        self.states = states
+        self.messages = messages
+    }
+}
+
+/// A version's lifecycle: only `published` takes new contacts; `draining` finishes its contacts; `stopped`
+/// ends them at once.
+public enum FlowStatus: String, Codable, Sendable {
+    case draft, published, draining, stopped, archived
+}
+
+/// Who may enter again.
+public enum RepeatPolicy: String, Codable, Sendable {
+    case many, once
+    case afterExit = "after_exit"
+}
+
+/// What enters contacts.
+public enum FlowTrigger: Codable, Sendable, Equatable {
+    /// The contact the event is about enters when `filter` (on the payload) holds.
+    case event(String, filter: FlowExpression?)
+    /// A cron recurrence entering the audience at each firing.
+    case schedule(String)
+    /// Fixed instants (seconds since 1970) entering the audience.
+    case dates([Double])
+    case manual
+    case api
+}
+
+/// One `exit_when` entry.
+public enum FlowExit: Codable, Sendable, Equatable {
+    /// Leave when this event happens and `filter` holds on its payload.
+    case event(String, filter: FlowExpression?)
+    /// Leave when the condition holds, checked on every event about the contact.
+    case condition(FlowExpression)
+}
+
+/// A message a send step may send.
+public struct FlowMessage: Codable, Sendable, Equatable {
+    public var channel: String
+    public var category: String?
+
+    public init(channel: String, category: String?) {
+        self.channel = channel
+        self.category = category
+    }
+}
+
+/// One state: a step of the campaign.
+public struct FlowState: Codable, Sendable, Equatable {
+    /// The YAML step id.
+    public var id: String
+    /// The step's line in the campaign file.
+    public var line: Int
+    public var step: FlowStep
+
+    public init(id: String, line: Int, step: FlowStep) {
+        self.id = id
+        self.line = line
+        self.step = step
+    }
+}
+
+/// A field and the value an `update_contact` step sets.
+public struct FieldAssignment: Codable, Sendable, Hashable {
+    public var field: String
+    public var value: Value
+
+    public init(field: String, value: Value) {
+        self.field = field
+        self.value = value
+    }
+}
+
+/// One exit of a split, test, distribute or branch, with its share, maximum or condition.
+public struct FlowOption: Codable, Sendable, Equatable {
+    /// Split weight or test share in percent; distribute maximum; unused for branches.
+    public var amount: Double
+    public var condition: FlowExpression?
+    public var next: Int
+
+    public init(amount: Double = 0, condition: FlowExpression? = nil, next: Int) {
+        self.amount = amount
+        self.condition = condition
+        self.next = next
+    }
+}
+
+/// What a state does. `next`, `then`, `otherwise` are state indices.
+public enum FlowStep: Codable, Sendable, Equatable {
+    case send(channel: String, message: String, approval: Bool, optimized: Bool, next: Int)
+    case update([FieldAssignment], next: Int)
+    case tags(add: [String], remove: [String], next: Int)
+    case unsubscribe([String], next: Int)
+    case archive(next: Int)
+    case grantPromo(String, next: Int)
+    case export(destination: String, fields: [String], next: Int)
+    case postal(String, next: Int)
+    case wait(seconds: Int, next: Int)
+    /// Days are 1 (Sunday) to 7 (Saturday) as Foundation counts them; times are minutes after midnight;
+    /// `to` is nil for `at`.
+    case waitUntil(days: [Int], from: Int, to: Int?, next: Int)
+    case condition(FlowExpression, then: Int, else: Int)
+    case branch([FlowOption], otherwise: Int)
+    case split([FlowOption])
+    case test(variants: [FlowOption], winnerBy: String, decideAfter: Int)
+    case distribute([FlowOption], otherwise: Int)
+    case dedupe(by: String, keep: String, next: Int)
+    case end(String)
+}
+
+/// A compiled condition.
+public indirect enum FlowExpression: Codable, Sendable, Equatable {
+    case literal(Value)
+    case field(String)
+    case eventField(String)
+    case not(FlowExpression)
+    case and(FlowExpression, FlowExpression)
+    case or(FlowExpression, FlowExpression)
+    case compare(ComparisonOperator, FlowExpression, FlowExpression)
+    case contains(FlowExpression, FlowExpression)
+    case list([FlowExpression])
+    case inGroup(String)
+    case hasPersona(String)
+    case hasTag(String)
+    case since(FlowExpression)
+    case received(category: String, within: FlowExpression)
+    case engagedWithin(FlowExpression)
+    case unopenedStreak
+    /// `delivered`, `opened`, `clicked`, `unsubscribed_from`, `complained` on the send at `state`.
+    case postSend(PostSendFact, state: Int, link: FlowExpression?)
+}
+
+/// The comparison operators.
+public enum ComparisonOperator: String, Codable, Sendable {
+    case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+}
+
+/// What a message event says about a send.
+public enum PostSendFact: String, Codable, Sendable, CaseIterable {
+    case delivered, opened, clicked
+    case unsubscribed = "unsubscribed_from"
+    case complained
+
+    /// The message event that establishes the fact.
+    public var event: String {
+        switch self {
+        case .delivered: "message_delivered"
+        case .opened: "email_opened"
+        case .clicked: "link_clicked"
+        case .unsubscribed: "message_unsubscribed"
+        case .complained: "spam_complaint"
+        }
+    }
+}

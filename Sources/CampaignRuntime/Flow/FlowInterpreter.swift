@@ -1,0 +1,102 @@
+import Foundation
+
+/// Runs a ``FlowDefinition`` directly, walking its expressions: `campaignc test` and `simulate` use it so that
+/// no Swift compile is needed, and the differential tests hold compiled flows to its traces.
+public struct FlowInterpreter: CampaignFlow {
+    public let definition: FlowDefinition
+
+    public init(_ definition: FlowDefinition) {
+        self.definition = definition
+    }
+
+    public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
+        let current = definition.states[state]
+        switch current.step {
+        case .send(let channel, let message, let approval, _, let next):
+            return .send(channel: channel, message: message, approval: approval, next: next)
+        case .update(let assignments, let next):
+            return .act(.update(assignments), next: next)
+        case .tags(let add, let remove, let next):
+            return .act(.tags(add: add, remove: remove), next: next)
+        case .unsubscribe(let channels, let next):
+            return .act(.unsubscribe(channels), next: next)
+        case .archive(let next):
+            return .act(.archive, next: next)
+        case .grantPromo(let bank, let next):
+            return .act(.grantPromo(bank), next: next)
+        case .export(let destination, let fields, let next):
+            return .act(.export(destination: destination, fields: fields), next: next)
+        case .postal(let mode, let next):
+            return .act(.postal(mode), next: next)
+        case .wait(let seconds, let next):
+            return .wait(until: context.now + Double(seconds), next: next)
+        case .waitUntil(let days, let from, let to, let next):
+            return .wait(until: context.waitUntil(days: days, from: from, to: to), next: next)
+        case .condition(let condition, let then, let otherwise):
+            return .go(Self.holds(condition, &context) ? then : otherwise)
+        case .branch(let options, let otherwise):
+            for option in options where Self.holds(option.condition!, &context) { return .go(option.next) }
+            return .go(otherwise)
+        case .split(let options):
+            return .go(context.splitTarget(current.id, weights: options.map(\.amount), nexts: options.map(\.next)))
+        case .test, .distribute, .dedupe:
+            return .engine
+        case .end(let outcome):
+            return .end(outcome)
+        }
+    }
+
+    public func audience(_ context: inout FlowContext) -> Bool {
+        definition.audience.map { Self.holds($0, &context) } ?? true
+    }
+
+    public func triggerFilter(_ context: inout FlowContext) -> Bool {
+        guard case .event(_, let filter?) = definition.trigger else { return true }
+        return Self.holds(filter, &context)
+    }
+
+    public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch definition.exits[index] {
+        case .event(_, let filter): filter.map { Self.holds($0, &context) } ?? true
+        case .condition(let condition): Self.holds(condition, &context)
+        }
+    }
+
+    static func holds(_ expression: FlowExpression, _ context: inout FlowContext) -> Bool {
+        evaluate(expression, &context) == .bool(true)
+    }
+
+    static func evaluate(_ expression: FlowExpression, _ context: inout FlowContext) -> Value {
+        switch expression {
+        case .literal(let value): return value
+        case .field(let name): return context.field(name)
+        case .eventField(let name): return context.eventField(name)
+        case .not(let operand): return .bool(!holds(operand, &context))
+        case .and(let left, let right): return .bool(holds(left, &context) && holds(right, &context))
+        case .or(let left, let right): return .bool(holds(left, &context) || holds(right, &context))
+        case .compare(let op, let left, let right):
+            let a = evaluate(left, &context), b = evaluate(right, &context)
+            switch op {
+            case .equal: return .bool(Value.equal(a, b))
+            case .notEqual: return .bool(!Value.equal(a, b))
+            case .less: return .bool(Value.less(a, b))
+            case .lessOrEqual: return .bool(Value.lessOrEqual(a, b))
+            case .greater: return .bool(Value.greater(a, b))
+            case .greaterOrEqual: return .bool(Value.greaterOrEqual(a, b))
+            }
+        case .contains(let item, let list):
+            return .bool(Value.contained(evaluate(item, &context), in: evaluate(list, &context)))
+        case .list(let items):
+            return .list(items.map { evaluate($0, &context) })
+        case .inGroup(let group): return .bool(context.inGroup(group))
+        case .hasPersona(let persona): return .bool(context.hasPersona(persona))
+        case .hasTag(let tag): return .bool(context.hasTag(tag))
+        case .since(let value): return context.since(evaluate(value, &context))
+        case .received(let category, let within): return context.received(category: category, within: evaluate(within, &context))
+        case .engagedWithin(let within): return .bool(context.engagedWithin(evaluate(within, &context)))
+        case .unopenedStreak: return context.unopenedStreak()
+        case .postSend(let fact, let state, let link):
+            return .bool(context.postSend(fact, state: state, link: link.map { evaluate($0, &context) }))
+        }
+    }
+}
