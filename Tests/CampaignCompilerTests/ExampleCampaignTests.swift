@@ -7,8 +7,9 @@ import Testing
 @Suite struct ExampleCampaignTests {
     static let result: CheckResult = {
         let folder = Fixtures.repository.appendingPathComponent("campaigns")
-        let files = Fixtures.inputFiles(in: folder)
-        let workspace = files.first { $0.path == "workspace.yaml" }!
+        // Paths as `campaignc compile campaigns` sees them from the repository root.
+        let files = Fixtures.inputFiles(in: folder).map { InputFile(path: "campaigns/" + $0.path, bytes: $0.bytes) }
+        let workspace = files.first { $0.path == "campaigns/workspace.yaml" }!
         return Checker.check(workspace: workspace, files: files)
     }()
 
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func everyCampaignHasScenarios() {
-        let scenarioFolders = Set(Self.result.sources.keys.filter { $0.contains("/tests/") }.map { String($0.prefix { $0 != "/" }) })
+        let scenarioFolders = Set(Self.result.sources.keys.filter { $0.contains("/tests/") }.map { String($0.split(separator: "/")[1]) })
         for campaign in Self.result.campaigns {
             #expect(scenarioFolders.contains(campaign.id!.value), "\(campaign.id!.value) has no scenarios")
         }
