@@ -10,7 +10,7 @@ private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion
 public struct AbandonedCartV2: CampaignFlow {
     /// The steps, in the order of the campaign file.
     public enum Step: Int, CaseIterable, Sendable {
-        case wait_2h = 0  // line 19: wait_2h
+        case wait_2h = 0  // line 19: wait_2h (Give the shopper time to come back on their own)
         case by_gender = 1  // line 23: by_gender
         case email_f = 2  // line 28: email_f
         case email_m = 3  // line 29: email_m
@@ -78,7 +78,7 @@ public struct AbandonedCartV2: CampaignFlow {
         exits: [.event("purchase", filter: nil)],
         start: 0,
         states: [
-            FlowState(id: "wait_2h", line: 19, step: .wait(seconds: 7200, next: 1)),
+            FlowState(id: "wait_2h", line: 19, note: "Give the shopper time to come back on their own", step: .wait(seconds: 7200, next: 1)),
             FlowState(id: "by_gender", line: 23, step: .branch([FlowOption(amount: 0.0, condition: .compare(.equal, .field("gender"), .literal(.string("female"))), next: 2), FlowOption(amount: 0.0, condition: .compare(.equal, .field("gender"), .literal(.string("male"))), next: 3)], otherwise: 4)),
             FlowState(id: "email_f", line: 28, step: .send(channel: "email", message: "cart-reminder-f", approval: false, optimized: false, next: 5)),
             FlowState(id: "email_m", line: 29, step: .send(channel: "email", message: "cart-reminder-m", approval: false, optimized: false, next: 5)),

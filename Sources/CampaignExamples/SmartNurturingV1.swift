@@ -25,7 +25,7 @@ public struct SmartNurturingV1: CampaignFlow {
         case purchase_1 = 12  // line 41: purchase_1
         case purchase_wait = 13  // line 42: purchase_wait
         case purchase_clicked = 14  // line 43: purchase_clicked
-        case to_sales = 15  // line 47: to_sales
+        case to_sales = 15  // line 47: to_sales (Sales takes it from here (the MQL goal is reached))
         case qualified = 16  // line 51: qualified
         case timed_out = 17  // line 52: timed_out
     }
@@ -118,7 +118,7 @@ public struct SmartNurturingV1: CampaignFlow {
             FlowState(id: "purchase_1", line: 41, step: .send(channel: "email", message: "nurture-purchase", approval: false, optimized: false, next: 13)),
             FlowState(id: "purchase_wait", line: 42, step: .wait(seconds: 17280000, next: 14)),
             FlowState(id: "purchase_clicked", line: 43, step: .condition(.postSend(.clicked, state: 12, link: nil), then: 15, else: 17)),
-            FlowState(id: "to_sales", line: 47, step: .export(destination: "crm", fields: ["email", "score", "phase"], next: 16)),
+            FlowState(id: "to_sales", line: 47, note: "Sales takes it from here (the MQL goal is reached)", step: .export(destination: "crm", fields: ["email", "score", "phase"], next: 16)),
             FlowState(id: "qualified", line: 51, step: .end("success")),
             FlowState(id: "timed_out", line: 52, step: .end("neutral")),
         ],

@@ -33,7 +33,8 @@ public struct SwiftEmitter {
             p.line("/// The steps, in the order of the campaign file.")
             p.block("public enum Step: Int, CaseIterable, Sendable {") { p in
                 for (index, state) in definition.states.enumerated() {
-                    p.line("case \(caseNames[index]) = \(index)  // line \(state.line): \(SwiftLiteral.comment(state.id))")
+                    let note = state.note.map { " (\(SwiftLiteral.comment($0)))" } ?? ""
+                    p.line("case \(caseNames[index]) = \(index)  // line \(state.line): \(SwiftLiteral.comment(state.id))\(note)")
                 }
             }
             p.line()

@@ -67,10 +67,15 @@ public enum SwiftIdentifier {
 
 /// The one escaper for text from campaign files in generated Swift: string literals and comments.
 public enum SwiftLiteral {
-    /// A double-quoted Swift string literal holding exactly `text`. Printable ASCII stays as is; quotes,
-    /// backslashes and every other scalar (newlines, NUL, bidi controls, non-ASCII) are escaped, so no text can
-    /// close the literal, interpolate or reorder what a reader sees.
+    /// A Swift expression of type `String` holding exactly `text`: a double-quoted literal where printable
+    /// ASCII stays as is and quotes, backslashes and every other scalar (newlines, NUL, bidi controls,
+    /// non-ASCII) are escaped, so no text can close the literal, interpolate or reorder what a reader sees.
+    /// Swift accepts no `\u{...}` escape for the noncharacters U+FDD0...U+FDEF; text holding one is rebuilt
+    /// from its UTF-8 bytes instead.
     public static func string(_ text: String) -> String {
+        if text.unicodeScalars.contains(where: { (0xFDD0...0xFDEF).contains($0.value) }) {
+            return "String(decoding: [\(text.utf8.map { String($0) }.joined(separator: ", "))] as [UInt8], as: UTF8.self)"
+        }
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -106,7 +106,10 @@ enum SwiftValuePrinter {
             case .condition(let condition): ".condition(\(expression(condition)))"
             }
         }
-        let states = d.states.map { "        FlowState(id: \(SwiftLiteral.string($0.id)), line: \($0.line), step: \(step($0.step)))," }
+        let states = d.states.map { state in
+            let note = state.note.map { ", note: \(SwiftLiteral.string($0))" } ?? ""
+            return "        FlowState(id: \(SwiftLiteral.string(state.id)), line: \(state.line)\(note), step: \(step(state.step))),"
+        }
         let messages = d.messages.keys.sorted().map { key in
             "        \(SwiftLiteral.string(key)): FlowMessage(channel: \(SwiftLiteral.string(d.messages[key]!.channel)), category: \(d.messages[key]!.category.map(SwiftLiteral.string) ?? "nil")),"
         }

@@ -33,7 +33,7 @@ public enum FlowLowering {
             if case .send(let send) = step.kind, let message = workspace.messages[send.message.value] {
                 messages[send.message.value] = FlowMessage(channel: message.channel.rawValue, category: message.category)
             }
-            return FlowState(id: step.id.value, line: step.location.line,
+            return FlowState(id: step.id.value, line: step.location.line, note: step.note,
                              step: lowerStep(step, indexByID: indexByID, lowering: lowering, workspace: workspace, zone: zone))
         }
         return FlowDefinition(

@@ -91,11 +91,14 @@ public struct FlowState: Codable, Sendable, Equatable {
     public var id: String
     /// The step's line in the campaign file.
     public var line: Int
+    /// The step's `note`, for readers of generated code.
+    public var note: String?
     public var step: FlowStep
 
-    public init(id: String, line: Int, step: FlowStep) {
+    public init(id: String, line: Int, note: String? = nil, step: FlowStep) {
         self.id = id
         self.line = line
+        self.note = note
         self.step = step
     }
 }

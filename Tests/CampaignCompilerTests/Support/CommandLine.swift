@@ -15,6 +15,18 @@ enum CampaigncProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
+    /// Runs any executable and returns what it printed.
+    static func runExecutable(_ url: URL) throws -> String {
+        let process = Process()
+        process.executableURL = url
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Runs `campaignc arguments` in `directory` with `environment` added to a colour-free environment.
     static func run(_ arguments: [String], in directory: URL = Fixtures.repository,
                     environment: [String: String] = [:]) throws -> Output {
