@@ -14,7 +14,7 @@ struct Campaignc: ParsableCommand {
             would, with rule ids that CI configurations can name.
             """,
         version: CampaignCompilerVersion.current,
-        subcommands: [Check.self, TestCommand.self, Compile.self, Rules.self, Explain.self],
+        subcommands: [Check.self, TestCommand.self, Compile.self, Graph.self, Simulate.self, Rules.self, Explain.self],
         defaultSubcommand: Check.self)
 
     /// Runs the command line, mapping usage errors to exit status 2 as `check` documents.

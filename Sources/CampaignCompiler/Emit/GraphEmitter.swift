@@ -1,0 +1,181 @@
+import Foundation
+
+import CampaignRuntime
+
+/// Draws a campaign's steps as a graph, in Graphviz DOT or Mermaid: shapes by step kind, condition exits
+/// labelled, ends coloured by outcome.
+public struct GraphEmitter {
+    public enum Format: String, CaseIterable, Sendable {
+        case dot, mermaid
+    }
+
+    let definition: FlowDefinition
+    private let nodeIDs: [String]
+
+    public init(_ definition: FlowDefinition) {
+        self.definition = definition
+        nodeIDs = SwiftIdentifier.unique(definition.states.map(\.id))
+    }
+
+    public func emit(_ format: Format) -> String {
+        format == .dot ? dot() : mermaid()
+    }
+
+    /// What a node says: its id and what it does.
+    private func label(_ state: FlowState) -> String {
+        let detail: String = switch state.step {
+        case .send(let channel, let message, let approval, _, _): "send \(channel) \(message)\(approval ? " (approval)" : "")"
+        case .update(let assignments, _): "update " + assignments.map(\.field).joined(separator: ", ")
+        case .tags(let add, let remove, _): (add.map { "+\($0)" } + remove.map { "-\($0)" }).joined(separator: " ")
+        case .unsubscribe(let channels, _): "unsubscribe " + channels.joined(separator: ", ")
+        case .archive: "archive"
+        case .grantPromo(let bank, _): "promo \(bank)"
+        case .export(let destination, _, _): "export to \(destination)"
+        case .postal(let mode, _): "postal \(mode)"
+        case .wait(let seconds, _): "wait \(Self.duration(seconds))"
+        case .waitUntil(let days, let from, let to, _):
+            "until " + days.map { ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][($0 - 1) % 7] }.joined(separator: ",")
+                + " " + Self.time(from) + (to.map { "-" + Self.time($0) } ?? "")
+        case .condition(let condition, _, _): "if " + text(condition)
+        case .branch: "branch"
+        case .split: "split"
+        case .test(_, let winnerBy, let decideAfter): "A/X test by \(winnerBy), \(Self.duration(decideAfter))"
+        case .distribute: "distribute"
+        case .dedupe(let by, let keep, _): "dedupe by \(by), keep \(keep)"
+        case .end(let outcome): "end: \(outcome)"
+        }
+        return "\(state.id)\n\(detail)"
+    }
+
+    private static func duration(_ seconds: Int) -> String {
+        CampaignDuration(seconds: seconds).description
+    }
+
+    private static func time(_ minutes: Int) -> String {
+        let hours = minutes / 60, rest = minutes % 60
+        return (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
+    }
+
+    /// Every edge with its label.
+    private func edges(_ index: Int) -> [(to: Int, label: String?)] {
+        switch definition.states[index].step {
+        case .send(_, _, _, _, let next), .update(_, let next), .tags(_, _, let next), .unsubscribe(_, let next),
+             .archive(let next), .grantPromo(_, let next), .export(_, _, let next), .postal(_, let next),
+             .wait(_, let next), .waitUntil(_, _, _, let next), .dedupe(_, _, let next):
+            return [(next, nil)]
+        case .condition(_, let then, let otherwise):
+            return [(then, "yes"), (otherwise, "no")]
+        case .branch(let options, let otherwise):
+            return options.map { ($0.next, $0.condition.map(text) ?? "") } + [(otherwise, "otherwise")]
+        case .split(let options):
+            return options.map { ($0.next, "\(Self.number($0.amount))%") }
+        case .test(let variants, _, _):
+            return variants.map { ($0.next, "\(Self.number($0.amount))% / winner") }
+        case .distribute(let buckets, let otherwise):
+            return buckets.map { ($0.next, "max \(Self.number($0.amount))") } + [(otherwise, "otherwise")]
+        case .end:
+            return []
+        }
+    }
+
+    /// A condition written back in the campaign language, for labels.
+    func text(_ expression: FlowExpression) -> String {
+        func wrapped(_ operand: FlowExpression) -> String {
+            switch operand {
+            case .and, .or: "(\(text(operand)))"
+            default: text(operand)
+            }
+        }
+        switch expression {
+        case .literal(let value):
+            if case .string(let string) = value { return "\"\(string)\"" }
+            if case .duration(let seconds) = value { return Self.duration(seconds) }
+            return value.description
+        case .field(let name): return "contact.\(name)"
+        case .eventField(let name): return "event.\(name)"
+        case .not(let operand): return "not \(wrapped(operand))"
+        case .and(let left, let right): return "\(wrapped(left)) and \(wrapped(right))"
+        case .or(let left, let right): return "\(text(left)) or \(text(right))"
+        case .compare(let op, let left, let right): return "\(text(left)) \(op.rawValue) \(text(right))"
+        case .contains(let item, let list): return "\(text(item)) in \(text(list))"
+        case .list(let items): return "[" + items.map(text).joined(separator: ", ") + "]"
+        case .inGroup(let name): return "in_group(\(name))"
+        case .hasPersona(let name): return "has_persona(\(name))"
+        case .hasTag(let name): return "has_tag(\(name))"
+        case .since(let operand): return "since(\(text(operand)))"
+        case .received(let category, let within): return "received(category: \(category), within: \(text(within)))"
+        case .engagedWithin(let within): return "engaged_within(\(text(within)))"
+        case .unopenedStreak: return "unopened_streak()"
+        case .postSend(let fact, let state, let link):
+            return "\(fact.rawValue)(\(definition.states[state].id)\(link.map { ", link: \(text($0))" } ?? ""))"
+        }
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    private static let outcomeColors = ["success": "#2e7d32", "failure": "#c62828", "abandon": "#ef6c00", "neutral": "#757575"]
+
+    private func dot() -> String {
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n") + "\""
+        }
+        var p = CodePrinter()
+        p.block("digraph \(quoted("\(definition.campaign) v\(definition.version)")) {") { p in
+            p.line("rankdir=TB;")
+            p.line("node [fontname=\"Helvetica\", fontsize=11];")
+            p.line("start [shape=point, width=0.15];")
+            p.line("start -> \(nodeIDs[definition.start]);")
+            for (index, state) in definition.states.enumerated() {
+                let attributes: String = switch state.step {
+                case .send: "shape=box, style=\"rounded,filled\", fillcolor=\"#e3f2fd\""
+                case .wait, .waitUntil: "shape=box, style=\"dashed\""
+                case .condition, .branch: "shape=diamond"
+                case .split, .test, .distribute: "shape=hexagon"
+                case .end(let outcome): "shape=doublecircle, style=filled, fontcolor=white, fillcolor=\"\(Self.outcomeColors[outcome] ?? "#757575")\""
+                default: "shape=box"
+                }
+                p.line("\(nodeIDs[index]) [label=\(quoted(label(state))), \(attributes)];")
+            }
+            for index in definition.states.indices {
+                for edge in edges(index) {
+                    p.line("\(nodeIDs[index]) -> \(nodeIDs[edge.to])\(edge.label.map { " [label=\(quoted($0))]" } ?? "");")
+                }
+            }
+        }
+        return p.text
+    }
+
+    private func mermaid() -> String {
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\"", with: "#quot;").replacingOccurrences(of: "\n", with: "<br/>") + "\""
+        }
+        var p = CodePrinter()
+        p.line("flowchart TD")
+        p.line("    start(( )) --> \(nodeIDs[definition.start])")
+        for (index, state) in definition.states.enumerated() {
+            let text = quoted(label(state))
+            let node: String = switch state.step {
+            case .condition, .branch: "{\(text)}"
+            case .split, .test, .distribute: "{{\(text)}}"
+            case .wait, .waitUntil: "[/\(text)/]"
+            case .end: "(((\(text))))"
+            default: "[\(text)]"
+            }
+            p.line("    \(nodeIDs[index])\(node)")
+        }
+        for index in definition.states.indices {
+            for edge in edges(index) {
+                p.line("    \(nodeIDs[index]) -->\(edge.label.map { "|\(quoted($0))|" } ?? "") \(nodeIDs[edge.to])")
+            }
+        }
+        for (index, state) in definition.states.enumerated() {
+            if case .end(let outcome) = state.step {
+                p.line("    style \(nodeIDs[index]) fill:\(Self.outcomeColors[outcome] ?? "#757575"),color:#fff")
+            }
+        }
+        return p.text
+    }
+}

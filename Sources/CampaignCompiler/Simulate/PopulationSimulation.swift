@@ -1,0 +1,202 @@
+import CampaignRuntime
+import Foundation
+
+/// What a simulation produced.
+public struct SimulationReport: Sendable {
+    public var campaign: String
+    public var version: Int
+    public var contacts: Int
+    public var days: Int
+    /// Step ids in file order, with arrivals and contacts still there at the end.
+    public var steps: [(id: String, arrivals: Int, waiting: Int)]
+    public var outcomes: [String: Int]
+    /// Sends on each simulated day (0-based).
+    public var sendsPerDay: [Int]
+    public var entered: Int
+}
+
+/// Runs a synthetic population through one campaign version on a virtual clock, with the interpreter.
+///
+/// Contacts get random values for the workspace's fields (a field's declared `values` when it has them),
+/// an email address, random group and persona memberships. Event-triggered campaigns see each contact's
+/// trigger event about once every ten days; schedule and date triggers fire on their dates, manual ones on
+/// the first day, api ones once per contact. Recipients react to emails: delivered within minutes (95%),
+/// opened within a day (40%), and clicked after opening (25%). Everything follows from the seed.
+public struct PopulationSimulation {
+    public let definition: FlowDefinition
+    public let workspace: Workspace
+    public let contacts: Int
+    public let days: Int
+    public let seed: UInt64
+
+    /// The simulation starts on Monday 5 January 2026, 00:00 UTC.
+    public static let start: Double = 1_767_571_200
+
+    public init(definition: FlowDefinition, workspace: Workspace, contacts: Int, days: Int, seed: UInt64) {
+        var definition = definition
+        definition.status = .published
+        self.definition = definition
+        self.workspace = workspace
+        self.contacts = contacts
+        self.days = days
+        self.seed = seed
+    }
+
+    private enum Happening {
+        case event(String, [String: Value])
+        case fire(contact: String?)
+    }
+
+    public func run(progress: (_ day: Int) -> Void = { _ in }) -> SimulationReport {
+        var random = SeededRandom(seed: seed)
+        let clock = VirtualClock(now: Self.start)
+        let channels = RecordingChannels()
+        let engine = CampaignEngine(flows: [FlowInterpreter(definition)], channels: channels, clock: clock)
+        engine.recordsTrace = false
+        let key = FlowKey(campaign: definition.campaign, version: definition.version)
+        let ids = (0..<contacts).map { "contact-\($0)" }
+        for id in ids { engine.upsertContact(randomContact(id, &random)) }
+
+        // What happens, by instant: trigger events, firings, and later the recipients' reactions.
+        var agenda: [(at: Double, order: Int, contact: String, happening: Happening)] = []
+        var order = 0
+        func plan(_ at: Double, _ contact: String, _ happening: Happening) {
+            agenda.append((at, order, contact, happening))
+            order += 1
+        }
+        let horizon = Self.start + Double(days) * 86_400
+        switch definition.trigger {
+        case .event(let name, _):
+            for id in ids {
+                var at = Self.start + Double.random(in: 0..<(10 * 86_400), using: &random)
+                while at < horizon {
+                    plan(at, id, .event(name, randomPayload(name, &random)))
+                    at += Double.random(in: 86_400..<(20 * 86_400), using: &random)
+                }
+            }
+        case .schedule:
+            for day in stride(from: 0, to: days, by: 7) { plan(Self.start + Double(day) * 86_400 + 8 * 3600, "", .fire(contact: nil)) }
+        case .dates(let dates):
+            for date in dates where date >= Self.start && date < horizon { plan(date, "", .fire(contact: nil)) }
+        case .manual:
+            plan(Self.start + 9 * 3600, "", .fire(contact: nil))
+        case .api:
+            for id in ids { plan(Self.start + Double.random(in: 0..<(Double(days) * 86_400), using: &random), id, .fire(contact: id)) }
+        }
+
+        var sendsPerDay = Array(repeating: 0, count: days)
+        var seenActions = 0
+        var day = 0
+        while day < days {
+            let dayEnd = Self.start + Double(day + 1) * 86_400
+            agenda.sort { ($0.at, $0.order) < ($1.at, $1.order) }
+            while let next = agenda.first, next.at < dayEnd {
+                agenda.removeFirst()
+                engine.runTimers(upTo: next.at)
+                clock.now = next.at
+                switch next.happening {
+                case .event(let name, let payload): engine.handle(event: name, contact: next.contact, payload: payload)
+                case .fire(let contact): engine.fire(key, contact: contact)
+                }
+                react(to: channels.performed, from: &seenActions, &random, plan: plan)
+            }
+            engine.runTimers(upTo: dayEnd)
+            react(to: channels.performed, from: &seenActions, &random, plan: plan)
+            day += 1
+            progress(day)
+        }
+        for request in channels.performed {
+            if case .send = request.action {
+                let index = Int((request.at - Self.start) / 86_400)
+                if index >= 0 && index < days { sendsPerDay[index] += 1 }
+            }
+        }
+        let report = engine.report(key)
+        let entered = engine.store.contactIDs().reduce(0) { total, id in
+            total + engine.store.visits(of: id).count { $0.key.flow == key }
+        }
+        return SimulationReport(
+            campaign: definition.campaign, version: definition.version, contacts: contacts, days: days,
+            steps: definition.states.map { ($0.id, report.arrivalsPerStep[$0.id] ?? 0, report.contactsPerStep[$0.id] ?? 0) },
+            outcomes: report.outcomes, sendsPerDay: sendsPerDay, entered: entered)
+    }
+
+    /// Plans the recipients' reactions to the emails sent since the last call.
+    private func react(to performed: [ActionRequest], from seen: inout Int,
+                       _ random: inout SeededRandom, plan: (Double, String, Happening) -> Void) {
+        while seen < performed.count {
+            let request = performed[seen]
+            seen += 1
+            guard case .send(let channel, let message) = request.action else { continue }
+            let contact = request.key.visit.contact
+            let base: [String: Value] = ["step": .string(request.key.step), "campaign": .string(definition.campaign),
+                                         "message": .string(message)]
+            if Double.random(in: 0..<1, using: &random) < 0.95 {
+                plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event("message_delivered", base))
+            }
+            guard channel == "email", Double.random(in: 0..<1, using: &random) < 0.4 else { continue }
+            let opened = request.at + Double.random(in: 600..<86_400, using: &random)
+            plan(opened, contact, .event("email_opened", base))
+            if Double.random(in: 0..<1, using: &random) < 0.25 {
+                var click = base
+                click["link"] = .string("https://example.com/offer")
+                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event("link_clicked", click))
+            }
+        }
+    }
+
+    private func randomContact(_ id: String, _ random: inout SeededRandom) -> ContactProfile {
+        var contact = ContactProfile(id: id)
+        for name in workspace.fields.keys.sorted() {
+            let field = workspace.fields[name]!
+            if name == "email" { contact.fields[name] = .string("\(id)@example.com"); continue }
+            if name == "id" { contact.fields[name] = .string(id); continue }
+            guard Double.random(in: 0..<1, using: &random) < 0.8 else { continue }
+            if let values = field.allowedValues {
+                let value = values.randomElement(using: &random)!
+                contact.fields[name] = field.type == .int ? .int(Int(value) ?? 0) : .string(value)
+                continue
+            }
+            contact.fields[name] = randomValue(field.type, &random)
+        }
+        contact.groups = Set(workspace.groups.sorted().filter { _ in Bool.random(using: &random) })
+        contact.personas = Set(workspace.personas.sorted().filter { _ in Double.random(in: 0..<1, using: &random) < 0.1 })
+        return contact
+    }
+
+    private func randomPayload(_ event: String, _ random: inout SeededRandom) -> [String: Value] {
+        var payload: [String: Value] = [:]
+        for (field, type) in (workspace.events[event]?.fields ?? [:]).sorted(by: { $0.key < $1.key }) {
+            payload[field] = field == "channel" ? .string(["email", "email", "sms", "push"].randomElement(using: &random)!)
+                : randomValue(type, &random)
+        }
+        return payload
+    }
+
+    private func randomValue(_ type: ValueType, _ random: inout SeededRandom) -> Value {
+        switch type {
+        case .int: .int(Int.random(in: 0...100, using: &random))
+        case .decimal: .decimal(Double(Int.random(in: 0...20_000, using: &random)) / 100)
+        case .bool: .bool(Bool.random(using: &random))
+        case .date, .datetime: .instant(Self.start - Double.random(in: 0..<(3 * 365 * 86_400), using: &random))
+        case .duration: .duration(Int.random(in: 0...(30 * 86_400), using: &random))
+        case .list: .list([])
+        case .string, .null: .string(["a", "b", "c", "offline", "web"].randomElement(using: &random)!)
+        }
+    }
+}
+
+/// SplitMix64: a small, seedable generator, so a simulation reproduces exactly from its seed.
+public struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

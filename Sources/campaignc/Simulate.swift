@@ -1,0 +1,69 @@
+import ArgumentParser
+import CampaignCompiler
+import CampaignRuntime
+import Foundation
+
+/// `campaignc simulate`: run a synthetic population through a campaign.
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a synthetic population through a campaign on a virtual clock.",
+        discussion: """
+            Prints contacts per step, outcomes and sends per day. The same seed gives the same figures on \
+            every run and machine.
+            """)
+
+    @Argument(help: "A campaign version file.")
+    var campaign: String
+
+    @Option(help: ArgumentHelp("The workspace file.", valueName: "file"))
+    var workspace: String?
+
+    @Option(help: "How many contacts.")
+    var contacts = 1000
+
+    @Option(help: "How many days.")
+    var days = 30
+
+    @Option(help: "The random seed.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard contacts > 0, contacts <= 10_000_000 else { throw ValidationError("--contacts must be between 1 and 10,000,000") }
+        guard days > 0, days <= 3650 else { throw ValidationError("--days must be between 1 and 3650") }
+    }
+
+    func run() throws {
+        let result = try CheckedProject.load(paths: [campaign], workspace: workspace)
+        guard let campaignFile = result.campaigns.first else {
+            FileHandle.standardError.write(Data("campaignc: error: '\(campaign)' is not a campaign file\n".utf8))
+            throw ExitCode(2)
+        }
+        let simulation = PopulationSimulation(definition: FlowLowering.lower(campaignFile, workspace: result.workspace),
+                                              workspace: result.workspace, contacts: contacts, days: days, seed: seed)
+        let showsProgress = isatty(STDERR_FILENO) != 0
+        let report = simulation.run { day in
+            guard showsProgress else { return }
+            let width = 30, filled = width * day / days
+            let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+            FileHandle.standardError.write(Data("\r[\(bar)] day \(day)/\(days)".utf8))
+            if day == days { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+        print("\(report.campaign) v\(report.version): \(report.contacts) contacts over \(report.days) days, seed \(seed); \(report.entered) entries")
+        print()
+        let width = max(4, report.steps.map(\.id.count).max() ?? 4)
+        print("step".padding(toLength: width, withPad: " ", startingAt: 0) + "  arrivals  still there")
+        for step in report.steps {
+            print(step.id.padding(toLength: width, withPad: " ", startingAt: 0)
+                  + String(format: "  %8d  %11d", step.arrivals, step.waiting))
+        }
+        print()
+        print("outcomes: " + (report.outcomes.isEmpty ? "none yet"
+            : report.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        print()
+        print("sends per day:")
+        let peak = max(1, report.sendsPerDay.max() ?? 1)
+        for (day, count) in report.sendsPerDay.enumerated() {
+            print(String(format: "  day %3d %7d ", day + 1, count) + String(repeating: "▇", count: count * 40 / peak))
+        }
+    }
+}
