@@ -45,6 +45,7 @@ let package = Package(
             dependencies: ["CampaignCompiler", "CampaignSynthesis", "CampaignExamples", "campaignc"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "CampaignRuntimeTests", dependencies: ["CampaignRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,254 @@
+import Foundation
+import Testing
+@testable import CampaignRuntime
+
+/// A flow built by hand: `states` with the event trigger `signup`.
+func makeFlow(_ states: [FlowState], trigger: FlowTrigger = .event("signup", filter: nil), repeatPolicy: RepeatPolicy = .many,
+              status: FlowStatus = .published, audience: FlowExpression? = nil, leave: Bool = false,
+              exits: [FlowExit] = [], campaign: String = "c", version: Int = 1, timezone: String = "UTC") -> FlowInterpreter {
+    FlowInterpreter(FlowDefinition(
+        campaign: campaign, version: version, status: status, name: nil, source: "c/v\(version).yaml", timezone: timezone,
+        trigger: trigger, audience: audience, leaveWhenOutOfAudience: leave, repeatPolicy: repeatPolicy, exits: exits,
+        start: 0, states: states, messages: ["m": FlowMessage(channel: "email", category: "news")]))
+}
+
+let sendThenWaitThenEnd = [
+    FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
+    FlowState(id: "wait", line: 2, step: .wait(seconds: 3600, next: 2)),
+    FlowState(id: "done", line: 3, step: .end("success")),
+]
+
+func outcome(_ engine: CampaignEngine, _ contact: String) -> String? {
+    engine.store.visits(of: contact).last?.outcome
+}
+
+@Suite struct WaitUntilTests {
+    let paris = TimeZone(identifier: "Europe/Paris")!
+
+    @Test func aLocalTimeStaysLocalAcrossTheSpringChange() {
+        // Saturday 28 March 2026 10:00 in Paris (UTC+1); the clocks go forward that night.
+        let now = Value.parseInstant("2026-03-28T09:00:00Z")!
+        let sunday8 = WaitUntil.next(after: now, days: [1], from: 8 * 60, to: nil, timeZone: paris)
+        #expect(sunday8 == Value.parseInstant("2026-03-29T06:00:00Z"), "08:00 CEST is 06:00 UTC")
+        let saturday8 = WaitUntil.next(after: Value.parseInstant("2026-03-21T09:00:00Z")!, days: [1], from: 8 * 60, to: nil, timeZone: paris)
+        #expect(saturday8 == Value.parseInstant("2026-03-22T07:00:00Z"), "08:00 CET is 07:00 UTC")
+    }
+
+    @Test func aLocalTimeStaysLocalAcrossTheAutumnChange() {
+        let now = Value.parseInstant("2026-10-24T12:00:00Z")!
+        #expect(WaitUntil.next(after: now, days: [1], from: 8 * 60, to: nil, timeZone: paris) == Value.parseInstant("2026-10-25T07:00:00Z"))
+    }
+
+    @Test func aTimeSkippedBySpringForwardMovesForward() {
+        // 02:30 does not exist in Paris on 29 March 2026.
+        let now = Value.parseInstant("2026-03-28T12:00:00Z")!
+        let moment = WaitUntil.next(after: now, days: [1], from: 2 * 60 + 30, to: nil, timeZone: paris)
+        #expect(moment == Value.parseInstant("2026-03-29T01:30:00Z"), "03:30 CEST")
+    }
+
+    @Test func nowIsIncludedAndWindowsOpenAtTheirStart() {
+        // Monday 7 September 2026, 10:00 in Paris (08:00 UTC).
+        let now = Value.parseInstant("2026-09-07T08:00:00Z")!
+        let weekdays = [2, 3, 4, 5, 6]
+        #expect(WaitUntil.next(after: now, days: weekdays, from: 9 * 60, to: 17 * 60, timeZone: paris) == now)
+        #expect(WaitUntil.next(after: now, days: weekdays, from: 10 * 60, to: nil, timeZone: paris) == now)
+        let evening = Value.parseInstant("2026-09-07T16:00:00Z")!  // 18:00, after the window
+        #expect(WaitUntil.next(after: evening, days: weekdays, from: 9 * 60, to: 17 * 60, timeZone: paris)
+                == Value.parseInstant("2026-09-08T07:00:00Z"))
+        let friday = Value.parseInstant("2026-09-11T16:00:00Z")!
+        #expect(WaitUntil.next(after: friday, days: weekdays, from: 9 * 60, to: 17 * 60, timeZone: paris)
+                == Value.parseInstant("2026-09-14T07:00:00Z"), "over the weekend to Monday")
+    }
+}
+
+/// Fails the first `failures` attempts, then records; drops actions whose key it has seen.
+final class FlakyChannels: ChannelAdapter {
+    var failures: Int
+    private(set) var performed: [ActionRequest] = []
+    private var seen = Set<String>()
+
+    init(failures: Int) { self.failures = failures }
+
+    func perform(_ request: ActionRequest) throws {
+        if failures > 0 {
+            failures -= 1
+            throw CancellationError()
+        }
+        guard seen.insert(request.key.description).inserted else { return }
+        performed.append(request)
+    }
+}
+
+@Suite struct EngineTests {
+    @Test func actionsLeaveOnceAndFailedOnesStayInTheOutboxUntilRetried() {
+        let store = InMemoryStore()
+        let channels = FlakyChannels(failures: 1)
+        let engine = CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], store: store, channels: channels, clock: VirtualClock(now: 0))
+        engine.upsertContact(ContactProfile(id: "a"))
+        engine.handle(event: "signup", contact: "a")
+        #expect(channels.performed.isEmpty)
+        #expect(store.pendingActions().count == 1, "the failed send waits in the outbox")
+        engine.dispatchPendingActions()
+        engine.dispatchPendingActions()
+        #expect(channels.performed.count == 1)
+        #expect(channels.performed[0].key.description == "a/c/v1/send/1")
+        #expect(store.pendingActions().isEmpty)
+    }
+
+    @Test func aRedeliveredActionIsRecognisedByItsKey() {
+        let channels = RecordingChannels()
+        let request = ActionRequest(key: IdempotencyKey(visit: VisitKey(contact: "a", flow: FlowKey(campaign: "c", version: 1), number: 1), step: "send"),
+                                    action: .send(channel: "email", message: "m"), at: 0)
+        channels.perform(request)
+        channels.perform(request)
+        #expect(channels.performed.count == 1)
+    }
+
+    @Test func timersFireInDueOrderAndMoveVisitsOn() {
+        let clock = VirtualClock(now: 0)
+        let engine = CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], clock: clock)
+        for (index, id) in ["a", "b", "c"].enumerated() {
+            engine.upsertContact(ContactProfile(id: id))
+            clock.now = Double(100 - index * 10)
+            engine.handle(event: "signup", contact: id)
+        }
+        engine.runTimers(upTo: 10_000)
+        let ends = engine.trace.compactMap { event -> String? in
+            if case .ended(let visit, _, _) = event { return visit.contact }
+            return nil
+        }
+        #expect(ends == ["c", "b", "a"])
+        #expect(engine.report(FlowKey(campaign: "c", version: 1)).outcomes == ["success": 3])
+    }
+
+    @Test func repeatPolicies() {
+        for (policy, expected) in [(RepeatPolicy.many, 2), (.once, 1), (.afterExit, 1)] {
+            let engine = CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: VirtualClock(now: 0))
+            engine.upsertContact(ContactProfile(id: "a"))
+            engine.handle(event: "signup", contact: "a")
+            engine.handle(event: "signup", contact: "a")
+            #expect(engine.store.visits(of: "a").count == expected, "\(policy)")
+        }
+        // after_exit lets the contact in again once the first visit is over; once never does.
+        for (policy, expected) in [(RepeatPolicy.afterExit, 2), (.once, 1)] {
+            let clock = VirtualClock(now: 0)
+            let engine = CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: clock)
+            engine.upsertContact(ContactProfile(id: "a"))
+            engine.handle(event: "signup", contact: "a")
+            engine.runTimers(upTo: 7200)
+            clock.now = 7200
+            engine.handle(event: "signup", contact: "a")
+            #expect(engine.store.visits(of: "a").count == expected, "\(policy)")
+        }
+    }
+
+    @Test func drainingFinishesItsContactsAndStoppedEndsThem() {
+        let clock = VirtualClock(now: 0)
+        let draining = makeFlow(sendThenWaitThenEnd, version: 1)
+        let stopped = makeFlow(sendThenWaitThenEnd, campaign: "d")
+        let engine = CampaignEngine(flows: [draining, stopped], clock: clock)
+        engine.upsertContact(ContactProfile(id: "a"))
+        engine.handle(event: "signup", contact: "a")
+        engine.setStatus(FlowKey(campaign: "c", version: 1), .draining)
+        engine.setStatus(FlowKey(campaign: "d", version: 1), .stopped)
+        engine.handle(event: "signup", contact: "a")
+        engine.runTimers(upTo: 10_000)
+        let visits = engine.store.visits(of: "a")
+        #expect(visits.filter { $0.key.flow.campaign == "c" }.map(\.outcome) == ["success"], "in flight finishes, no one new")
+        #expect(visits.filter { $0.key.flow.campaign == "d" }.map(\.outcome) == ["stopped"])
+    }
+
+    @Test func exitsOnEventsAndLeavingTheAudience() {
+        let clock = VirtualClock(now: 0)
+        let onPurchase = makeFlow(sendThenWaitThenEnd, exits: [.event("purchase", filter: nil)])
+        let vipOnly = makeFlow(sendThenWaitThenEnd, audience: .inGroup("vip"), leave: true, campaign: "v")
+        let engine = CampaignEngine(flows: [onPurchase, vipOnly], clock: clock)
+        var contact = ContactProfile(id: "a")
+        contact.groups = ["vip"]
+        engine.upsertContact(contact)
+        engine.handle(event: "signup", contact: "a")
+        engine.handle(event: "purchase", contact: "a")
+        #expect(engine.store.visits(of: "a").first { $0.key.flow.campaign == "c" }?.outcome == "exited")
+        #expect(engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.isActive == true)
+        contact.groups = []
+        engine.upsertContact(contact)
+        engine.handle(event: "page_visited", contact: "a")
+        #expect(engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.outcome == "exited")
+    }
+
+    @Test func approvalHoldsUntilReleased() {
+        let states = [
+            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: true, optimized: false, next: 1)),
+            FlowState(id: "done", line: 2, step: .end("success")),
+        ]
+        let channels = RecordingChannels()
+        let engine = CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
+        engine.upsertContact(ContactProfile(id: "a"))
+        engine.handle(event: "signup", contact: "a")
+        #expect(channels.performed.isEmpty)
+        #expect(engine.report(FlowKey(campaign: "c", version: 1)).contactsPerStep == ["send": 1])
+        engine.approve(FlowKey(campaign: "c", version: 1), step: "send")
+        #expect(channels.performed.count == 1)
+        #expect(outcome(engine, "a") == "success")
+    }
+
+    @Test func distributionCountersAndDedupe() {
+        let states = [
+            FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: "oldest", next: 1)),
+            FlowState(id: "waves", line: 2, step: .distribute([FlowOption(amount: 1, next: 2)], otherwise: 3)),
+            FlowState(id: "first", line: 3, step: .end("success")),
+            FlowState(id: "rest", line: 4, step: .end("neutral")),
+        ]
+        let engine = CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
+        for (id, email) in [("a", "x@example.com"), ("b", "x@example.com"), ("c", "y@example.com")] {
+            engine.upsertContact(ContactProfile(id: id, fields: ["email": .string(email)]))
+            engine.handle(event: "signup", contact: id)
+        }
+        #expect(outcome(engine, "a") == "success")
+        #expect(outcome(engine, "b") == "neutral", "a duplicate of a")
+        #expect(outcome(engine, "c") == "neutral", "the distribution's one place is taken")
+        #expect(engine.report(FlowKey(campaign: "c", version: 1)).arrivalsPerStep["waves"] == 2)
+    }
+
+    @Test func anABTestSendsTheRestToTheWinnerByClicks() {
+        let states = [
+            FlowState(id: "test", line: 1, step: .test(variants: [FlowOption(amount: 10, next: 1), FlowOption(amount: 10, next: 2)],
+                                                        winnerBy: "clicks", decideAfter: 86_400)),
+            FlowState(id: "a", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 3)),
+            FlowState(id: "b", line: 3, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 3)),
+            FlowState(id: "wait", line: 4, step: .wait(seconds: 3 * 86_400, next: 4)),
+            FlowState(id: "done", line: 5, step: .end("neutral")),
+        ]
+        let clock = VirtualClock(now: 0)
+        let engine = CampaignEngine(flows: [makeFlow(states)], clock: clock)
+        let ids = (0..<200).map { "k\($0)" }
+        for id in ids {
+            engine.upsertContact(ContactProfile(id: id))
+            engine.handle(event: "signup", contact: id)
+        }
+        let inB = engine.store.contactIDs().filter { id in engine.store.visits(of: id).first?.variants[0] == 1 }
+        let waiting = ids.filter { engine.store.visits(of: $0).first?.phase == .awaitingWinner }
+        #expect(!inB.isEmpty && waiting.count > 100, "about 80% wait for the winner")
+        clock.now = 3600
+        engine.handle(event: "link_clicked", contact: inB[0], payload: ["step": .string("b"), "link": .string("x")])
+        engine.runTimers(upTo: 86_400)
+        let sentB = engine.trace.filter { if case .action(let visit, "b", _, _) = $0 { waiting.contains(visit.contact) } else { false } }
+        #expect(sentB.count == waiting.count, "everyone waiting gets variant b")
+    }
+
+    @Test func splitsAreDeterministicAndFollowTheWeights() {
+        let states = [
+            FlowState(id: "split", line: 1, step: .split([FlowOption(amount: 30, next: 1), FlowOption(amount: 70, next: 2)])),
+            FlowState(id: "a", line: 2, step: .end("success")),
+            FlowState(id: "b", line: 3, step: .end("failure")),
+        ]
+        let engine = CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
+        for index in 0..<2000 {
+            engine.upsertContact(ContactProfile(id: "s\(index)"))
+            engine.handle(event: "signup", contact: "s\(index)")
+        }
+        let outcomes = engine.report(FlowKey(campaign: "c", version: 1)).outcomes
+        #expect((540...660).contains(outcomes["success"] ?? 0), "\(outcomes)")
+        #expect(StableHash.of("campaign", "1", "split", "contact") == 10_523_310_662_093_919_185, "the hash never changes (checked against a Python FNV-1a + fmix64)")
+    }
+}
