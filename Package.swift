@@ -34,10 +34,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // `swift run -c release campaignc-bench`: check speed against Yams' compose on generated input.
+        // `swift run -c release campaignc-bench [check|runtime]`: the front end against Yams' compose, and the
+        // runtime (compiled against interpreted, end to end, memory).
         .executableTarget(
             name: "CampaignBenchmarks",
-            dependencies: ["CampaignCompiler", "CampaignSynthesis", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CampaignCompiler", "CampaignSynthesis", "CampaignRuntime", "CampaignExamples",
+                           .product(name: "Yams", package: "Yams")],
             path: "Benchmarks/CampaignBenchmarks"
         ),
         .testTarget(

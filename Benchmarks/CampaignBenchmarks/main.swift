@@ -1,11 +1,8 @@
-import CampaignCompiler
-import CampaignSynthesis
 import Foundation
-import Yams
 
-// `swift run -c release campaignc-bench [RUNS]`: times `Checker.check` on generated campaigns beside the
-// time Yams takes only to compose the same bytes (the baseline, measured in the same run), and prints the
-// ratio. Each figure is the fastest of RUNS runs (default 5).
+// `swift run -c release campaignc-bench [check|runtime] [RUNS]`: the front end's benchmark (default) or the
+// runtime's. Each figure is the fastest of RUNS runs (default 5), and every comparison is made against a
+// baseline measured in the same run.
 
 /// The fastest of `repetitions` runs of `body`, in seconds.
 func fastest(_ repetitions: Int, _ body: () -> Void) -> Double {
@@ -20,38 +17,13 @@ func fastest(_ repetitions: Int, _ body: () -> Void) -> Double {
 
 func milliseconds(_ seconds: Double) -> String { String(format: "%8.1f ms", seconds * 1000) }
 
-let workspace = InputFile(path: "workspace.yaml", bytes: Array(SyntheticCampaigns.workspace.utf8))
-
-struct Case {
-    var name: String
-    var files: [InputFile]
-    var goal: String
-}
-
-let cases = [
-    Case(name: "1,000 campaigns of ~50 steps",
-         files: (0..<1000).map { InputFile(path: "c\($0)/v1.yaml", bytes: Array(SyntheticCampaigns.typical(id: "c\($0)").utf8)) },
-         goal: "check within 3x of compose"),
-    Case(name: "one campaign of 10,000 steps",
-         files: [InputFile(path: "long/v1.yaml", bytes: Array(SyntheticCampaigns.long(id: "long", steps: 10_000).utf8))],
-         goal: "check under 100 ms"),
-    Case(name: "chain of 20 diamonds (2^20 paths)",
-         files: [InputFile(path: "diamonds/v1.yaml", bytes: Array(SyntheticCampaigns.diamondChain(id: "diamonds", diamonds: 20).utf8))],
-         goal: "check under 100 ms"),
-]
-
-let repetitions = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 5
-print("campaignc \(CampaignCompilerVersion.current) check benchmark, best of \(repetitions) runs")
-print("case                                    bytes     compose       check   ratio  goal")
-for benchmarkCase in cases {
-    let texts = benchmarkCase.files.map { String(decoding: $0.bytes, as: UTF8.self) }
-    let bytes = benchmarkCase.files.reduce(0) { $0 + $1.bytes.count }
-    // The baseline is the compose call the checker itself makes (basic resolver).
-    let compose = fastest(repetitions) { for text in texts { _ = try! Yams.compose(yaml: text, .basic) } }
-    var diagnostics = 0
-    let check = fastest(repetitions) { diagnostics = Checker.check(workspace: workspace, files: benchmarkCase.files).diagnostics.count }
-    precondition(diagnostics == 0, "generated campaigns must check clean, found \(diagnostics) diagnostics")
-    print(benchmarkCase.name.padding(toLength: 36, withPad: " ", startingAt: 0),
-          String(format: "%9d", bytes), milliseconds(compose), milliseconds(check),
-          String(format: "%6.2fx", check / compose), " \(benchmarkCase.goal)")
+let arguments = Array(CommandLine.arguments.dropFirst())
+let mode = arguments.first { Int($0) == nil } ?? "check"
+let repetitions = arguments.compactMap(Int.init).first ?? 5
+switch mode {
+case "runtime": runtimeBenchmark(repetitions: repetitions)
+case "check": frontEndBenchmark(repetitions: repetitions)
+default:
+    FileHandle.standardError.write(Data("usage: campaignc-bench [check|runtime] [RUNS]\n".utf8))
+    exit(2)
 }

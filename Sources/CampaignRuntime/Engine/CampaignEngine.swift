@@ -26,6 +26,9 @@ public final class CampaignEngine {
     public private(set) var trace: [TraceEvent] = []
 
     private var flows: [FlowKey: any CampaignFlow] = [:]
+    /// Flow keys in order, and the flows each event name triggers.
+    public private(set) var flowKeys: [FlowKey] = []
+    private var flowsByTrigger: [String: [FlowKey]] = [:]
     private var timeZones: [FlowKey: TimeZone] = [:]
     private var stateIndex: [FlowKey: [String: Int]] = [:]
     /// Transitions allowed in one activation of a visit: the checker forbids zero-time cycles, and this bound
@@ -45,11 +48,14 @@ public final class CampaignEngine {
         let definition = flow.definition
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
         flows[key] = flow
+        flowKeys = flows.keys.sorted()
+        flowsByTrigger = [:]
+        for flowKey in flowKeys {
+            if case .event(let name, _) = flows[flowKey]!.definition.trigger { flowsByTrigger[name, default: []].append(flowKey) }
+        }
         timeZones[key] = TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!
         stateIndex[key] = Dictionary(definition.states.enumerated().map { ($1.id, $0) }) { first, _ in first }
     }
-
-    public var flowKeys: [FlowKey] { flows.keys.sorted() }
 
     public func definition(_ key: FlowKey) -> FlowDefinition? { flows[key]?.definition }
 
@@ -87,8 +93,7 @@ public final class CampaignEngine {
         for visit in unit.visits(of: id) where visit.isActive {
             checkExits(visit, event: name, payload: payload, now: now, unit)
         }
-        for key in flowKeys {
-            guard case .event(let trigger, _) = flows[key]!.definition.trigger, trigger == name else { continue }
+        for key in flowsByTrigger[name] ?? [] {
             enter(key, contact: id, payload: payload, now: now, unit)
         }
         finish(unit)

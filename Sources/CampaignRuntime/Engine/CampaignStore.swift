@@ -38,8 +38,8 @@ public protocol CampaignStore: AnyObject {
 /// A ``CampaignStore`` in memory, for tests, simulations and single-process hosts.
 public final class InMemoryStore: CampaignStore {
     private var contacts: [String: ContactProfile] = [:]
-    private var visitsByContact: [String: [VisitKey: Visit]] = [:]
-    private var visitKeysByFlow: [FlowKey: Set<VisitKey>] = [:]
+    /// Each contact's visits in entry order: a short array, cheaper than a table per contact.
+    private var visitsByContact: [String: [Visit]] = [:]
     private var flows: [FlowKey: FlowRuntimeState] = [:]
     private var timers = TimerHeap()
     private var outbox: [ActionRequest] = []
@@ -49,9 +49,11 @@ public final class InMemoryStore: CampaignStore {
 
     public func contact(_ id: String) -> ContactProfile? { contacts[id] }
     public func contactIDs() -> [String] { contacts.keys.sorted() }
-    public func visits(of contact: String) -> [Visit] { visitsByContact[contact].map { $0.values.sorted { $0.key < $1.key } } ?? [] }
+    public func visits(of contact: String) -> [Visit] { visitsByContact[contact] ?? [] }
+    /// Scans every contact: flows are asked for all their visits only by reports, test decisions, bulk
+    /// approvals and stops, not per event.
     public func visits(in flow: FlowKey) -> [Visit] {
-        (visitKeysByFlow[flow] ?? []).sorted().compactMap { visitsByContact[$0.contact]?[$0] }
+        visitsByContact.keys.sorted().flatMap { contact in visitsByContact[contact]!.filter { $0.key.flow == flow } }
     }
     public func flowState(_ flow: FlowKey) -> FlowRuntimeState { flows[flow] ?? FlowRuntimeState() }
     public func nextTimer() -> PendingTimer? { timers.first }
@@ -64,8 +66,12 @@ public final class InMemoryStore: CampaignStore {
     public func commit(_ unit: EffectUnit) {
         for (id, contact) in unit.contacts { contacts[id] = contact }
         for (key, visit) in unit.visits {
-            visitsByContact[key.contact, default: [:]][key] = visit
-            visitKeysByFlow[key.flow, default: []].insert(key)
+            if let index = visitsByContact[key.contact]?.firstIndex(where: { $0.key == key }) {
+                visitsByContact[key.contact]![index] = visit
+            } else {
+                visitsByContact[key.contact, default: []].append(visit)
+                visitsByContact[key.contact]!.sort { $0.key < $1.key }
+            }
         }
         for (key, state) in unit.flows { flows[key] = state }
         if let fired = unit.timerFired, timers.first == fired { _ = timers.popFirst() }
@@ -81,37 +87,61 @@ public final class InMemoryStore: CampaignStore {
 }
 
 /// A binary min-heap of timers by due time, then creation.
+///
+/// The heap itself holds small plain entries (due time, sequence, slot), so sifting moves 24 bytes and no
+/// reference counts; the timers live in a slot array whose free slots are reused.
 struct TimerHeap {
-    private var items: [PendingTimer] = []
+    private struct Entry {
+        var due: Double
+        var sequence: UInt64
+        var slot: Int
 
-    var first: PendingTimer? { items.first }
-    var count: Int { items.count }
+        func precedes(_ other: Entry) -> Bool { due < other.due || (due == other.due && sequence < other.sequence) }
+    }
+
+    private var entries: [Entry] = []
+    private var slots: [PendingTimer?] = []
+    private var freeSlots: [Int] = []
+
+    var first: PendingTimer? { entries.first.flatMap { slots[$0.slot] } }
+    var count: Int { entries.count }
 
     mutating func insert(_ timer: PendingTimer) {
-        items.append(timer)
-        var child = items.count - 1
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = timer
+        } else {
+            slot = slots.count
+            slots.append(timer)
+        }
+        entries.append(Entry(due: timer.due, sequence: timer.sequence, slot: slot))
+        var child = entries.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard items[child] < items[parent] else { break }
-            items.swapAt(child, parent)
+            guard entries[child].precedes(entries[parent]) else { break }
+            entries.swapAt(child, parent)
             child = parent
         }
     }
 
     mutating func popFirst() -> PendingTimer? {
-        guard !items.isEmpty else { return nil }
-        items.swapAt(0, items.count - 1)
-        let first = items.removeLast()
+        guard !entries.isEmpty else { return nil }
+        entries.swapAt(0, entries.count - 1)
+        let first = entries.removeLast()
         var parent = 0
         while true {
             let left = 2 * parent + 1, right = left + 1
             var smallest = parent
-            if left < items.count, items[left] < items[smallest] { smallest = left }
-            if right < items.count, items[right] < items[smallest] { smallest = right }
+            if left < entries.count, entries[left].precedes(entries[smallest]) { smallest = left }
+            if right < entries.count, entries[right].precedes(entries[smallest]) { smallest = right }
             if smallest == parent { break }
-            items.swapAt(parent, smallest)
+            entries.swapAt(parent, smallest)
             parent = smallest
         }
-        return first
+        let timer = slots[first.slot]
+        slots[first.slot] = nil
+        freeSlots.append(first.slot)
+        return timer
     }
 }

@@ -9,13 +9,18 @@ public protocol ChannelAdapter: AnyObject {
 
 /// A channel adapter that records every action once per idempotency key: for tests and simulations.
 public final class RecordingChannels: ChannelAdapter {
+    private struct Seen: Hashable {
+        var key: IdempotencyKey
+        var action: FlowAction
+    }
+
     public private(set) var performed: [ActionRequest] = []
-    private var seen = Set<String>()
+    private var seen = Set<Seen>()
 
     public init() {}
 
     public func perform(_ request: ActionRequest) {
-        guard seen.insert("\(request.key)|\(request.action)").inserted else { return }
+        guard seen.insert(Seen(key: request.key, action: request.action)).inserted else { return }
         performed.append(request)
     }
 }

@@ -82,6 +82,12 @@ public struct PendingTimer: Codable, Sendable, Equatable, Comparable {
     public var sequence: UInt64
     public var kind: Kind
 
+    public init(due: Double, sequence: UInt64, kind: Kind) {
+        self.due = due
+        self.sequence = sequence
+        self.kind = kind
+    }
+
     public static func < (a: PendingTimer, b: PendingTimer) -> Bool { (a.due, a.sequence) < (b.due, b.sequence) }
 }
 
