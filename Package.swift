@@ -7,7 +7,9 @@ let package = Package(
     products: [
         .library(name: "CampaignCompiler", targets: ["CampaignCompiler"]),
         .executable(name: "campaignc", targets: ["campaignc"]),
+        .library(name: "CampaignRuntime", targets: ["CampaignRuntime"]),
         .executable(name: "campaignc-bench", targets: ["CampaignBenchmarks"]),
+        .plugin(name: "CampaignCompilerPlugin", targets: ["CampaignCompilerPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -34,6 +36,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Compiles a target's campaign files during `swift build`, with campaignc.
+        .plugin(name: "CampaignCompilerPlugin", capability: .buildTool(), dependencies: ["campaignc"]),
         // `swift run -c release campaignc-bench [check|runtime]`: the front end against Yams' compose, and the
         // runtime (compiled against interpreted, end to end, memory).
         .executableTarget(

@@ -31,9 +31,12 @@ struct Compile: ParsableCommand {
     @Flag(help: "Write nothing; exit 1 when the output folder is not up to date.")
     var check = false
 
+    @Flag(help: "Write one CompiledCampaigns.swift instead of a file per version (what the build plugin uses).")
+    var combined = false
+
     func run() throws {
         let result = try CheckedProject.load(paths: paths, workspace: workspace)
-        let module = emit == .swift ? CompiledModule.swift(result) : CompiledModule.ir(result)
+        let module = emit == .swift ? CompiledModule.swift(result, combined: combined) : CompiledModule.ir(result)
         let directory = URL(fileURLWithPath: output)
         if check {
             let stale = module.staleFiles(in: directory)
