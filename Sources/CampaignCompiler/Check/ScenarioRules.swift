@@ -56,6 +56,19 @@ enum ScenarioRules {
 
         for scenarioCase in scenario.cases {
             checkFields(scenarioCase.contact, memberships: true)
+            for (step, counts) in scenarioCase.distributed {
+                guard let target = steps[step.value] else {
+                    checkStep(step, mustSend: false)
+                    continue
+                }
+                guard case .distribute(let maxima) = target.kind else {
+                    diagnostics.emit(.wrongType, "'\(step.value)' is a \(target.kind.name) step, not a distribute", at: step.location)
+                    continue
+                }
+                if counts.count > maxima.count {
+                    diagnostics.emit(.wrongType, "'\(step.value)' has \(maxima.count) buckets, not \(counts.count)", at: step.location)
+                }
+            }
             for event in scenarioCase.events {
                 switch event.action {
                 case .event(let name, let payload):

@@ -44,10 +44,16 @@ public struct CompiledModule {
         return CompiledModule(files: [(name: "campaigns.ir.json", contents: String(decoding: data, as: UTF8.self) + "\n")])
     }
 
-    /// Every campaign version, lowered, in (campaign, version) order.
+    /// Every campaign version, lowered, in (campaign, version) order. Sources are given relative to the
+    /// workspace's folder, so the output is the same wherever the files were compiled from.
     public static func lowered(_ result: CheckResult) -> [FlowDefinition] {
-        result.campaigns.map { FlowLowering.lower($0, workspace: result.workspace) }
-            .sorted { ($0.campaign, $0.version) < ($1.campaign, $1.version) }
+        let workspaceFolder = result.workspace.file.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+        let prefix = workspaceFolder.isEmpty ? "" : workspaceFolder + "/"
+        return result.campaigns.map { campaign in
+            var definition = FlowLowering.lower(campaign, workspace: result.workspace)
+            if !prefix.isEmpty, definition.source.hasPrefix(prefix) { definition.source.removeFirst(prefix.count) }
+            return definition
+        }.sorted { ($0.campaign, $0.version) < ($1.campaign, $1.version) }
     }
 
     private static func emitIndex(_ p: inout CodePrinter, names: [String], definitions: [FlowDefinition]) {

@@ -63,6 +63,7 @@ public enum ScenarioRunner {
         if case .string(let id)? = contact.fields["id"] { contact.id = id }
         let initialTags = Set(tags(contact.fields["tags"]))
         engine.upsertContact(contact)
+        for (step, counts) in scenarioCase.distributed { engine.setDistributed(key, step: step.value, counts: counts) }
 
         var time: Double = 0
         for event in scenarioCase.events {

@@ -13,6 +13,9 @@ public struct ScenarioCase: Sendable {
     public var contact: [(field: Located<String>, value: YAMLNode)] = []
     public var events: [ScenarioEvent] = []
     public var expectation: ScenarioExpectation?
+    /// Contacts already sent down each bucket of distribute steps (`given: { distributed: { STEP: [n, ...] } }`),
+    /// so a case can show what happens once the first buckets are full.
+    public var distributed: [(step: Located<String>, counts: [Int])] = []
 }
 
 /// Something that happens to the contact at a moment of the virtual clock.

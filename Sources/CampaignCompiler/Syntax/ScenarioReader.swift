@@ -20,7 +20,7 @@ struct ScenarioReader {
 
     private func readCase(_ node: YAMLNode) -> ScenarioCase? {
         guard let fields = reader.mapping(node, "a case") else { return nil }
-        reader.rejectUnknownKeys(fields, allowed: ["name", "contact", "events", "expect"], in: "a case")
+        reader.rejectUnknownKeys(fields, allowed: ["name", "contact", "given", "events", "expect"], in: "a case")
         guard let name = reader.required(fields, "name", in: "a case").flatMap({ reader.string($0, "'name'") }) else { return nil }
         var scenarioCase = ScenarioCase(name: name)
         let what = "case '\(name.value)'"
@@ -33,6 +33,13 @@ struct ScenarioReader {
             }
         }
         if let expect = reader.required(fields, "expect", in: what) { scenarioCase.expectation = readExpectation(expect) }
+        if let given = fields["given"].flatMap({ reader.mapping($0, "'given'") }) {
+            reader.rejectUnknownKeys(given, allowed: ["distributed"], in: "'given'")
+            for (step, node) in given["distributed"].flatMap({ reader.mapping($0, "'distributed'") })?.pairs ?? [] {
+                let counts = (reader.sequence(node, "the counts of '\(step.text)'") ?? []).compactMap { reader.int($0, "a count") }
+                scenarioCase.distributed.append((Located(step.text, at: step.location), counts.map(\.value)))
+            }
+        }
         return scenarioCase
     }
 

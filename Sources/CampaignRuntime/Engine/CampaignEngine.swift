@@ -134,6 +134,17 @@ public final class CampaignEngine {
         finish(unit)
     }
 
+    /// Sets how many contacts each bucket of a distribute step has taken (to resume waves after a migration,
+    /// or to start a scenario with the first buckets full).
+    public func setDistributed(_ key: FlowKey, step: String, counts: [Int]) {
+        guard let state = stateIndex[key]?[step] else { return }
+        let unit = Unit(store: store)
+        var flowState = unit.flowState(key)
+        flowState.distributed[state] = counts
+        unit.flows[key] = flowState
+        finish(unit)
+    }
+
     /// Changes a version's status; `stopped` ends its visits at once with outcome `stopped`.
     public func setStatus(_ key: FlowKey, _ status: FlowStatus) {
         let unit = Unit(store: store)
@@ -326,7 +337,8 @@ public final class CampaignEngine {
             record(.held(visit.key, state: stateID, reason: "winner", at: now))
             return nil
         case .distribute(let buckets, let otherwise):
-            var counts = flowState.distributed[state] ?? Array(repeating: 0, count: buckets.count)
+            var counts = flowState.distributed[state] ?? []
+            if counts.count < buckets.count { counts += Array(repeating: 0, count: buckets.count - counts.count) }
             defer { flowState.distributed[state] = counts }
             for (index, bucket) in buckets.enumerated() where Double(counts[index]) < bucket.amount {
                 counts[index] += 1

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import CampaignCompiler
+
+/// `campaignc compile`: deterministic output, no needless rewrites, staleness checks, refusal on errors.
+@Suite struct CompileCommandTests {
+    private func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-compile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    private func contents(_ folder: URL) throws -> [String: String] {
+        var files: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            files[name] = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+        }
+        return files
+    }
+
+    @Test func outputIsByteIdenticalFromAnyFolderAndMatchesTheCheckedInTarget() throws {
+        let first = try temporaryFolder(), second = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: first); try? FileManager.default.removeItem(at: second) }
+        #expect(try CampaigncProcess.run(["compile", "campaigns", "--output", first.path]).status == 0)
+        let campaigns = Fixtures.repository.appendingPathComponent("campaigns").path
+        #expect(try CampaigncProcess.run(["compile", campaigns, "--output", second.path], in: URL(fileURLWithPath: "/")).status == 0)
+        let a = try contents(first)
+        #expect(a == (try contents(second)))
+        #expect(a == (try contents(Fixtures.repository.appendingPathComponent("Sources/CampaignExamples"))))
+        #expect(!a.values.contains { $0.contains(Fixtures.repository.path) }, "no absolute path in generated code")
+    }
+
+    @Test func unchangedFilesAreNotRewrittenAndStaleOnesAreReported() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try CampaigncProcess.run(["compile", "campaigns", "--output", folder.path])
+        let file = folder.appendingPathComponent("AbandonedCartV2.swift")
+        let old = Date(timeIntervalSince1970: 1_000_000)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: file.path)
+        let again = try CampaigncProcess.run(["compile", "campaigns", "--output", folder.path])
+        #expect(again.stderr.contains("0 written"))
+        #expect((try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date) == old)
+        #expect(try CampaigncProcess.run(["compile", "campaigns", "--output", folder.path, "--check"]).status == 0)
+        try "// edited\n".write(to: file, atomically: true, encoding: .utf8)
+        let stale = try CampaigncProcess.run(["compile", "campaigns", "--output", folder.path, "--check"])
+        #expect(stale.status == 1)
+        #expect(stale.stdout.contains("AbandonedCartV2.swift"))
+    }
+
+    @Test func refusesToEmitWhileCheckReportsErrors() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try CampaigncProcess.run(["compile", "err/zero-time-cycle", "--workspace", "workspace.yaml", "--output", folder.path],
+                                              in: Fixtures.root)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("[zero-time-cycle]"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test func emitsTheLoweredFormAsJSON() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try CampaigncProcess.run(["compile", "campaigns", "--emit", "ir", "--output", folder.path]).status == 0)
+        let data = try Data(contentsOf: folder.appendingPathComponent("campaigns.ir.json"))
+        let flows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+        #expect(flows?.count == ExampleCampaignTests.result.campaigns.count)
+        #expect(flows?.first?["campaign"] as? String == "abandoned-cart")
+        #expect((flows?.first?["states"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test func testCommandPassesOnTheExamplesAndPrintsExpectedBesideActual() throws {
+        let passing = try CampaigncProcess.run(["test", "campaigns"])
+        #expect(passing.status == 0, "\(passing.stdout)")
+        #expect(!passing.stdout.contains("FAIL"))
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let campaigns = Fixtures.repository.appendingPathComponent("campaigns")
+        try FileManager.default.copyItem(at: campaigns.appendingPathComponent("workspace.yaml"), to: folder.appendingPathComponent("workspace.yaml"))
+        try FileManager.default.copyItem(at: campaigns.appendingPathComponent("welcome-customer"), to: folder.appendingPathComponent("welcome-customer"))
+        let scenario = folder.appendingPathComponent("welcome-customer/tests/welcome.yaml")
+        let text = try String(contentsOf: scenario, encoding: .utf8).replacingOccurrences(of: "outcome: success", with: "outcome: failure")
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let failing = try CampaigncProcess.run(["test", folder.path])
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("FAIL"))
+        #expect(failing.stdout.contains("outcome: expected failure, got success"))
+    }
+
+    @Test func graphAndSimulate() throws {
+        let mermaid = try CampaigncProcess.run(["graph", "campaigns/abandoned-cart/v2.yaml"])
+        #expect(mermaid.status == 0)
+        #expect(mermaid.stdout.hasPrefix("flowchart TD"))
+        #expect(mermaid.stdout.contains("opened -->|\"yes\"| won"))
+        let dot = try CampaigncProcess.run(["graph", "campaigns/abandoned-cart/v2.yaml", "--format", "dot"])
+        #expect(dot.stdout.contains("won [label=\"won\\nend: success\", shape=doublecircle"))
+        let arguments = ["simulate", "campaigns/abandoned-cart/v2.yaml", "--contacts", "200", "--days", "10", "--seed", "4"]
+        let first = try CampaigncProcess.run(arguments)
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("sends per day"))
+        #expect(first.stdout == (try CampaigncProcess.run(arguments)).stdout, "the same seed gives the same figures")
+    }
+}
