@@ -252,3 +252,44 @@ final class FlakyChannels: ChannelAdapter {
         #expect(StableHash.of("campaign", "1", "split", "contact") == 10_523_310_662_093_919_185, "the hash never changes (checked against a Python FNV-1a + fmix64)")
     }
 }
+
+@Suite struct ScheduleTests {
+    let paris = TimeZone(identifier: "Europe/Paris")!
+
+    @Test func cronFiresAtItsNextLocalTime() throws {
+        let monday8 = try #require(CronSchedule("0 8 * * MON"))
+        // Sunday 6 September 2026 12:00 UTC -> Monday 08:00 Paris (06:00 UTC).
+        #expect(monday8.next(after: Value.parseInstant("2026-09-06T12:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-09-07T06:00:00Z"))
+        let quarter = try #require(CronSchedule("*/15 9-10 * * *"))
+        #expect(quarter.next(after: Value.parseInstant("2026-09-07T10:50:00Z")!, timeZone: TimeZone(identifier: "UTC")!)
+                == Value.parseInstant("2026-09-08T09:00:00Z"))
+        // Day of month and day of week both restricted: either fires (the 1st, or any Friday).
+        let either = try #require(CronSchedule("0 0 1 * FRI"))
+        #expect(either.next(after: Value.parseInstant("2026-09-01T00:00:00Z")!, timeZone: TimeZone(identifier: "UTC")!)
+                == Value.parseInstant("2026-09-04T00:00:00Z"))
+        #expect(CronSchedule("0 25 * * *") == nil)
+        #expect(CronSchedule("0 8 * *") == nil)
+    }
+
+    @Test func aDailyScheduleKeepsItsLocalTimeAcrossDaylightSaving() throws {
+        let daily = try #require(CronSchedule("0 6 * * *"))
+        #expect(daily.next(after: Value.parseInstant("2026-03-28T06:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-03-29T04:00:00Z"))
+        #expect(daily.next(after: Value.parseInstant("2026-03-27T06:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-03-28T05:00:00Z"))
+    }
+
+    @Test func advanceFiresSchedulesAndDatesInTimeOrderWithTimers() {
+        let start = Value.parseInstant("2026-09-07T00:00:00Z")!  // a Monday
+        let clock = VirtualClock(now: start)
+        let weekly = makeFlow(sendThenWaitThenEnd, trigger: .schedule("0 8 * * MON"), repeatPolicy: .afterExit, campaign: "weekly")
+        let dated = makeFlow(sendThenWaitThenEnd, trigger: .dates([start + 3600, start + 86_400]), campaign: "dated")
+        let engine = CampaignEngine(flows: [weekly, dated], clock: clock)
+        engine.upsertContact(ContactProfile(id: "a"))
+        engine.advance(to: start + 15 * 86_400)
+        let entries = engine.trace.compactMap { event -> String? in
+            if case .entered(let visit, let at) = event { return "\(visit.flow.campaign)@\(Int(at - start) / 3600)h" }
+            return nil
+        }
+        #expect(entries == ["dated@1h", "weekly@8h", "dated@24h", "weekly@176h", "weekly@344h"])
+        #expect(engine.store.visits(of: "a").allSatisfy { $0.outcome == "success" || $0.isActive })
+    }
+}

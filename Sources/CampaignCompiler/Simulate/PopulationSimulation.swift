@@ -19,8 +19,8 @@ public struct SimulationReport: Sendable {
 ///
 /// Contacts get random values for the workspace's fields (a field's declared `values` when it has them),
 /// an email address, random group and persona memberships. Event-triggered campaigns see each contact's
-/// trigger event about once every ten days; schedule and date triggers fire on their dates, manual ones on
-/// the first day, api ones once per contact. Recipients react to emails: delivered within minutes (95%),
+/// trigger event about once every ten days; schedule and date triggers fire at their instants, manual ones
+/// on the first morning, api ones once per contact. Recipients react to emails: delivered within minutes (95%),
 /// opened within a day (40%), and clicked after opening (25%). Everything follows from the seed.
 public struct PopulationSimulation {
     public let definition: FlowDefinition
@@ -74,10 +74,8 @@ public struct PopulationSimulation {
                     at += Double.random(in: 86_400..<(20 * 86_400), using: &random)
                 }
             }
-        case .schedule:
-            for day in stride(from: 0, to: days, by: 7) { plan(Self.start + Double(day) * 86_400 + 8 * 3600, "", .fire(contact: nil)) }
-        case .dates(let dates):
-            for date in dates where date >= Self.start && date < horizon { plan(date, "", .fire(contact: nil)) }
+        case .schedule, .dates:
+            break  // the engine fires them on their instants as the clock advances
         case .manual:
             plan(Self.start + 9 * 3600, "", .fire(contact: nil))
         case .api:
@@ -92,7 +90,7 @@ public struct PopulationSimulation {
             agenda.sort { ($0.at, $0.order) < ($1.at, $1.order) }
             while let next = agenda.first, next.at < dayEnd {
                 agenda.removeFirst()
-                engine.runTimers(upTo: next.at)
+                engine.advance(to: next.at)
                 clock.now = next.at
                 switch next.happening {
                 case .event(let name, let payload): engine.handle(event: name, contact: next.contact, payload: payload)
@@ -100,7 +98,7 @@ public struct PopulationSimulation {
                 }
                 react(to: channels.performed, from: &seenActions, &random, plan: plan)
             }
-            engine.runTimers(upTo: dayEnd)
+            engine.advance(to: dayEnd)
             react(to: channels.performed, from: &seenActions, &random, plan: plan)
             day += 1
             progress(day)

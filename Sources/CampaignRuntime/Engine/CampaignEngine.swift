@@ -110,11 +110,64 @@ public final class CampaignEngine {
     /// Fires a schedule, date or manual trigger: every contact of the audience enters. For an api trigger
     /// pass `contact` to enter that contact only.
     public func fire(_ key: FlowKey, contact: String? = nil) {
+        fire(key, contact: contact, at: clock.now, recordingUpTo: nil)
+    }
+
+    private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?) {
         let unit = Unit(store: store)
+        if let recordingUpTo {
+            var state = unit.flowState(key)
+            state.triggeredUpTo = recordingUpTo
+            unit.flows[key] = state
+        }
         for id in contact.map({ [$0] }) ?? store.contactIDs() {
-            enter(key, contact: id, payload: [:], now: clock.now, unit)
+            enter(key, contact: id, payload: [:], now: now, unit)
         }
         finish(unit)
+    }
+
+    /// Moves time forward to `time`: timers fire and schedule and date triggers enter their audience, each
+    /// at its own instant, in time order (a timer before a trigger due at the same instant). A flow's
+    /// schedule counts from the clock's time at the first call; earlier firings are not made up.
+    public func advance(to time: Double) {
+        for key in flowKeys where isScheduled(key) && store.flowState(key).triggeredUpTo == nil {
+            let unit = Unit(store: store)
+            var state = unit.flowState(key)
+            state.triggeredUpTo = clock.now
+            unit.flows[key] = state
+            finish(unit)
+        }
+        while true {
+            let timer = store.nextTimer().flatMap { $0.due <= time ? $0.due : nil }
+            let firing = flowKeys.compactMap { key -> (at: Double, key: FlowKey)? in
+                guard status(key) == .published, let after = store.flowState(key).triggeredUpTo,
+                      let at = nextTriggerFiring(key, after: after), at <= time else { return nil }
+                return (at, key)
+            }.min { ($0.at, $0.key) < ($1.at, $1.key) }
+            if let timer, timer <= (firing?.at ?? .infinity) {
+                runTimers(upTo: timer)
+            } else if let firing {
+                fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
+            } else {
+                return
+            }
+        }
+    }
+
+    private func isScheduled(_ key: FlowKey) -> Bool {
+        switch flows[key]?.definition.trigger {
+        case .schedule?, .dates?: true
+        default: false
+        }
+    }
+
+    /// The next schedule or date firing of a flow strictly after `instant`.
+    private func nextTriggerFiring(_ key: FlowKey, after instant: Double) -> Double? {
+        switch flows[key]?.definition.trigger {
+        case .schedule(let text)?: CronSchedule(text)?.next(after: instant, timeZone: timeZones[key]!)
+        case .dates(let dates)?: dates.filter { $0 > instant }.min()
+        default: nil
+        }
     }
 
     /// Releases approval holds at a send step: for one contact, or for everyone held there.

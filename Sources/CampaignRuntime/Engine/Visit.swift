@@ -108,6 +108,8 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     /// Ended visits by outcome.
     public var outcomes: [String: Int] = [:]
     public var status: FlowStatus?
+    /// Schedule and date triggers have fired for every instant up to this one.
+    public var triggeredUpTo: Double?
 
     public init() {}
 }
