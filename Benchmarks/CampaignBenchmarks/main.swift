@@ -1,8 +1,8 @@
 import Foundation
 
-// `swift run -c release campaignc-bench [check|runtime] [RUNS]`: the front end's benchmark (default) or the
-// runtime's. Each figure is the fastest of RUNS runs (default 5), and every comparison is made against a
-// baseline measured in the same run.
+// `swift run -c release campaignc-bench [check|runtime] [RUNS] [SECTION]`: the front end's benchmark
+// (default) or the runtime's (SECTION: step, e2e, memory or timers; all by default). Each figure is the
+// fastest of RUNS runs (default 5), and every comparison is made against a baseline measured in the same run.
 
 /// The fastest of `repetitions` runs of `body`, in seconds.
 func fastest(_ repetitions: Int, _ body: () -> Void) -> Double {
@@ -18,10 +18,11 @@ func fastest(_ repetitions: Int, _ body: () -> Void) -> Double {
 func milliseconds(_ seconds: Double) -> String { String(format: "%8.1f ms", seconds * 1000) }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let mode = arguments.first { Int($0) == nil } ?? "check"
+let words = arguments.filter { Int($0) == nil }
+let mode = words.first ?? "check"
 let repetitions = arguments.compactMap(Int.init).first ?? 5
 switch mode {
-case "runtime": runtimeBenchmark(repetitions: repetitions)
+case "runtime": runtimeBenchmark(repetitions: repetitions, only: words.dropFirst().first)
 case "check": frontEndBenchmark(repetitions: repetitions)
 default:
     FileHandle.standardError.write(Data("usage: campaignc-bench [check|runtime] [RUNS]\n".utf8))

@@ -25,12 +25,36 @@ public final class CampaignEngine {
     public var recordsTrace = true
     public private(set) var trace: [TraceEvent] = []
 
-    private var flows: [FlowKey: any CampaignFlow] = [:]
+    /// What the engine keeps of each registered flow, looked up once per unit of work.
+    private final class Entry {
+        let flow: any CampaignFlow
+        /// Read once: a compiled flow's `definition` is a computed copy.
+        let definition: FlowDefinition
+        let timeZone: TimeZone
+        let stateIndex: [String: Int]
+        /// Whether some step reads `event.FIELD`: only then does a visit keep its trigger's payload, which
+        /// is most of a waiting contact's memory otherwise.
+        let stepsReadTheEvent: Bool
+
+        init(_ flow: any CampaignFlow) {
+            self.flow = flow
+            definition = flow.definition
+            timeZone = TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!
+            stateIndex = Dictionary(definition.states.enumerated().map { ($1.id, $0) }) { first, _ in first }
+            stepsReadTheEvent = definition.states.contains { state in
+                switch state.step {
+                case .condition(let condition, _, _): condition.readsEvent
+                case .branch(let options, _): options.contains { $0.condition?.readsEvent ?? false }
+                default: false
+                }
+            }
+        }
+    }
+
+    private var entries: [FlowKey: Entry] = [:]
     /// Flow keys in order, and the flows each event name triggers.
     public private(set) var flowKeys: [FlowKey] = []
     private var flowsByTrigger: [String: [FlowKey]] = [:]
-    private var timeZones: [FlowKey: TimeZone] = [:]
-    private var stateIndex: [FlowKey: [String: Int]] = [:]
     /// Transitions allowed in one activation of a visit: the checker forbids zero-time cycles, and this bound
     /// keeps a flow that slipped past it from spinning forever.
     public static let maximumTransitionsPerActivation = 10_000
@@ -45,23 +69,21 @@ public final class CampaignEngine {
 
     /// Adds a flow (a compiled or interpreted campaign version).
     public func register(_ flow: any CampaignFlow) {
-        let definition = flow.definition
-        let key = FlowKey(campaign: definition.campaign, version: definition.version)
-        flows[key] = flow
-        flowKeys = flows.keys.sorted()
+        let entry = Entry(flow)
+        let key = FlowKey(campaign: entry.definition.campaign, version: entry.definition.version)
+        entries[key] = entry
+        flowKeys = entries.keys.sorted()
         flowsByTrigger = [:]
         for flowKey in flowKeys {
-            if case .event(let name, _) = flows[flowKey]!.definition.trigger { flowsByTrigger[name, default: []].append(flowKey) }
+            if case .event(let name, _) = entries[flowKey]!.definition.trigger { flowsByTrigger[name, default: []].append(flowKey) }
         }
-        timeZones[key] = TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!
-        stateIndex[key] = Dictionary(definition.states.enumerated().map { ($1.id, $0) }) { first, _ in first }
     }
 
-    public func definition(_ key: FlowKey) -> FlowDefinition? { flows[key]?.definition }
+    public func definition(_ key: FlowKey) -> FlowDefinition? { entries[key]?.definition }
 
     /// The version's status: as set with ``setStatus(_:_:)``, else as its file says.
     public func status(_ key: FlowKey) -> FlowStatus? {
-        store.flowState(key).status ?? flows[key]?.definition.status
+        store.flowState(key).status ?? entries[key]?.definition.status
     }
 
     // MARK: Inputs
@@ -83,12 +105,13 @@ public final class CampaignEngine {
         case "email_opened":
             contact.history.lastEngagement = now
             contact.history.emailsSinceOpen = 0
+            unit.contacts[id] = contact
         case "link_clicked", "page_visited":
             contact.history.lastEngagement = now
+            unit.contacts[id] = contact
         default:
             break
         }
-        unit.contacts[id] = contact
         attachMessageEvent(name, payload, contact: id, unit)
         for visit in unit.visits(of: id) where visit.isActive {
             checkExits(visit, event: name, payload: payload, now: now, unit)
@@ -155,7 +178,7 @@ public final class CampaignEngine {
     }
 
     private func isScheduled(_ key: FlowKey) -> Bool {
-        switch flows[key]?.definition.trigger {
+        switch entries[key]?.definition.trigger {
         case .schedule?, .dates?: true
         default: false
         }
@@ -163,8 +186,8 @@ public final class CampaignEngine {
 
     /// The next schedule or date firing of a flow strictly after `instant`.
     private func nextTriggerFiring(_ key: FlowKey, after instant: Double) -> Double? {
-        switch flows[key]?.definition.trigger {
-        case .schedule(let text)?: CronSchedule(text)?.next(after: instant, timeZone: timeZones[key]!)
+        switch entries[key]?.definition.trigger {
+        case .schedule(let text)?: CronSchedule(text)?.next(after: instant, timeZone: entries[key]!.timeZone)
         case .dates(let dates)?: dates.filter { $0 > instant }.min()
         default: nil
         }
@@ -172,13 +195,13 @@ public final class CampaignEngine {
 
     /// Releases approval holds at a send step: for one contact, or for everyone held there.
     public func approve(_ key: FlowKey, step: String, contact: String? = nil) {
-        guard let state = stateIndex[key]?[step], let flow = flows[key] else { return }
+        guard let entry = entries[key], let state = entry.stateIndex[step] else { return }
         let unit = Unit(store: store)
         let now = clock.now
         let held = (contact.map { unit.visits(of: $0) } ?? store.visits(in: key))
             .filter { $0.key.flow == key && $0.state == state && $0.phase == .awaitingApproval }
         for var visit in held {
-            guard case .send(let channel, let message, _, _, let next) = flow.definition.states[state].step else { continue }
+            guard case .send(let channel, let message, _, _, let next) = entry.definition.states[state].step else { continue }
             performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
             visit.state = next
             visit.phase = .running
@@ -190,7 +213,7 @@ public final class CampaignEngine {
     /// Sets how many contacts each bucket of a distribute step has taken (to resume waves after a migration,
     /// or to start a scenario with the first buckets full).
     public func setDistributed(_ key: FlowKey, step: String, counts: [Int]) {
-        guard let state = stateIndex[key]?[step] else { return }
+        guard let state = entries[key]?.stateIndex[step] else { return }
         let unit = Unit(store: store)
         var flowState = unit.flowState(key)
         flowState.distributed[state] = counts
@@ -249,7 +272,7 @@ public final class CampaignEngine {
     /// Contacts per step, arrivals per step and outcomes of one version.
     public func report(_ key: FlowKey) -> FlowReport {
         let state = store.flowState(key)
-        let definition = flows[key]?.definition
+        let definition = entries[key]?.definition
         var waiting: [String: Int] = [:]
         for visit in store.visits(in: key) where visit.isActive {
             waiting[definition?.states[visit.state].id ?? "?", default: 0] += 1
@@ -277,17 +300,19 @@ public final class CampaignEngine {
         if recordsTrace { trace.append(event) }
     }
 
-    private func context(_ visit: Visit, contact: ContactProfile, now: Double, event: [String: Value]? = nil) -> FlowContext {
+    private func context(_ visit: Visit, contact: ContactProfile, now: Double, event: [String: Value]? = nil,
+                         timeZone: TimeZone? = nil) -> FlowContext {
         FlowContext(now: now, contact: contact, event: event ?? visit.triggerPayload, sends: visit.sends,
                     campaign: visit.key.flow.campaign, version: visit.key.flow.version,
-                    timeZone: timeZones[visit.key.flow]!)
+                    timeZone: timeZone ?? entries[visit.key.flow]!.timeZone)
     }
 
     private func enter(_ key: FlowKey, contact id: String, payload: [String: Value], now: Double, _ unit: Unit) {
-        guard let flow = flows[key], status(key) == .published, let contact = unit.contact(id) else { return }
-        let definition = flow.definition
+        guard let entry = entries[key], status(key) == .published, let contact = unit.contact(id) else { return }
+        let flow = entry.flow
+        let definition = entry.definition
         var probe = FlowContext(now: now, contact: contact, event: payload, campaign: key.campaign, version: key.version,
-                                timeZone: timeZones[key]!)
+                                timeZone: entries[key]!.timeZone)
         guard flow.triggerFilter(&probe), flow.audience(&probe) else { return }
         for (index, exit) in definition.exits.enumerated() {
             if case .condition = exit, flow.exitHolds(index, &probe) { return }
@@ -299,8 +324,8 @@ public final class CampaignEngine {
         case .afterExit: guard !earlier.contains(where: \.isActive) else { return }
         }
         let visitKey = VisitKey(contact: id, flow: key, number: (earlier.map(\.key.number).max() ?? 0) + 1)
-        var visit = Visit(key: visitKey, state: definition.start, phase: .running, enteredAt: now, triggerPayload: payload,
-                          sends: [:], variants: [:])
+        var visit = Visit(key: visitKey, state: definition.start, phase: .running, enteredAt: now,
+                          triggerPayload: entry.stepsReadTheEvent ? payload : [:], sends: [:], variants: [:])
         record(.entered(visitKey, at: now))
         run(&visit, now: now, unit)
     }
@@ -308,8 +333,12 @@ public final class CampaignEngine {
     /// Moves a visit through instant steps until it waits, is held or ends.
     private func run(_ visit: inout Visit, now: Double, _ unit: Unit) {
         let key = visit.key.flow
-        let flow = flows[key]!
-        let states = flow.definition.states
+        let entry = entries[key]!
+        let flow = entry.flow
+        let states = entry.definition.states
+        let timeZone = entry.timeZone
+        // The contact changes only through this visit's actions and sends; read it again only after those.
+        var contact = unit.contact(visit.key.contact)!
         var flowState = unit.flowState(key)
         defer {
             unit.flows[key] = flowState
@@ -320,12 +349,13 @@ public final class CampaignEngine {
             flowState.arrivals[state, default: 0] += 1
             let stateID = states[state].id
             record(.arrived(visit.key, state: stateID, at: now))
-            var context = self.context(visit, contact: unit.contact(visit.key.contact)!, now: now)
+            var context = self.context(visit, contact: contact, now: now, timeZone: timeZone)
             switch flow.step(state, &context) {
             case .go(let next):
                 visit.state = next
             case .act(let action, let next):
                 apply(action, to: visit.key.contact, unit)
+                contact = unit.contact(visit.key.contact)!
                 unit.effect.actions.append(ActionRequest(key: IdempotencyKey(visit: visit.key, step: stateID), action: action, at: now))
                 record(.action(visit.key, state: stateID, action, at: now))
                 visit.state = next
@@ -336,6 +366,7 @@ public final class CampaignEngine {
                     return
                 }
                 performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
+                contact = unit.contact(visit.key.contact)!
                 visit.state = next
             case .wait(let until, let next):
                 if until <= now {
@@ -367,7 +398,7 @@ public final class CampaignEngine {
     /// Returns the next state, or nil when the visit stops here.
     private func engineStep(_ visit: inout Visit, state: Int, context: FlowContext, flowState: inout FlowRuntimeState,
                             now: Double, _ unit: Unit) -> Int? {
-        let definition = flows[visit.key.flow]!.definition
+        let definition = entries[visit.key.flow]!.definition
         let stateID = definition.states[state].id
         switch definition.states[state].step {
         case .test(let variants, _, let decideAfter):
@@ -414,7 +445,7 @@ public final class CampaignEngine {
     }
 
     private func decideTest(_ key: FlowKey, state: Int, now: Double, _ unit: Unit) {
-        guard let flow = flows[key], case .test(let variants, let winnerBy, _) = flow.definition.states[state].step else { return }
+        guard let entry = entries[key], case .test(let variants, let winnerBy, _) = entry.definition.states[state].step else { return }
         var scores = Array(repeating: 0, count: variants.count)
         let visits = store.visits(in: key)
         for visit in visits {
@@ -438,7 +469,7 @@ public final class CampaignEngine {
     }
 
     private func performSend(_ visit: inout Visit, state: Int, channel: String, message: String, now: Double, _ unit: Unit) {
-        let definition = flows[visit.key.flow]!.definition
+        let definition = entries[visit.key.flow]!.definition
         let action = FlowAction.send(channel: channel, message: message)
         let stateID = definition.states[state].id
         unit.effect.actions.append(ActionRequest(key: IdempotencyKey(visit: visit.key, step: stateID), action: action, at: now))
@@ -488,7 +519,7 @@ public final class CampaignEngine {
               case .string(let step)? = payload["step"] else { return }
         let campaign: String? = if case .string(let value)? = payload["campaign"] { value } else { nil }
         for var visit in unit.visits(of: id) where visit.isActive && (campaign == nil || campaign == visit.key.flow.campaign) {
-            guard let state = stateIndex[visit.key.flow]?[step], visit.sends[state] != nil else { continue }
+            guard let state = entries[visit.key.flow]?.stateIndex[step], visit.sends[state] != nil else { continue }
             visit.sends[state]!.facts.insert(fact)
             if fact == .clicked, case .string(let link)? = payload["link"] { visit.sends[state]!.clickedLinks.insert(link) }
             unit.visits[visit.key] = visit
@@ -496,10 +527,11 @@ public final class CampaignEngine {
     }
 
     private func checkExits(_ visit: Visit, event name: String, payload: [String: Value], now: Double, _ unit: Unit) {
-        guard let flow = flows[visit.key.flow], let contact = unit.contact(visit.key.contact) else { return }
+        guard let entry = entries[visit.key.flow], let contact = unit.contact(visit.key.contact) else { return }
+        let flow = entry.flow
         var context = self.context(visit, contact: contact, now: now, event: payload)
         var leaves = false
-        for (index, exit) in flow.definition.exits.enumerated() {
+        for (index, exit) in entry.definition.exits.enumerated() {
             switch exit {
             case .event(let exitEvent, _) where exitEvent == name: leaves = flow.exitHolds(index, &context)
             case .condition: leaves = flow.exitHolds(index, &context)
@@ -507,7 +539,7 @@ public final class CampaignEngine {
             }
             if leaves { break }
         }
-        if !leaves, flow.definition.leaveWhenOutOfAudience {
+        if !leaves, entry.definition.leaveWhenOutOfAudience {
             var audienceContext = self.context(visit, contact: contact, now: now)
             leaves = !flow.audience(&audienceContext)
         }
@@ -557,6 +589,7 @@ final class Unit {
 
     /// A contact's visits as this unit sees them.
     func visits(of contact: String) -> [Visit] {
+        if effect.visits.isEmpty { return store.visits(of: contact) }
         var visits = Dictionary(store.visits(of: contact).map { ($0.key, $0) }) { first, _ in first }
         for (key, visit) in effect.visits where key.contact == contact { visits[key] = visit }
         return visits.values.sorted { $0.key < $1.key }

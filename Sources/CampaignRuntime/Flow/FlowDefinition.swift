@@ -173,6 +173,20 @@ public indirect enum FlowExpression: Codable, Sendable, Equatable {
     case postSend(PostSendFact, state: Int, link: FlowExpression?)
 }
 
+extension FlowExpression {
+    /// Whether the expression reads a field of the event (`event.FIELD`).
+    public var readsEvent: Bool {
+        switch self {
+        case .eventField: true
+        case .literal, .field, .inGroup, .hasPersona, .hasTag, .unopenedStreak: false
+        case .not(let operand), .since(let operand), .engagedWithin(let operand), .received(_, let operand): operand.readsEvent
+        case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b): a.readsEvent || b.readsEvent
+        case .list(let items): items.contains { $0.readsEvent }
+        case .postSend(_, _, let link): link?.readsEvent ?? false
+        }
+    }
+}
+
 /// The comparison operators.
 public enum ComparisonOperator: String, Codable, Sendable {
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
