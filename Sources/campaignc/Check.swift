@@ -28,16 +28,8 @@ struct Check: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let loaded: (workspace: InputFile, files: [InputFile])
-        do {
-            loaded = try ProjectLoader.load(paths: paths, workspace: workspace)
-        } catch {
-            FileHandle.standardError.write(Data("campaignc: error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let result = Checker.check(workspace: loaded.workspace, files: loaded.files)
-        let useColor = format == .text && isatty(STDOUT_FILENO) != 0
-            && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+        let result = try CheckedProject.check(paths: paths, workspace: workspace)
+        let useColor = format == .text && CheckedProject.usesColor(STDOUT_FILENO)
         FileHandle.standardOutput.write(Data(format.render(result, color: useColor).utf8))
         if format == .text {
             let summary = "\(plural(result.errorCount, "error")), \(plural(result.warningCount, "warning")) in \(plural(result.sources.count, "file"))"

@@ -39,21 +39,30 @@ struct TestCommand: ParsableCommand {
     }
 }
 
-/// Loads and checks files for the commands that need a clean project (`test`, `compile`, `graph`,
-/// `simulate`): prints the diagnostics and exits 1 when there are errors, 2 when loading fails.
+/// Loading and checking files, shared by every command.
 enum CheckedProject {
-    static func load(paths: [String], workspace: String?) throws -> CheckResult {
-        let loaded: (workspace: InputFile, files: [InputFile])
+    /// Reads and checks the files; exits 2 (after saying why) when they cannot be read.
+    static func check(paths: [String], workspace: String?) throws -> CheckResult {
         do {
-            loaded = try ProjectLoader.load(paths: paths, workspace: workspace)
+            let loaded = try ProjectLoader.load(paths: paths, workspace: workspace)
+            return Checker.check(workspace: loaded.workspace, files: loaded.files)
         } catch {
             FileHandle.standardError.write(Data("campaignc: error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let result = Checker.check(workspace: loaded.workspace, files: loaded.files)
+    }
+
+    /// Colour only on a terminal, and never when `NO_COLOR` is set.
+    static func usesColor(_ descriptor: Int32) -> Bool {
+        isatty(descriptor) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+    }
+
+    /// For the commands that need a clean project (`test`, `compile`, `graph`, `simulate`): prints the
+    /// diagnostics and exits 1 when there are errors.
+    static func load(paths: [String], workspace: String?) throws -> CheckResult {
+        let result = try check(paths: paths, workspace: workspace)
         if result.errorCount > 0 {
-            let color = isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-            FileHandle.standardError.write(Data(DiagnosticFormat.text.render(result, color: color).utf8))
+            FileHandle.standardError.write(Data(DiagnosticFormat.text.render(result, color: usesColor(STDERR_FILENO)).utf8))
             FileHandle.standardError.write(Data("campaignc: \(result.errorCount) errors; fix them first\n".utf8))
             throw ExitCode(1)
         }

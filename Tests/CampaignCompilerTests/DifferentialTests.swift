@@ -47,7 +47,7 @@ import Testing
 
     @Test func oneThousandRandomEventSequencesPerCampaignGiveIdenticalTraces() {
         for (interpreted, compiled) in Self.flows {
-            var generator = SplitMix64(seed: StableHash.of(interpreted.definition.campaign))
+            var generator = SeededRandom(seed: StableHash.of(interpreted.definition.campaign))
             var entered = 0
             for _ in 0..<1000 {
                 let script = RandomScript.make(for: interpreted.definition, workspace: Self.project.workspace, using: &generator)
@@ -80,21 +80,6 @@ struct Published: CampaignFlow {
     func audience(_ context: inout FlowContext) -> Bool { base.audience(&context) }
     func triggerFilter(_ context: inout FlowContext) -> Bool { base.triggerFilter(&context) }
     func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool { base.exitHolds(index, &context) }
-}
-
-/// A deterministic generator (SplitMix64), so a failing random script can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Random contacts and events for one flow: trigger events, exit events, message events on its sends,
@@ -144,7 +129,7 @@ struct RandomScript: CustomStringConvertible {
         return (strings, numbers)
     }
 
-    static func make(for definition: FlowDefinition, workspace: Workspace, using g: inout SplitMix64) -> RandomScript {
+    static func make(for definition: FlowDefinition, workspace: Workspace, using g: inout SeededRandom) -> RandomScript {
         let (literalStrings, literalNumbers) = literals(of: definition)
         func randomValue(_ type: ValueType?) -> Value {
             switch type {

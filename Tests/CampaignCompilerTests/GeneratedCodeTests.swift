@@ -11,7 +11,7 @@ import Testing
                           "\u{200B}", "\\", "\"", "'", "`", "$0", "#if", "}", "{", "default", "self", "Self", "init",
                           "rawValue", "Type", "case", "_", "0", "é", "🙂", "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}", " "]
 
-    static func randomString(_ g: inout SplitMix64) -> String {
+    static func randomString(_ g: inout SeededRandom) -> String {
         var text = ""
         for _ in 0..<Int.random(in: 0...6, using: &g) {
             if Bool.random(using: &g) {
@@ -27,7 +27,7 @@ import Testing
     }
 
     /// A flow whose every name is random: `states` steps, each a send of a random message with a random note.
-    static func randomDefinition(_ g: inout SplitMix64, states: Int) -> (FlowDefinition, strings: Int) {
+    static func randomDefinition(_ g: inout SeededRandom, states: Int) -> (FlowDefinition, strings: Int) {
         var ids: [String] = (0..<states).map { _ in randomString(&g) }
         ids.append(randomString(&g))  // the end
         var messages: [String: FlowMessage] = [:]
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func tenThousandRandomStringsGiveCodeThatCompiles() throws {
-        var g = SplitMix64(seed: 2026)
+        var g = SeededRandom(seed: 2026)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-generated-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func stringLiteralsHoldExactlyTheirText() throws {
-        var g = SplitMix64(seed: 7)
+        var g = SeededRandom(seed: 7)
         let texts = (0..<300).map { _ in Self.randomString(&g) } + Self.hostile
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-literals-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
