@@ -95,6 +95,22 @@ final class FlakyChannels: ChannelAdapter {
         #expect(store.pendingActions().isEmpty)
     }
 
+    @Test func aVisitThatLoopsBackToASendGetsANewKeyEachTime() {
+        let states = [
+            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
+            FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 2)),
+            FlowState(id: "again", line: 3, step: .condition(.compare(.greaterOrEqual, .unopenedStreak, .literal(.int(3))), then: 3, else: 0)),
+            FlowState(id: "done", line: 4, step: .end("failure")),
+        ]
+        let channels = RecordingChannels()
+        let engine = CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
+        engine.upsertContact(ContactProfile(id: "a"))
+        engine.handle(event: "signup", contact: "a")
+        engine.runTimers(upTo: 10 * 86_400)
+        #expect(channels.performed.map(\.key.description) == ["a/c/v1/send/1", "a/c/v1/send#2/1", "a/c/v1/send#3/1"])
+        #expect(outcome(engine, "a") == "failure")
+    }
+
     @Test func aRedeliveredActionIsRecognisedByItsKey() {
         let channels = RecordingChannels()
         let request = ActionRequest(key: IdempotencyKey(visit: VisitKey(contact: "a", flow: FlowKey(campaign: "c", version: 1), number: 1), step: "send"),

@@ -356,7 +356,7 @@ public final class CampaignEngine {
             case .act(let action, let next):
                 apply(action, to: visit.key.contact, unit)
                 contact = unit.contact(visit.key.contact)!
-                unit.effect.actions.append(ActionRequest(key: IdempotencyKey(visit: visit.key, step: stateID), action: action, at: now))
+                unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
                 record(.action(visit.key, state: stateID, action, at: now))
                 visit.state = next
             case .send(let channel, let message, let approval, let next):
@@ -472,7 +472,7 @@ public final class CampaignEngine {
         let definition = entries[visit.key.flow]!.definition
         let action = FlowAction.send(channel: channel, message: message)
         let stateID = definition.states[state].id
-        unit.effect.actions.append(ActionRequest(key: IdempotencyKey(visit: visit.key, step: stateID), action: action, at: now))
+        unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
         record(.action(visit.key, state: stateID, action, at: now))
         visit.sends[state] = SendRecord(message: message, sentAt: now)
         guard var contact = unit.contact(visit.key.contact) else { return }

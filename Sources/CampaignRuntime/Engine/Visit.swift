@@ -56,6 +56,27 @@ public struct Visit: Codable, Sendable, Equatable {
     public var sends: [Int: SendRecord]
     /// The variant a contact was given at each test state.
     public var variants: [Int: Int]
+    /// Actions performed at each state so far, for idempotency keys when a visit loops back to a step.
+    public var actionCounts: [Int: Int] = [:]
+
+    public init(key: VisitKey, state: Int, phase: Phase, enteredAt: Double, triggerPayload: [String: Value],
+                sends: [Int: SendRecord] = [:], variants: [Int: Int] = [:]) {
+        self.key = key
+        self.state = state
+        self.phase = phase
+        self.enteredAt = enteredAt
+        self.triggerPayload = triggerPayload
+        self.sends = sends
+        self.variants = variants
+    }
+
+    /// The key of the next action at `state` (and counts it): the first action of a step in a visit is
+    /// `step`, a later one, when the visit loops back, `step#2`, `step#3`...
+    mutating func nextActionKey(state: Int, step: String) -> IdempotencyKey {
+        let occurrence = actionCounts[state, default: 0] + 1
+        actionCounts[state] = occurrence
+        return IdempotencyKey(visit: key, step: occurrence == 1 ? step : "\(step)#\(occurrence)")
+    }
 
     public var isActive: Bool {
         if case .ended = phase { return false }
@@ -114,7 +135,8 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public init() {}
 }
 
-/// The key that lets a channel recognise a retried action: one per action of one step of one visit.
+/// The key that lets a channel recognise a retried action: contact, campaign, version, step and visit (and
+/// the step's occurrence when a visit passes a step more than once).
 public struct IdempotencyKey: Hashable, Codable, Sendable, CustomStringConvertible {
     public var visit: VisitKey
     public var step: String
