@@ -2,16 +2,18 @@ import ArgumentParser
 import CampaignCompiler
 import Foundation
 
-/// The `campaignc` command: lints campaign files today; compiles and runs them as the project grows.
+/// The `campaignc` command: checks, tests, compiles, draws and simulates campaign files.
 @main
 struct Campaignc: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaignc",
-        abstract: "Check marketing automation campaigns written as YAML.",
+        abstract: "Check, test, compile and simulate marketing automation campaigns written as YAML.",
         discussion: """
             Campaigns live in git as campaigns/<campaign-id>/v<N>.yaml beside a campaigns/workspace.yaml that \
-            declares contact fields, events and messages. 'campaignc check' lints them the way a compiler \
-            would, with rule ids that CI configurations can name.
+            declares contact fields, events and messages, with scenario tests in campaigns/<campaign-id>/tests/. \
+            'campaignc check' lints them the way a compiler would, with rule ids that CI configurations can \
+            name; 'campaignc test' runs their scenarios; 'campaignc compile' turns them into Swift state \
+            machines for the CampaignRuntime library.
             """,
         version: CampaignCompilerVersion.current,
         subcommands: [Check.self, TestCommand.self, Compile.self, Graph.self, Simulate.self, Rules.self, Explain.self],
