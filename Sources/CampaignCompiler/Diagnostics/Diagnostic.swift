@@ -49,10 +49,6 @@ public struct DiagnosticCollector: Sendable {
 
     public init() {}
 
-    public mutating func emit(_ diagnostic: Diagnostic) {
-        diagnostics.append(diagnostic)
-    }
-
     public mutating func emit(_ rule: RuleID, _ message: String, at location: SourceLocation,
                               notes: [Diagnostic.Note] = []) {
         diagnostics.append(Diagnostic(rule, message, at: location, notes: notes))
@@ -68,5 +64,4 @@ public struct DiagnosticCollector: Sendable {
         return diagnostics.sorted().filter { seen.insert($0).inserted }
     }
 
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }

@@ -79,8 +79,6 @@ public final class CampaignEngine {
         }
     }
 
-    public func definition(_ key: FlowKey) -> FlowDefinition? { entries[key]?.definition }
-
     /// The version's status: as set with ``setStatus(_:_:)``, else as its file says.
     public func status(_ key: FlowKey) -> FlowStatus? {
         store.flowState(key).status ?? entries[key]?.definition.status

@@ -26,7 +26,6 @@ public protocol CampaignStore: AnyObject {
     func flowState(_ flow: FlowKey) -> FlowRuntimeState
     /// The earliest pending timer.
     func nextTimer() -> PendingTimer?
-    var timerCount: Int { get }
     /// A number larger than any given before, for ordering timers.
     func nextSequence() -> UInt64
     func commit(_ unit: EffectUnit)
@@ -57,7 +56,6 @@ public final class InMemoryStore: CampaignStore {
     }
     public func flowState(_ flow: FlowKey) -> FlowRuntimeState { flows[flow] ?? FlowRuntimeState() }
     public func nextTimer() -> PendingTimer? { timers.first }
-    public var timerCount: Int { timers.count }
     public func nextSequence() -> UInt64 {
         sequence += 1
         return sequence
@@ -104,7 +102,6 @@ struct TimerHeap {
     private var freeSlots: [Int] = []
 
     var first: PendingTimer? { entries.first.flatMap { slots[$0.slot] } }
-    var count: Int { entries.count }
 
     mutating func insert(_ timer: PendingTimer) {
         let slot: Int

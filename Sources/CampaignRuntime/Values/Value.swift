@@ -25,8 +25,6 @@ public enum Value: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
-    public var isNull: Bool { self == .null }
-
     /// `==` as the language defines it.
     @inlinable public static func equal(_ a: Value, _ b: Value) -> Bool {
         if let x = a.number, let y = b.number { return x == y }
