@@ -23,7 +23,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) {
     var contact = ContactProfile(id: "c1", fields: ["gender": .string("female"), "email": .string("c1@example.com")])
     contact.history.emailsSinceOpen = 1
     var record = SendRecord(message: "cart-reminder-f", sentAt: 0)
-    record.facts = [.opened]
+    record.facts = PostSendFacts(.opened)
     var context = FlowContext(now: 0, contact: contact, event: ["total": .decimal(80)], sends: [2: record],
                               campaign: "abandoned-cart", version: 2, timeZone: TimeZone(identifier: "UTC")!)
     let path = [0, 1, 2, 5, 6, 7]  // wait_2h, by_gender, email_f, wait_2d, opened, won

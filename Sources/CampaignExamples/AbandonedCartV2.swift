@@ -31,8 +31,8 @@ public struct AbandonedCartV2: CampaignFlow {
         case .wait_2h:  // line 19
             return .wait(until: context.now + 7200, next: Step.by_gender.rawValue)
         case .by_gender:  // line 23
-            if Value.equal(context.field("gender"), .string("female")) { return .go(Step.email_f.rawValue) }
-            if Value.equal(context.field("gender"), .string("male")) { return .go(Step.email_m.rawValue) }
+            if (context.field("gender") == .string("female")) { return .go(Step.email_f.rawValue) }
+            if (context.field("gender") == .string("male")) { return .go(Step.email_m.rawValue) }
             return .go(Step.email_neutral.rawValue)
         case .email_f:  // line 28
             return .send(channel: "email", message: "cart-reminder-f", approval: false, next: Step.wait_2d.rawValue)
@@ -52,7 +52,7 @@ public struct AbandonedCartV2: CampaignFlow {
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return (!Value.equal(context.field("email"), .null) && !context.hasPersona("student"))
+        return ((context.field("email") != .null) && !context.hasPersona("student"))
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {

@@ -38,7 +38,7 @@ public struct BackInStockV1: CampaignFlow {
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return (!Value.equal(context.field("email"), .null) || !Value.equal(context.field("phone"), .null))
+        return ((context.field("email") != .null) || (context.field("phone") != .null))
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {

@@ -45,7 +45,7 @@ public struct EngagementActivityV1: CampaignFlow {
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {
         switch index {
         case 0:  // on unsubscribed
-            return Value.equal(context.eventField("channel"), .string("email"))
+            return (context.eventField("channel") == .string("email"))
         default:
             return false
         }

@@ -44,7 +44,7 @@ public struct EngagementTaggingV1: CampaignFlow {
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return !Value.equal(context.field("email"), .null)
+        return (context.field("email") != .null)
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {

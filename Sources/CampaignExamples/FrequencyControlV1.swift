@@ -51,7 +51,7 @@ public struct FrequencyControlV1: CampaignFlow {
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {
         switch index {
         case 0:  // on unsubscribed
-            return Value.equal(context.eventField("channel"), .string("email"))
+            return (context.eventField("channel") == .string("email"))
         default:
             return false
         }

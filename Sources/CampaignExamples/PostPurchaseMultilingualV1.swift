@@ -27,10 +27,10 @@ public struct PostPurchaseMultilingualV1: CampaignFlow {
         guard let step = Step(rawValue: state) else { return .end("stopped") }
         switch step {
         case .by_language:  // line 15
-            if Value.equal(context.field("language"), .string("fr")) { return .go(Step.thanks_fr.rawValue) }
-            if Value.equal(context.field("language"), .string("de")) { return .go(Step.thanks_de.rawValue) }
-            if Value.equal(context.field("language"), .string("es")) { return .go(Step.thanks_es.rawValue) }
-            if Value.equal(context.field("language"), .string("it")) { return .go(Step.thanks_it.rawValue) }
+            if (context.field("language") == .string("fr")) { return .go(Step.thanks_fr.rawValue) }
+            if (context.field("language") == .string("de")) { return .go(Step.thanks_de.rawValue) }
+            if (context.field("language") == .string("es")) { return .go(Step.thanks_es.rawValue) }
+            if (context.field("language") == .string("it")) { return .go(Step.thanks_it.rawValue) }
             return .go(Step.thanks_en.rawValue)
         case .thanks_fr:  // line 22
             return .send(channel: "email", message: "order-thanks-fr", approval: false, next: Step.done.rawValue)
@@ -58,7 +58,7 @@ public struct PostPurchaseMultilingualV1: CampaignFlow {
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {
         switch index {
         case 0:  // on unsubscribed
-            return Value.equal(context.eventField("channel"), .string("email"))
+            return (context.eventField("channel") == .string("email"))
         default:
             return false
         }

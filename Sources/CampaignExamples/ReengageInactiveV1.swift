@@ -38,7 +38,7 @@ public struct ReengageInactiveV1: CampaignFlow {
         case .reacted:  // line 21
             return (context.postSend(.opened, state: Step.first_try.rawValue) || context.postSend(.clicked, state: Step.first_try.rawValue)) ? .go(Step.won_back.rawValue) : .go(Step.has_phone.rawValue)
         case .has_phone:  // line 25
-            return (!Value.equal(context.field("phone"), .null) && !context.postSend(.complained, state: Step.first_try.rawValue)) ? .go(Step.last_sms.rawValue) : .go(Step.last_email.rawValue)
+            return ((context.field("phone") != .null) && !context.postSend(.complained, state: Step.first_try.rawValue)) ? .go(Step.last_sms.rawValue) : .go(Step.last_email.rawValue)
         case .last_sms:  // line 29
             return .send(channel: "sms", message: "reengage-sms", approval: false, next: Step.wait_5d.rawValue)
         case .last_email:  // line 30

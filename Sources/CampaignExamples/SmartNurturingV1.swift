@@ -77,7 +77,7 @@ public struct SmartNurturingV1: CampaignFlow {
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return ((!context.hasPersona("student") && !Value.equal(context.field("medium"), .string("offline"))) && Value.greaterOrEqual(context.field("score"), .int(10)))
+        return ((!context.hasPersona("student") && (context.field("medium") != .string("offline"))) && Value.greaterOrEqual(context.field("score"), .int(10)))
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {

@@ -74,7 +74,7 @@ public struct VipOfferV1: CampaignFlow {
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return (context.inGroup("vip") && !Value.equal(context.field("email"), .null))
+        return (context.inGroup("vip") && (context.field("email") != .null))
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {

@@ -36,7 +36,7 @@ public struct WelcomeCustomerV1: CampaignFlow {
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return Value.equal(context.eventField("channel"), .string("email"))
+        return (context.eventField("channel") == .string("email"))
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

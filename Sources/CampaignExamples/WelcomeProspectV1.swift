@@ -44,11 +44,11 @@ public struct WelcomeProspectV1: CampaignFlow {
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return (Value.equal(context.field("orders"), .int(0)) || Value.equal(context.field("orders"), .null))
+        return (Value.equal(context.field("orders"), .int(0)) || (context.field("orders") == .null))
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return Value.equal(context.eventField("channel"), .string("email"))
+        return (context.eventField("channel") == .string("email"))
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

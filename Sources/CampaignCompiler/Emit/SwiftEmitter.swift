@@ -1,5 +1,13 @@
 import CampaignRuntime
 
+extension FlowExpression {
+    /// A literal that is not a number: equality with it needs no numeric conversion.
+    var isNonNumericLiteral: Bool {
+        if case .literal(let value) = self { return value.number == nil }
+        return false
+    }
+}
+
 /// Turns a ``FlowDefinition`` into a Swift source file: a `CampaignFlow` whose steps are enum cases named
 /// after the YAML step ids and whose conditions are Swift expressions.
 ///
@@ -149,6 +157,10 @@ public struct SwiftEmitter {
         case .not(let operand): return "!\(condition(operand))"
         case .and(let left, let right): return "(\(condition(left)) && \(condition(right)))"
         case .or(let left, let right): return "(\(condition(left)) || \(condition(right)))"
+        case .compare(let op, let left, let right) where (op == .equal || op == .notEqual) && (left.isNonNumericLiteral || right.isNonNumericLiteral):
+            // Against text, a boolean or null, `Value.equal` is plain equality (only numbers compare across
+            // int and decimal), so the generated code compares directly.
+            return "(\(value(left)) \(op == .equal ? "==" : "!=") \(value(right)))"
         case .compare(let op, let left, let right):
             let function = switch op {
             case .equal: "Value.equal"

@@ -449,8 +449,8 @@ public final class CampaignEngine {
         for visit in visits {
             guard let variant = visit.variants[state] else { continue }
             let scored: Bool = switch winnerBy {
-            case "opens": visit.sends.values.contains { $0.facts.contains(.opened) }
-            case "clicks": visit.sends.values.contains { $0.facts.contains(.clicked) }
+            case "opens": visit.sends.values.contains { $0.facts.contains(PostSendFacts(.opened)) }
+            case "clicks": visit.sends.values.contains { $0.facts.contains(PostSendFacts(.clicked)) }
             default: visit.outcome == "success"
             }
             if scored { scores[variant] += 1 }
@@ -518,7 +518,7 @@ public final class CampaignEngine {
         let campaign: String? = if case .string(let value)? = payload["campaign"] { value } else { nil }
         for var visit in unit.visits(of: id) where visit.isActive && (campaign == nil || campaign == visit.key.flow.campaign) {
             guard let state = entries[visit.key.flow]?.stateIndex[step], visit.sends[state] != nil else { continue }
-            visit.sends[state]!.facts.insert(fact)
+            visit.sends[state]!.facts.insert(PostSendFacts(fact))
             if fact == .clicked, case .string(let link)? = payload["link"] { visit.sends[state]!.clickedLinks.insert(link) }
             unit.visits[visit.key] = visit
         }

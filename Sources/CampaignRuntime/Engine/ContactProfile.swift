@@ -33,11 +33,29 @@ public struct ContactHistory: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// The post-send facts established for one send, as bits: read on every post-send condition, so no
+/// allocation or reference count.
+public struct PostSendFacts: OptionSet, Codable, Sendable, Hashable {
+    public let rawValue: UInt8
+
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public init(_ fact: PostSendFact) {
+        switch fact {
+        case .delivered: rawValue = 1
+        case .opened: rawValue = 2
+        case .clicked: rawValue = 4
+        case .unsubscribed: rawValue = 8
+        case .complained: rawValue = 16
+        }
+    }
+}
+
 /// What is known of one send of a visit: its message and the message events attached to it.
 public struct SendRecord: Codable, Sendable, Equatable {
     public var message: String
     public var sentAt: Double
-    public var facts: Set<PostSendFact> = []
+    public var facts: PostSendFacts = []
     public var clickedLinks: Set<String> = []
 
     public init(message: String, sentAt: Double) {

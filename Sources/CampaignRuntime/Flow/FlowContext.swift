@@ -59,12 +59,11 @@ public struct FlowContext {
 
     /// The post-send functions on the send step at `state` in this visit.
     public func postSend(_ fact: PostSendFact, state: Int, link: Value? = nil) -> Bool {
-        guard let record = sends[state] else { return false }
         if fact == .clicked, let link {
             guard case .string(let url) = link else { return false }
-            return record.clickedLinks.contains(url)
+            return sends[state]?.clickedLinks.contains(url) ?? false
         }
-        return record.facts.contains(fact)
+        return sends[state]?.facts.contains(PostSendFacts(fact)) ?? false
     }
 
     /// The contact's position in [0, 100) for a split or test at `state`: a stable hash of (campaign, version,
