@@ -24,9 +24,9 @@ struct ExitRule: CampaignRule {
                 }
             case .condition(let condition):
                 if case .bool(let value)? = condition.constantValue {
-                    diagnostics.emit(.exitConstant, "exit condition \(value ? "always" : "never") holds", at: condition.location)
+                    diagnostics.emit(.exitConstant, "exit condition \(value ? "always" : "never") holds", at: condition.startLocation)
                 } else if condition.constantValue != nil {
-                    diagnostics.emit(.exitConstant, "exit condition does not depend on the contact", at: condition.location)
+                    diagnostics.emit(.exitConstant, "exit condition does not depend on the contact", at: condition.startLocation)
                 }
             }
         }

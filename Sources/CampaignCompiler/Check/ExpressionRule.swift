@@ -1,6 +1,12 @@
-/// Type-checks every expression of a campaign (audience, trigger filter, exits, step conditions) and
-/// gathers the post-send calls of each condition step for ``PostSendRule``.
+/// Type-checks every expression of a campaign (audience, trigger filter, exits, step conditions), warns
+/// about conditions that cannot depend on the contact (`constant-condition`; exits have `exit-constant`),
+/// and gathers the post-send calls of each condition step for ``PostSendRule``.
 enum ExpressionRule {
+    private static func warnIfConstant(_ condition: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) {
+        guard case .bool(let value)? = condition.constantValue else { return }
+        diagnostics.emit(.constantCondition, "\(what) \(value ? "always" : "never") holds", at: condition.startLocation)
+    }
+
     static func check(_ campaign: Campaign, workspace: Workspace,
                       into diagnostics: inout DiagnosticCollector) -> [Int: [ExpressionTypeChecker.PostSendCall]] {
         let triggerEvent = campaign.trigger?.eventName.flatMap { workspace.events[$0.value] }
@@ -11,9 +17,11 @@ enum ExpressionRule {
         var general = ExpressionTypeChecker(workspace: workspace, event: payload, steps: stepsByID)
         if let audience = campaign.audience {
             general.checkCondition(audience, "'audience'", into: &diagnostics)
+            warnIfConstant(audience, "the audience", into: &diagnostics)
         }
         if case .event(_, let filter?)? = campaign.trigger?.kind {
             general.checkCondition(filter, "the trigger's 'where'", into: &diagnostics)
+            warnIfConstant(filter, "the trigger's 'where'", into: &diagnostics)
         }
         for exit in campaign.exits {
             switch exit.kind {
@@ -39,6 +47,7 @@ enum ExpressionRule {
             var checker = ExpressionTypeChecker(workspace: workspace, event: payload, steps: stepsByID)
             for condition in conditions {
                 checker.checkCondition(condition, "the condition of step '\(step.id.value)'", into: &diagnostics)
+                warnIfConstant(condition, "the condition of step '\(step.id.value)'", into: &diagnostics)
             }
             if !checker.postSendCalls.isEmpty { calls[index] = checker.postSendCalls }
         }

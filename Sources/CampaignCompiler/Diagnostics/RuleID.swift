@@ -12,6 +12,7 @@ public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     case unknownName = "unknown-name"
     case typeMismatch = "type-mismatch"
     case valueNotAllowed = "value-not-allowed"
+    case constantCondition = "constant-condition"
     // Time values.
     case badDuration = "bad-duration"
     case badWindow = "bad-window"

@@ -30,6 +30,13 @@ public indirect enum Expression: Sendable {
         public var value: Expression
     }
 
+    /// Where the expression's text begins (for a binary expression, its left operand's start): where a
+    /// diagnostic about the whole expression points.
+    public var startLocation: SourceLocation {
+        if case .binary(_, let left, _, _) = self { return left.startLocation }
+        return location
+    }
+
     public var location: SourceLocation {
         switch self {
         case .literal(_, let location), .contactField(_, let location), .eventField(_, let location),
