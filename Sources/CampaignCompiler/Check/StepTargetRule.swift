@@ -12,14 +12,5 @@ struct StepTargetRule: CampaignRule {
                                  + Suggestions.didYouMean(exit.target.value, in: ids), at: exit.target.location)
             }
         }
-        var seen: [String: SourceLocation] = [:]
-        for step in context.campaign.steps {
-            if let first = seen[step.id.value] {
-                diagnostics.emit(.duplicateKey, "duplicate step id '\(step.id.value)'", at: step.location,
-                                 notes: [.init("'\(step.id.value)' is first defined here", at: first)])
-            } else {
-                seen[step.id.value] = step.location
-            }
-        }
     }
 }
