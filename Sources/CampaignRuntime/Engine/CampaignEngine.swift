@@ -449,8 +449,8 @@ public final class CampaignEngine {
         for visit in visits {
             guard let variant = visit.variants[state] else { continue }
             let scored: Bool = switch winnerBy {
-            case "opens": visit.sends.values.contains { $0.facts.contains(PostSendFacts(.opened)) }
-            case "clicks": visit.sends.values.contains { $0.facts.contains(PostSendFacts(.clicked)) }
+            case "opens": visit.sends.records.contains { $0.facts.contains(PostSendFacts(.opened)) }
+            case "clicks": visit.sends.records.contains { $0.facts.contains(PostSendFacts(.clicked)) }
             default: visit.outcome == "success"
             }
             if scored { scores[variant] += 1 }

@@ -63,3 +63,35 @@ public struct SendRecord: Codable, Sendable, Equatable {
         self.sentAt = sentAt
     }
 }
+
+/// A visit's sends by state: a short list searched in place. A visit sends a handful of messages, and a
+/// post-send condition reads this on every evaluation, where a linear scan of a few integers beats hashing.
+public struct SendLog: Codable, Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    private struct Entry: Codable, Sendable, Equatable {
+        var state: Int
+        var record: SendRecord
+    }
+
+    private var entries: [Entry] = []
+
+    public init(dictionaryLiteral elements: (Int, SendRecord)...) {
+        for (state, record) in elements { self[state] = record }
+    }
+
+    public subscript(state: Int) -> SendRecord? {
+        get {
+            for entry in entries where entry.state == state { return entry.record }
+            return nil
+        }
+        set {
+            if let index = entries.firstIndex(where: { $0.state == state }) {
+                if let newValue { entries[index].record = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                entries.append(Entry(state: state, record: newValue))
+            }
+        }
+    }
+
+    /// Every send, in the order they went out.
+    public var records: [SendRecord] { entries.map(\.record) }
+}

@@ -53,14 +53,14 @@ public struct Visit: Codable, Sendable, Equatable {
     /// The payload of the event that entered the contact, for `event.FIELD` in steps.
     public var triggerPayload: [String: Value]
     /// Sends of this visit by state.
-    public var sends: [Int: SendRecord]
+    public var sends: SendLog
     /// The variant a contact was given at each test state.
     public var variants: [Int: Int]
     /// Actions performed at each state so far, for idempotency keys when a visit loops back to a step.
     public var actionCounts: [Int: Int] = [:]
 
     public init(key: VisitKey, state: Int, phase: Phase, enteredAt: Double, triggerPayload: [String: Value],
-                sends: [Int: SendRecord] = [:], variants: [Int: Int] = [:]) {
+                sends: SendLog = [:], variants: [Int: Int] = [:]) {
         self.key = key
         self.state = state
         self.phase = phase

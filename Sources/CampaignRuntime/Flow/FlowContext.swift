@@ -8,13 +8,13 @@ public struct FlowContext {
     /// The payload of the event being evaluated: the trigger's for steps, the event itself for exits.
     public var event: [String: Value]
     /// The current visit's sends by state, for the post-send functions.
-    public var sends: [Int: SendRecord]
+    public var sends: SendLog
     /// The campaign and version, for deterministic splits.
     public var campaign: String
     public var version: Int
     public var timeZone: TimeZone
 
-    public init(now: Double, contact: ContactProfile, event: [String: Value] = [:], sends: [Int: SendRecord] = [:],
+    public init(now: Double, contact: ContactProfile, event: [String: Value] = [:], sends: SendLog = [:],
                 campaign: String, version: Int, timeZone: TimeZone) {
         self.now = now
         self.contact = contact
