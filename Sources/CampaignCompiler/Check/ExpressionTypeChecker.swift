@@ -272,8 +272,10 @@ extension Expression {
             case (.or, .bool(let x), .bool(let y)): return .bool(x || y)
             case (.equal, _, _): return .bool(a == b)
             case (.notEqual, _, _): return .bool(a != b)
-            case (_, .int(let x), .int(let y)):
-                return .bool(op == .less ? x < y : op == .lessOrEqual ? x <= y : op == .greater ? x > y : x >= y)
+            case (.less, .int(let x), .int(let y)): return .bool(x < y)
+            case (.lessOrEqual, .int(let x), .int(let y)): return .bool(x <= y)
+            case (.greater, .int(let x), .int(let y)): return .bool(x > y)
+            case (.greaterOrEqual, .int(let x), .int(let y)): return .bool(x >= y)
             default: return nil
             }
         default: return nil
