@@ -66,19 +66,24 @@ public enum SyntheticCampaigns {
         return text
     }
 
+    /// The top of a purchase-triggered, once-only campaign, up to `steps:`.
+    private static func header(id: String, start: String) -> String {
+        """
+        campaign: \(id)
+        version: 1
+        status: published
+        trigger: { event: purchase }
+        repeat: once
+        start: \(start)
+        steps:
+
+        """
+    }
+
     /// A straight campaign of `steps` steps: send, wait, post-send condition, repeated, each condition's
     /// `else` leaving to a shared end.
     public static func long(id: String, steps: Int) -> String {
-        var text = """
-            campaign: \(id)
-            version: 1
-            status: published
-            trigger: { event: purchase }
-            repeat: once
-            start: s0
-            steps:
-
-            """
+        var text = header(id: id, start: "s0")
         let triples = max(1, steps / 3)
         for index in 0..<triples {
             let next = index + 1 < triples ? "s\(index + 1)" : "done"
@@ -94,17 +99,7 @@ public enum SyntheticCampaigns {
     /// Each diamond waits on one side only; with `waitFirst` a wait follows the send and the campaign is
     /// clean, without it the all-instant path breaks `post-send-without-wait`.
     public static func diamondChain(id: String, diamonds: Int, waitFirst: Bool = true) -> String {
-        var text = """
-            campaign: \(id)
-            version: 1
-            status: published
-            trigger: { event: purchase }
-            repeat: once
-            start: mail
-            steps:
-              mail: { send_email: mail, next: \(waitFirst ? "settle" : "d0") }
-
-            """
+        var text = header(id: id, start: "mail") + "  mail: { send_email: mail, next: \(waitFirst ? "settle" : "d0") }\n"
         if waitFirst { text += "  settle: { wait: 1d, next: d0 }\n" }
         for index in 0..<diamonds {
             let next = index + 1 < diamonds ? "d\(index + 1)" : "check"

@@ -28,10 +28,8 @@ import Testing
             var taken = Set<String>()
             var arrived = Set<String>()
             for scenario in project.scenarios where scenario.campaign?.value == definition.campaign && scenario.version?.value == definition.version {
-                var published = definition
-                published.status = .published
                 for scenarioCase in scenario.cases {
-                    let trace = ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: FlowInterpreter(published),
+                    let trace = ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: FlowInterpreter(definition),
                                                        workspace: project.workspace).trace
                     var last: [VisitKey: String] = [:]
                     for event in trace {

@@ -36,10 +36,7 @@ public enum ScenarioRunner {
         guard let campaign = campaigns.first(where: {
             $0.id?.value == scenario.campaign?.value && $0.version?.value == scenario.version?.value
         }) else { return [] }
-        var definition = FlowLowering.lower(campaign, workspace: workspace)
-        // A scenario tests the version as if it took contacts, whatever its status.
-        definition.status = .published
-        let flow = makeFlow(definition)
+        let flow = makeFlow(FlowLowering.lower(campaign, workspace: workspace))
         return scenario.cases.map { runCase($0, file: scenario.file, flow: flow, workspace: workspace).result }
     }
 
@@ -51,6 +48,8 @@ public enum ScenarioRunner {
         let zone = TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!
         let clock = VirtualClock(now: 0)
         let engine = CampaignEngine(flows: [flow], clock: clock)
+        // A scenario tests the version as if it took contacts, whatever its file's status.
+        engine.setStatus(key, .published)
 
         var contact = ContactProfile(id: "contact")
         for (field, node) in scenarioCase.contact {

@@ -33,8 +33,6 @@ public struct PopulationSimulation {
     public static let start: Double = 1_767_571_200
 
     public init(definition: FlowDefinition, workspace: Workspace, contacts: Int, days: Int, seed: UInt64) {
-        var definition = definition
-        definition.status = .published
         self.definition = definition
         self.workspace = workspace
         self.contacts = contacts
@@ -54,6 +52,8 @@ public struct PopulationSimulation {
         let engine = CampaignEngine(flows: [FlowInterpreter(definition)], channels: channels, clock: clock)
         engine.recordsTrace = false
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
+        // The simulation runs the version as if it took contacts, whatever its file's status.
+        engine.setStatus(key, .published)
         let ids = (0..<contacts).map { "contact-\($0)" }
         for id in ids { engine.upsertContact(randomContact(id, &random)) }
 
