@@ -8,7 +8,9 @@ import Foundation
 public enum FlowLowering {
     public static func lower(_ campaign: Campaign, workspace: Workspace) -> FlowDefinition {
         let timezone = campaign.timezone?.value ?? "UTC"
-        let zone = TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")!
+        // A checked campaign's zone resolves. Were it not to, date-times without an offset stay unread (as any
+        // unreadable text) rather than being read in UTC; the definition keeps the name, which the engine refuses.
+        let zone = try? CampaignTimeZone.resolve(timezone).get()
         var indexByID: [String: Int] = [:]
         for (index, step) in campaign.steps.enumerated() where indexByID[step.id.value] == nil {
             indexByID[step.id.value] = index
@@ -18,7 +20,7 @@ public enum FlowLowering {
         let trigger: FlowTrigger = switch campaign.trigger?.kind {
         case .event(let name, let filter)?: .event(name.value, filter: filter.map(lowering.lower))
         case .schedule(let cron)?: .schedule(cron.value)
-        case .dates(let dates)?: .dates(dates.compactMap { Value.parseInstant($0.value, timeZone: zone) })
+        case .dates(let dates)?: .dates(dates.compactMap { instant($0.value, zone: zone) })
         case .manual?, nil: .manual
         case .api?: .api
         }
@@ -46,7 +48,7 @@ public enum FlowLowering {
     }
 
     private static func lowerStep(_ step: Step, indexByID: [String: Int], lowering: ExpressionLowering,
-                                  workspace: Workspace, zone: TimeZone) -> FlowStep {
+                                  workspace: Workspace, zone: TimeZone?) -> FlowStep {
         func target(_ label: StepExit.Label) -> Int {
             step.exits.first { $0.label == label }.flatMap { indexByID[$0.target.value] } ?? 0
         }
@@ -109,6 +111,18 @@ public enum FlowLowering {
 
     /// A YAML value written for a field of `type` (or guessed from its text when the type is unknown).
     static func value(_ node: YAMLNode, type: ValueType?, zone: TimeZone) -> Value {
+        value(node, type: type, zone: Optional(zone))
+    }
+
+    /// The instant a date or date-time text stands for: nil when it is not one, or when it has no offset and
+    /// there is no zone to read it in.
+    static func instant(_ text: String, zone: TimeZone?) -> Double? {
+        guard let dateTime = CalendarDateTime.parse(text) else { return nil }
+        if let offset = dateTime.offset { return Double(dateTime.wallTime - offset) }
+        return zone.map { dateTime.instant(in: $0) }
+    }
+
+    private static func value(_ node: YAMLNode, type: ValueType?, zone: TimeZone?) -> Value {
         switch node {
         case .scalar(let scalar):
             if scalar.isNull { return .null }
@@ -117,7 +131,7 @@ public enum FlowLowering {
             case .int?: return scalar.int.map(Value.int) ?? .string(scalar.text)
             case .decimal?: return scalar.number.map(Value.decimal) ?? .string(scalar.text)
             case .bool?: return scalar.bool.map(Value.bool) ?? .string(scalar.text)
-            case .date?, .datetime?: return Value.parseInstant(scalar.text, timeZone: zone).map(Value.instant) ?? .string(scalar.text)
+            case .date?, .datetime?: return instant(scalar.text, zone: zone).map(Value.instant) ?? .string(scalar.text)
             case .duration?: return CampaignDuration(parsing: scalar.text).map { .duration($0.seconds) } ?? .string(scalar.text)
             case .string?: return .string(scalar.text)
             case .list?, .null?, nil:
@@ -140,7 +154,8 @@ public enum FlowLowering {
 /// Lowers checked expressions; step names in post-send calls become state indices.
 struct ExpressionLowering {
     let indexByID: [String: Int]
-    let timeZone: TimeZone
+    /// Nil only when the campaign's zone did not resolve (see ``FlowLowering/lower(_:workspace:)``).
+    let timeZone: TimeZone?
 
     func lower(_ expression: Expression) -> FlowExpression {
         switch expression {
@@ -195,7 +210,7 @@ struct ExpressionLowering {
         case .bool(let value): .bool(value)
         case .null: .null
         case .duration(let duration): .duration(duration.seconds)
-        case .date(let text), .dateTime(let text): Value.parseInstant(text, timeZone: timeZone).map(Value.instant) ?? .null
+        case .date(let text), .dateTime(let text): FlowLowering.instant(text, zone: timeZone).map(Value.instant) ?? .null
         }
     }
 }

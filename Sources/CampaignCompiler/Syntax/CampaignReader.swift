@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// Reads a campaign version file into a ``Campaign``, reporting shape, time-value and expression-syntax
 /// problems and carrying on past each one.
 struct CampaignReader {
@@ -37,9 +39,12 @@ struct CampaignReader {
         campaign.name = top["name"].flatMap { reader.string($0, "'name'") }?.value
         campaign.description = top["description"].flatMap { reader.string($0, "'description'") }?.value
         if let zone = top["timezone"].flatMap({ reader.string($0, "'timezone'") }) {
-            if !CalendarText.isTimeZone(zone.value) {
-                reader.emit(.badTimezone, "unknown time zone '\(zone.value)'; use an IANA name such as 'Europe/Paris'",
-                            at: zone.location)
+            if case .failure(var problem) = CampaignTimeZone.resolve(zone.value) {
+                if problem.kind == .unknown, problem.suggestion == nil,
+                   let near = Suggestions.nearest(to: zone.value, in: CampaignTimeZone.knownNames) {
+                    problem = TimeZoneProblem(name: problem.name, kind: .unknown, suggestion: near)
+                }
+                reader.emit(.badTimezone, problem.description, at: zone.location)
             }
             campaign.timezone = zone
         }
@@ -90,7 +95,7 @@ struct CampaignReader {
                            location: fields.location)
         case "schedule":
             guard let cron = reader.string(value, "'schedule'") else { return nil }
-            if let problem = CronExpression.problem(in: cron.value) {
+            if case .failure(let problem) = CronSchedule.parse(cron.value) {
                 reader.emit(.badCron, "invalid schedule '\(cron.value)': \(problem)", at: cron.location)
             }
             return Trigger(kind: .schedule(cron), location: fields.location)

@@ -74,35 +74,10 @@ public enum Value: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 extension Value {
-    /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]`; a date-time without a zone is read in
-    /// `timeZone`.
+    /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]` with ``CalendarDateTime``; a date or date-time
+    /// without an offset is read in `timeZone` (the first pass of an overlap; inside a gap, the offset before
+    /// the gap). Nil for anything else, an impossible date or an offset beyond ±18:00.
     public static func parseInstant(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> Double? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let datePart = text.prefix(10)
-        let parts = datePart.split(separator: "-")
-        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
-        var components = DateComponents(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
-        var rest = text.dropFirst(10)
-        if let first = rest.first, first == "T" || first == " " {
-            rest = rest.dropFirst()
-            var offset: Int?
-            if rest.hasSuffix("Z") {
-                rest = rest.dropLast()
-                offset = 0
-            } else if let sign = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) {
-                let zone = rest[rest.index(after: sign)...].split(separator: ":")
-                guard zone.count == 2, let hours = Int(zone[0]), let minutes = Int(zone[1]) else { return nil }
-                offset = (hours * 3600 + minutes * 60) * (rest[sign] == "-" ? -1 : 1)
-                rest = rest[..<sign]
-            }
-            let time = rest.split(separator: ":")
-            guard time.count >= 2, let hour = Int(time[0]), let minute = Int(time[1]) else { return nil }
-            components.hour = hour
-            components.minute = minute
-            components.second = time.count > 2 ? Int(time[2]) ?? 0 : 0
-            if let offset { calendar.timeZone = TimeZone(secondsFromGMT: offset)! }
-        }
-        return calendar.date(from: components)?.timeIntervalSince1970
+        CalendarDateTime.parse(text)?.instant(in: timeZone)
     }
 }
