@@ -92,7 +92,7 @@ public struct TimeZoneProblem: Error, Hashable, Sendable, CustomStringConvertibl
             let instead = suggestion.map { "; use '\($0)'" } ?? "; use an IANA name such as 'Europe/Paris'"
             return "'\(name)' is an abbreviation, not an IANA time zone\(instead)"
         case .offset:
-            return "'\(name)' is a fixed offset, not an IANA time zone: it ignores daylight saving; use the region's name such as 'Europe/Paris'"
+            return "'\(name)' is a fixed offset, not an IANA time zone; use a region's name such as 'Europe/Paris'"
         case .unknown:
             if let suggestion { return "unknown time zone '\(name)'; did you mean '\(suggestion)'?" }
             return "unknown time zone '\(name)'; use an IANA name such as 'Europe/Paris'"
