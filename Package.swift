@@ -51,7 +51,7 @@ let package = Package(
             dependencies: ["CampaignCompiler", "CampaignSynthesis", "CampaignExamples", "campaignc"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "CampaignRuntimeTests", dependencies: ["CampaignRuntime"]),
+        .testTarget(name: "CampaignRuntimeTests", dependencies: ["CampaignRuntime"], exclude: ["Reference"]),
     ],
     swiftLanguageModes: [.v6]
 )
