@@ -13,7 +13,7 @@ func allocatedBytes() -> Int {
 /// The runtime's figures: the step function compiled and interpreted, the engine end to end, memory per
 /// waiting contact, and a million pending timers.
 /// `only` picks one section: `step`, `e2e`, `memory` or `timers`.
-func runtimeBenchmark(repetitions: Int, only: String? = nil) {
+func runtimeBenchmark(repetitions: Int, only: String? = nil) throws {
     func runs(_ section: String) -> Bool { only == nil || only == section }
     let compiled = AbandonedCartV2()
     let interpreted = FlowInterpreter(compiled.definition)
@@ -57,7 +57,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) {
         var seconds = Double.infinity
         for _ in 0..<repetitions {
             // Untimed: the engine and its contacts. Timed: the events and timers that move them through.
-            let engine = CampaignEngine(flows: [flow], clock: VirtualClock(now: 0))
+            let engine = try CampaignEngine(flows: [flow], clock: VirtualClock(now: 0))
             engine.recordsTrace = false
             for index in 0..<contacts {
                 engine.upsertContact(ContactProfile(id: "c\(index)", fields: ["gender": .string(index % 2 == 0 ? "female" : "male"),
@@ -78,7 +78,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) {
     // 3. Memory per contact waiting in a step: what entering adds once the contacts exist.
     if runs("memory") {
         let waiting = 100_000
-        let engine = CampaignEngine(flows: [compiled], clock: VirtualClock(now: 0))
+        let engine = try CampaignEngine(flows: [compiled], clock: VirtualClock(now: 0))
         engine.recordsTrace = false
         for index in 0..<waiting {
             engine.upsertContact(ContactProfile(id: "w\(index)", fields: ["email": .string("w\(index)@example.com")]))

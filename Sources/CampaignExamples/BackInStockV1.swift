@@ -38,7 +38,7 @@ public struct BackInStockV1: CampaignFlow {
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return ((context.field("email") != .null) || (context.field("phone") != .null))
+        return (context.subscribed("push") && !context.archived())
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {
@@ -57,7 +57,7 @@ public struct BackInStockV1: CampaignFlow {
         campaign: "back-in-stock", version: 1, status: .published,
         name: "De retour en stock", source: "back-in-stock/v1.yaml",
         timezone: "UTC", trigger: .api,
-        audience: .or(.compare(.notEqual, .field("email"), .literal(.null)), .compare(.notEqual, .field("phone"), .literal(.null))),
+        audience: .and(.subscribed("push"), .not(.archived)),
         leaveWhenOutOfAudience: false, repeatPolicy: .many,
         exits: [],
         start: 0,

@@ -62,7 +62,7 @@ public struct ReengageInactiveV1: CampaignFlow {
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return ((Value.lessOrEqual(context.field("rating"), .int(1)) || Value.greaterOrEqual(context.unopenedStreak(), .int(5))) && context.inGroup("newsletter"))
+        return (((Value.lessOrEqual(context.field("rating"), .int(1)) || Value.greaterOrEqual(context.unopenedStreak(), .int(5))) && context.inGroup("newsletter")) && context.subscribed("email"))
     }
 
     public func triggerFilter(_ context: inout FlowContext) -> Bool {
@@ -83,7 +83,7 @@ public struct ReengageInactiveV1: CampaignFlow {
         campaign: "reengage-inactive", version: 1, status: .published,
         name: "Relance des abonn\u{E9}s inactifs", source: "reengage-inactive/v1.yaml",
         timezone: "Europe/Paris", trigger: .schedule("0 9 * * MON"),
-        audience: .and(.or(.compare(.lessOrEqual, .field("rating"), .literal(.int(1))), .compare(.greaterOrEqual, .unopenedStreak, .literal(.int(5)))), .inGroup("newsletter")),
+        audience: .and(.and(.or(.compare(.lessOrEqual, .field("rating"), .literal(.int(1))), .compare(.greaterOrEqual, .unopenedStreak, .literal(.int(5)))), .inGroup("newsletter")), .subscribed("email")),
         leaveWhenOutOfAudience: false, repeatPolicy: .afterExit,
         exits: [.condition(.and(.engagedWithin(.literal(.duration(86400))), .compare(.greaterOrEqual, .field("rating"), .literal(.int(3)))))],
         start: 0,

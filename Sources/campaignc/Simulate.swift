@@ -41,7 +41,7 @@ struct Simulate: ParsableCommand {
         let simulation = PopulationSimulation(definition: FlowLowering.lower(campaignFile, workspace: result.workspace),
                                               workspace: result.workspace, contacts: contacts, days: days, seed: seed)
         let showsProgress = isatty(STDERR_FILENO) != 0
-        let report = simulation.run { day in
+        let report = try simulation.run { day in
             guard showsProgress else { return }
             let width = 30, filled = width * day / days
             let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
@@ -59,6 +59,8 @@ struct Simulate: ParsableCommand {
         print()
         print("outcomes: " + (report.outcomes.isEmpty ? "none yet"
             : report.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        print("suppressed sends: " + (report.suppressed.isEmpty ? "none"
+            : report.suppressed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         print()
         print("sends per day:")
         let peak = max(1, report.sendsPerDay.max() ?? 1)

@@ -32,6 +32,10 @@ struct TestCommand: ParsableCommand {
                     print("FAIL \(outcome.location): \(outcome.name)")
                     for failure in outcome.failures { print("     \(failure)") }
                 }
+                for contact in outcome.actual where !contact.suppressed.isEmpty {
+                    let who = outcome.actual.count > 1 ? "\(contact.contact): " : ""
+                    print("     \(who)suppressed " + contact.suppressed.map { "\($0.step) (\($0.reason))" }.joined(separator: ", "))
+                }
             }
         }
         FileHandle.standardError.write(Data("campaignc: \(passed) passed, \(failed) failed\n".utf8))

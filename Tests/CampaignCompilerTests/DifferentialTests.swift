@@ -45,14 +45,14 @@ import Testing
         }
     }
 
-    @Test func oneThousandRandomEventSequencesPerCampaignGiveIdenticalTraces() {
+    @Test func oneThousandRandomEventSequencesPerCampaignGiveIdenticalTraces() throws {
         for (interpreted, compiled) in Self.flows {
             var generator = SeededRandom(seed: StableHash.of(interpreted.definition.campaign))
             var entered = 0
             for _ in 0..<1000 {
                 let script = RandomScript.make(for: interpreted.definition, workspace: Self.project.workspace, using: &generator)
-                let a = script.run(interpreted)
-                let b = script.run(compiled)
+                let a = try script.run(interpreted)
+                let b = try script.run(compiled)
                 if a != b {
                     Issue.record("\(interpreted.definition.campaign) v\(interpreted.definition.version) diverges on \(script)")
                     break
@@ -145,7 +145,8 @@ struct RandomScript: CustomStringConvertible {
         var events: [String] = []
         if case .event(let name, _) = definition.trigger { events.append(name) }
         for exit in definition.exits { if case .event(let name, _) = exit { events.append(name) } }
-        events += ["email_opened", "link_clicked", "message_delivered", "page_visited", "spam_complaint", "message_unsubscribed"]
+        events += ["email_opened", "link_clicked", "message_delivered", "page_visited", "spam_complaint", "message_unsubscribed",
+                   "message_bounced", "unsubscribed", "subscribed"]
         let sendSteps = definition.states.filter { if case .send = $0.step { true } else { false } }.map(\.id)
         var entries: [(Double, Int, Entry)] = []
         for _ in 0..<Int.random(in: 2...10, using: &g) {
@@ -164,6 +165,10 @@ struct RandomScript: CustomStringConvertible {
                     payload["step"] = .string(step)
                     payload["link"] = .string("https://shop.example/comeback")
                 }
+                if name == "message_bounced" { payload["type"] = .string(Bool.random(using: &g) ? "hard" : "soft") }
+                if name == "unsubscribed" || name == "subscribed" {
+                    payload["channel"] = .string(["email", "sms", "push"].randomElement(using: &g)!)
+                }
                 entry = .event(name, payload)
             case 5, 6: entry = .fire
             case 7: entry = sendSteps.randomElement(using: &g).map(Entry.approve) ?? .fire
@@ -177,15 +182,16 @@ struct RandomScript: CustomStringConvertible {
         return RandomScript(contacts: contacts, entries: entries)
     }
 
-    /// Runs the script on a fresh engine and returns its trace.
-    func run(_ flow: any CampaignFlow) -> [TraceEvent] {
+    /// Runs the script on a fresh engine and returns its trace: timers, schedules and dates fire as the clock
+    /// passes them.
+    func run(_ flow: any CampaignFlow) throws -> [TraceEvent] {
         let clock = VirtualClock(now: 1_780_000_000)
-        let engine = CampaignEngine(flows: [flow], clock: clock)
+        let engine = try CampaignEngine(flows: [flow], clock: clock)
         let key = FlowKey(campaign: flow.definition.campaign, version: flow.definition.version)
         engine.setStatus(key, .published)  // draining versions are exercised too
         for contact in contacts { engine.upsertContact(contact) }
         for (after, index, entry) in entries {
-            engine.runTimers(upTo: clock.now + after)
+            engine.advance(to: clock.now + after)
             clock.now += after
             let id = contacts[index].id
             switch entry {
@@ -195,7 +201,7 @@ struct RandomScript: CustomStringConvertible {
             case .update(let fields): engine.updateContact(id, fields: fields)
             }
         }
-        engine.runTimers(upTo: clock.now + 400 * 86_400)
+        engine.advance(to: clock.now + 400 * 86_400)
         return engine.trace
     }
 }

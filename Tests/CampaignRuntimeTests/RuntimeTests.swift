@@ -18,6 +18,11 @@ let sendThenWaitThenEnd = [
     FlowState(id: "done", line: 3, step: .end("success")),
 ]
 
+/// A contact with an email address, so that email sends go out.
+func subscriber(_ id: String) -> ContactProfile {
+    ContactProfile(id: id, fields: ["email": .string("\(id)@example.com")])
+}
+
 func outcome(_ engine: CampaignEngine, _ contact: String) -> String? {
     engine.store.visits(of: contact).last?.outcome
 }
@@ -80,11 +85,11 @@ final class FlakyChannels: ChannelAdapter {
 }
 
 @Suite struct EngineTests {
-    @Test func actionsLeaveOnceAndFailedOnesStayInTheOutboxUntilRetried() {
+    @Test func actionsLeaveOnceAndFailedOnesStayInTheOutboxUntilRetried() throws {
         let store = InMemoryStore()
         let channels = FlakyChannels(failures: 1)
-        let engine = CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], store: store, channels: channels, clock: VirtualClock(now: 0))
-        engine.upsertContact(ContactProfile(id: "a"))
+        let engine = try CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], store: store, channels: channels, clock: VirtualClock(now: 0))
+        engine.upsertContact(subscriber("a"))
         engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.isEmpty)
         #expect(store.pendingActions().count == 1, "the failed send waits in the outbox")
@@ -95,7 +100,7 @@ final class FlakyChannels: ChannelAdapter {
         #expect(store.pendingActions().isEmpty)
     }
 
-    @Test func aVisitThatLoopsBackToASendGetsANewKeyEachTime() {
+    @Test func aVisitThatLoopsBackToASendGetsANewKeyEachTime() throws {
         let states = [
             FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 2)),
@@ -103,8 +108,8 @@ final class FlakyChannels: ChannelAdapter {
             FlowState(id: "done", line: 4, step: .end("failure")),
         ]
         let channels = RecordingChannels()
-        let engine = CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
-        engine.upsertContact(ContactProfile(id: "a"))
+        let engine = try CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
+        engine.upsertContact(subscriber("a"))
         engine.handle(event: "signup", contact: "a")
         engine.runTimers(upTo: 10 * 86_400)
         #expect(channels.performed.map(\.key.description) == ["a/c/v1/send/1", "a/c/v1/send#2/1", "a/c/v1/send#3/1"])
@@ -120,11 +125,11 @@ final class FlakyChannels: ChannelAdapter {
         #expect(channels.performed.count == 1)
     }
 
-    @Test func timersFireInDueOrderAndMoveVisitsOn() {
+    @Test func timersFireInDueOrderAndMoveVisitsOn() throws {
         let clock = VirtualClock(now: 0)
-        let engine = CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], clock: clock)
+        let engine = try CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], clock: clock)
         for (index, id) in ["a", "b", "c"].enumerated() {
-            engine.upsertContact(ContactProfile(id: id))
+            engine.upsertContact(subscriber(id))
             clock.now = Double(100 - index * 10)
             engine.handle(event: "signup", contact: id)
         }
@@ -137,10 +142,10 @@ final class FlakyChannels: ChannelAdapter {
         #expect(engine.report(FlowKey(campaign: "c", version: 1)).outcomes == ["success": 3])
     }
 
-    @Test func repeatPolicies() {
+    @Test func repeatPolicies() throws {
         for (policy, expected) in [(RepeatPolicy.many, 2), (.once, 1), (.afterExit, 1)] {
-            let engine = CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: VirtualClock(now: 0))
-            engine.upsertContact(ContactProfile(id: "a"))
+            let engine = try CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: VirtualClock(now: 0))
+            engine.upsertContact(subscriber("a"))
             engine.handle(event: "signup", contact: "a")
             engine.handle(event: "signup", contact: "a")
             #expect(engine.store.visits(of: "a").count == expected, "\(policy)")
@@ -148,8 +153,8 @@ final class FlakyChannels: ChannelAdapter {
         // after_exit lets the contact in again once the first visit is over; once never does.
         for (policy, expected) in [(RepeatPolicy.afterExit, 2), (.once, 1)] {
             let clock = VirtualClock(now: 0)
-            let engine = CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: clock)
-            engine.upsertContact(ContactProfile(id: "a"))
+            let engine = try CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: clock)
+            engine.upsertContact(subscriber("a"))
             engine.handle(event: "signup", contact: "a")
             engine.runTimers(upTo: 7200)
             clock.now = 7200
@@ -158,12 +163,12 @@ final class FlakyChannels: ChannelAdapter {
         }
     }
 
-    @Test func drainingFinishesItsContactsAndStoppedEndsThem() {
+    @Test func drainingFinishesItsContactsAndStoppedEndsThem() throws {
         let clock = VirtualClock(now: 0)
         let draining = makeFlow(sendThenWaitThenEnd, version: 1)
         let stopped = makeFlow(sendThenWaitThenEnd, campaign: "d")
-        let engine = CampaignEngine(flows: [draining, stopped], clock: clock)
-        engine.upsertContact(ContactProfile(id: "a"))
+        let engine = try CampaignEngine(flows: [draining, stopped], clock: clock)
+        engine.upsertContact(subscriber("a"))
         engine.handle(event: "signup", contact: "a")
         engine.setStatus(FlowKey(campaign: "c", version: 1), .draining)
         engine.setStatus(FlowKey(campaign: "d", version: 1), .stopped)
@@ -174,12 +179,12 @@ final class FlakyChannels: ChannelAdapter {
         #expect(visits.filter { $0.key.flow.campaign == "d" }.map(\.outcome) == ["stopped"])
     }
 
-    @Test func exitsOnEventsAndLeavingTheAudience() {
+    @Test func exitsOnEventsAndLeavingTheAudience() throws {
         let clock = VirtualClock(now: 0)
         let onPurchase = makeFlow(sendThenWaitThenEnd, exits: [.event("purchase", filter: nil)])
         let vipOnly = makeFlow(sendThenWaitThenEnd, audience: .inGroup("vip"), leave: true, campaign: "v")
-        let engine = CampaignEngine(flows: [onPurchase, vipOnly], clock: clock)
-        var contact = ContactProfile(id: "a")
+        let engine = try CampaignEngine(flows: [onPurchase, vipOnly], clock: clock)
+        var contact = subscriber("a")
         contact.groups = ["vip"]
         engine.upsertContact(contact)
         engine.handle(event: "signup", contact: "a")
@@ -192,14 +197,14 @@ final class FlakyChannels: ChannelAdapter {
         #expect(engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.outcome == "exited")
     }
 
-    @Test func approvalHoldsUntilReleased() {
+    @Test func approvalHoldsUntilReleased() throws {
         let states = [
             FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: true, optimized: false, next: 1)),
             FlowState(id: "done", line: 2, step: .end("success")),
         ]
         let channels = RecordingChannels()
-        let engine = CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
-        engine.upsertContact(ContactProfile(id: "a"))
+        let engine = try CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
+        engine.upsertContact(subscriber("a"))
         engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.isEmpty)
         #expect(engine.report(FlowKey(campaign: "c", version: 1)).contactsPerStep == ["send": 1])
@@ -208,14 +213,14 @@ final class FlakyChannels: ChannelAdapter {
         #expect(outcome(engine, "a") == "success")
     }
 
-    @Test func distributionCountersAndDedupe() {
+    @Test func distributionCountersAndDedupe() throws {
         let states = [
             FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: "oldest", next: 1)),
             FlowState(id: "waves", line: 2, step: .distribute([FlowOption(amount: 1, next: 2)], otherwise: 3)),
             FlowState(id: "first", line: 3, step: .end("success")),
             FlowState(id: "rest", line: 4, step: .end("neutral")),
         ]
-        let engine = CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
+        let engine = try CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
         for (id, email) in [("a", "x@example.com"), ("b", "x@example.com"), ("c", "y@example.com")] {
             engine.upsertContact(ContactProfile(id: id, fields: ["email": .string(email)]))
             engine.handle(event: "signup", contact: id)
@@ -226,7 +231,7 @@ final class FlakyChannels: ChannelAdapter {
         #expect(engine.report(FlowKey(campaign: "c", version: 1)).arrivalsPerStep["waves"] == 2)
     }
 
-    @Test func anABTestSendsTheRestToTheWinnerByClicks() {
+    @Test func anABTestSendsTheRestToTheWinnerByClicks() throws {
         let states = [
             FlowState(id: "test", line: 1, step: .test(variants: [FlowOption(amount: 10, next: 1), FlowOption(amount: 10, next: 2)],
                                                         winnerBy: "clicks", decideAfter: 86_400)),
@@ -236,10 +241,10 @@ final class FlakyChannels: ChannelAdapter {
             FlowState(id: "done", line: 5, step: .end("neutral")),
         ]
         let clock = VirtualClock(now: 0)
-        let engine = CampaignEngine(flows: [makeFlow(states)], clock: clock)
+        let engine = try CampaignEngine(flows: [makeFlow(states)], clock: clock)
         let ids = (0..<200).map { "k\($0)" }
         for id in ids {
-            engine.upsertContact(ContactProfile(id: id))
+            engine.upsertContact(subscriber(id))
             engine.handle(event: "signup", contact: id)
         }
         let inB = engine.store.contactIDs().filter { id in engine.store.visits(of: id).first?.variants[0] == 1 }
@@ -252,15 +257,15 @@ final class FlakyChannels: ChannelAdapter {
         #expect(sentB.count == waiting.count, "everyone waiting gets variant b")
     }
 
-    @Test func splitsAreDeterministicAndFollowTheWeights() {
+    @Test func splitsAreDeterministicAndFollowTheWeights() throws {
         let states = [
             FlowState(id: "split", line: 1, step: .split([FlowOption(amount: 30, next: 1), FlowOption(amount: 70, next: 2)])),
             FlowState(id: "a", line: 2, step: .end("success")),
             FlowState(id: "b", line: 3, step: .end("failure")),
         ]
-        let engine = CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
+        let engine = try CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
         for index in 0..<2000 {
-            engine.upsertContact(ContactProfile(id: "s\(index)"))
+            engine.upsertContact(subscriber("s\(index)"))
             engine.handle(event: "signup", contact: "s\(index)")
         }
         let outcomes = engine.report(FlowKey(campaign: "c", version: 1)).outcomes
@@ -293,13 +298,13 @@ final class FlakyChannels: ChannelAdapter {
         #expect(daily.next(after: Value.parseInstant("2026-03-27T06:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-03-28T05:00:00Z"))
     }
 
-    @Test func advanceFiresSchedulesAndDatesInTimeOrderWithTimers() {
+    @Test func advanceFiresSchedulesAndDatesInTimeOrderWithTimers() throws {
         let start = Value.parseInstant("2026-09-07T00:00:00Z")!  // a Monday
         let clock = VirtualClock(now: start)
         let weekly = makeFlow(sendThenWaitThenEnd, trigger: .schedule("0 8 * * MON"), repeatPolicy: .afterExit, campaign: "weekly")
         let dated = makeFlow(sendThenWaitThenEnd, trigger: .dates([start + 3600, start + 86_400]), campaign: "dated")
-        let engine = CampaignEngine(flows: [weekly, dated], clock: clock)
-        engine.upsertContact(ContactProfile(id: "a"))
+        let engine = try CampaignEngine(flows: [weekly, dated], clock: clock)
+        engine.upsertContact(subscriber("a"))
         engine.advance(to: start + 15 * 86_400)
         let entries = engine.trace.compactMap { event -> String? in
             if case .entered(let visit, let at) = event { return "\(visit.flow.campaign)@\(Int(at - start) / 3600)h" }

@@ -26,7 +26,7 @@ struct ExpressionTypeChecker {
 
     static let postSendFunctions: Set<String> = ["delivered", "opened", "clicked", "unsubscribed_from", "complained"]
     static let functions = ["in_group", "has_persona", "has_tag", "since", "received", "engaged_within",
-                            "unopened_streak"] + postSendFunctions.sorted()
+                            "unopened_streak", "subscribed", "archived"] + postSendFunctions.sorted()
 
     /// Checks a condition: it must be a bool.
     mutating func checkCondition(_ expression: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) {
@@ -207,6 +207,15 @@ struct ExpressionTypeChecker {
         case "unopened_streak":
             _ = expectCount(0...0)
             return .int
+        case "archived":
+            _ = expectCount(0...0)
+            return .bool
+        case "subscribed":
+            rejectLabels(except: [nil])
+            if expectCount(1...1) {
+                _ = nameArgument(arguments[0], "channel", in: Set(Workspace.Channel.allCases.map(\.rawValue)))
+            }
+            return .bool
         case "received":
             rejectLabels(except: ["category", "within"])
             if let category = arguments.first(where: { $0.label == "category" }) {

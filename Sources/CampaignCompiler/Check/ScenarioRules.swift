@@ -1,3 +1,6 @@
+import CampaignRuntime
+import Foundation
+
 /// Checks scenario files against the campaigns and workspace they name: the version exists, contact fields
 /// and events exist and fit, and every step a case names is a step of the right kind.
 enum ScenarioRules {
@@ -54,8 +57,63 @@ enum ScenarioRules {
             }
         }
 
+        // With an unreadable zone (reported on the campaign) times cannot be compared.
+        let zone = try? CampaignTimeZone.resolve(campaign.timezone?.value ?? "UTC").get()
         for scenarioCase in scenario.cases {
-            checkFields(scenarioCase.contact, memberships: true)
+            for contact in scenarioCase.contacts { checkFields(contact, memberships: true) }
+            let ids = scenarioCase.contacts.map(ScenarioCase.contactID)
+            func checkContact(_ name: Located<String>?, required: Bool, at location: SourceLocation) {
+                guard scenarioCase.isMultiContact else {
+                    if let name {
+                        diagnostics.emit(.unknownKey, "'contact' names a contact of a case with 'contacts'; this case has one contact",
+                                         at: name.location)
+                    }
+                    return
+                }
+                guard let name else {
+                    if required {
+                        diagnostics.emit(.missingKey, "in a case with 'contacts', say which contact this is about with 'contact: ID'",
+                                         at: location)
+                    }
+                    return
+                }
+                if !ids.contains(name.value) {
+                    diagnostics.emit(.unknownName, "no contact '\(name.value)' in this case" + Suggestions.didYouMean(name.value, in: ids),
+                                     at: name.location)
+                }
+            }
+            for (step, index) in scenarioCase.variants {
+                guard let target = steps[step.value] else {
+                    checkStep(step, mustSend: false)
+                    continue
+                }
+                let count: Int
+                switch target.kind {
+                case .split(let options): count = options.count
+                case .test(let test): count = test.shares.count
+                default:
+                    diagnostics.emit(.wrongType, "'\(step.value)' is a \(target.kind.name) step, not a test or split", at: step.location)
+                    continue
+                }
+                if !(0..<count).contains(index.value) {
+                    diagnostics.emit(.wrongType, "'\(step.value)' has variants 0 to \(count - 1), not \(index.value)", at: index.location)
+                }
+            }
+            // Events happen in time order: an absolute time before the previous event's is a mistake.
+            var previous: (time: Double, location: SourceLocation)?
+            for event in scenarioCase.events {
+                let time: Double?
+                switch event.at.value {
+                case .absolute(let text): time = zone.flatMap { Value.parseInstant(text, timeZone: $0) }
+                case .after(let duration): time = previous.map { $0.time + Double(duration.seconds) }
+                }
+                guard let time else { continue }
+                if let previous, time < previous.time {
+                    diagnostics.emit(.badDate, "events must be in time order: this one is \(CampaignDuration(seconds: Int(previous.time - time))) before the previous one",
+                                     at: event.at.location, notes: [.init("the previous event", at: previous.location)])
+                }
+                previous = (time, event.at.location)
+            }
             for (step, counts) in scenarioCase.distributed {
                 guard let target = steps[step.value] else {
                     checkStep(step, mustSend: false)
@@ -70,6 +128,9 @@ enum ScenarioRules {
                 }
             }
             for event in scenarioCase.events {
+                var needsContact = true
+                if case .fire = event.action { needsContact = false }
+                checkContact(event.contact, required: needsContact, at: event.location)
                 switch event.action {
                 case .event(let name, let payload):
                     guard let definition = workspace.events[name.value] else {
@@ -103,10 +164,13 @@ enum ScenarioRules {
                     }
                 }
             }
-            guard let expectation = scenarioCase.expectation else { continue }
-            for send in expectation.sent ?? [] { checkStep(send.step, mustSend: true) }
-            if let atStep = expectation.atStep { checkStep(atStep, mustSend: false) }
-            if let fields = expectation.fields { checkFields(fields) }
+            for expectation in scenarioCase.expectations {
+                if let contact = expectation.contact { checkContact(contact, required: true, at: contact.location) }
+                for send in expectation.sent ?? [] { checkStep(send.step, mustSend: true) }
+                for suppression in expectation.suppressed ?? [] { checkStep(suppression.step, mustSend: true) }
+                if let atStep = expectation.atStep { checkStep(atStep, mustSend: false) }
+                if let fields = expectation.fields { checkFields(fields) }
+            }
         }
     }
 }

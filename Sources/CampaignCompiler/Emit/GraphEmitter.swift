@@ -106,6 +106,8 @@ public struct GraphEmitter {
         case .received(let category, let within): return "received(category: \(category), within: \(text(within)))"
         case .engagedWithin(let within): return "engaged_within(\(text(within)))"
         case .unopenedStreak: return "unopened_streak()"
+        case .subscribed(let channel): return "subscribed(\(channel))"
+        case .archived: return "archived()"
         case .postSend(let fact, let state, let link):
             return "\(fact.rawValue)(\(definition.states[state].id)\(link.map { ", link: \(text($0))" } ?? ""))"
         }

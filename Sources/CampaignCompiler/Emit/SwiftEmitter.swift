@@ -176,6 +176,8 @@ public struct SwiftEmitter {
         case .hasPersona(let persona): return "context.hasPersona(\(SwiftLiteral.string(persona)))"
         case .hasTag(let tag): return "context.hasTag(\(SwiftLiteral.string(tag)))"
         case .engagedWithin(let within): return "context.engagedWithin(\(value(within)))"
+        case .subscribed(let channel): return "context.subscribed(\(SwiftLiteral.string(channel)))"
+        case .archived: return "context.archived()"
         case .postSend(let fact, let state, let link):
             let linkArgument = link.map { ", link: \(value($0))" } ?? ""
             return "context.postSend(.\(SwiftValuePrinter.fact(fact)), state: \(stateRef(state))\(linkArgument))"

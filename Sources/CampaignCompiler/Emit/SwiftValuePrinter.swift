@@ -59,6 +59,8 @@ enum SwiftValuePrinter {
         case .received(let category, let within): ".received(category: \(SwiftLiteral.string(category)), within: \(Self.expression(within)))"
         case .engagedWithin(let within): ".engagedWithin(\(Self.expression(within)))"
         case .unopenedStreak: ".unopenedStreak"
+        case .subscribed(let channel): ".subscribed(\(SwiftLiteral.string(channel)))"
+        case .archived: ".archived"
         case .postSend(let fact, let state, let link): ".postSend(.\(Self.fact(fact)), state: \(state), link: \(link.map(Self.expression) ?? "nil"))"
         }
     }
@@ -111,7 +113,7 @@ enum SwiftValuePrinter {
             return "        FlowState(id: \(SwiftLiteral.string(state.id)), line: \(state.line)\(note), step: \(step(state.step))),"
         }
         let messages = d.messages.keys.sorted().map { key in
-            "        \(SwiftLiteral.string(key)): FlowMessage(channel: \(SwiftLiteral.string(d.messages[key]!.channel)), category: \(d.messages[key]!.category.map(SwiftLiteral.string) ?? "nil")),"
+            "        \(SwiftLiteral.string(key)): FlowMessage(channel: \(SwiftLiteral.string(d.messages[key]!.channel)), category: \(d.messages[key]!.category.map(SwiftLiteral.string) ?? "nil")\(d.messages[key]!.transactional ? ", transactional: true" : "")),"
         }
         return """
             FlowDefinition(

@@ -33,7 +33,8 @@ public enum FlowLowering {
         var messages: [String: FlowMessage] = [:]
         let states = campaign.steps.map { step in
             if case .send(let send) = step.kind, let message = workspace.messages[send.message.value] {
-                messages[send.message.value] = FlowMessage(channel: message.channel.rawValue, category: message.category)
+                messages[send.message.value] = FlowMessage(channel: message.channel.rawValue, category: message.category,
+                                                             transactional: message.isTransactional)
             }
             return FlowState(id: step.id.value, line: step.location.line, note: step.note,
                              step: lowerStep(step, indexByID: indexByID, lowering: lowering, workspace: workspace, zone: zone))
@@ -196,6 +197,8 @@ struct ExpressionLowering {
             return .received(category: name(labelled("category")), within: labelled("within").map { lower($0.value) } ?? .literal(.null))
         case "engaged_within": return .engagedWithin(positional.first.map { lower($0.value) } ?? .literal(.null))
         case "unopened_streak": return .unopenedStreak
+        case "subscribed": return .subscribed(name(positional.first))
+        case "archived": return .archived
         default:
             let fact = PostSendFact(rawValue: call.name) ?? .delivered
             return .postSend(fact, state: indexByID[name(positional.first)] ?? 0, link: labelled("link").map { lower($0.value) })

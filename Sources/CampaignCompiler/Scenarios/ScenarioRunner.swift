@@ -8,15 +8,18 @@ public struct ScenarioCaseResult: Sendable {
     public var location: SourceLocation
     /// One line per expectation that failed: what was expected beside what happened.
     public var failures: [String]
-    /// What happened, in the same words as the expectations.
-    public var actual: ScenarioActual
+    /// What happened to each contact of the case, in the order the case lists them.
+    public var actual: [ScenarioActual]
 
     public var passed: Bool { failures.isEmpty }
 }
 
-/// What happened to the contact of a case.
+/// What happened to one contact of a case.
 public struct ScenarioActual: Sendable {
+    public var contact: String
     public var sent: [(step: String, at: Double)] = []
+    /// Sends that did not go out, with the reason.
+    public var suppressed: [(step: String, reason: String)] = []
     public var outcome = "not_entered"
     public var atStep: String?
     public var tagsAdded: [String] = []
@@ -41,37 +44,66 @@ public enum ScenarioRunner {
     }
 
     /// Runs one case and returns its result with the engine's trace.
+    ///
+    /// The clock starts at the first event, so schedules and dates fire by themselves from there as the
+    /// clock passes them. After the last event it runs on until every contact of the case is at an end (or,
+    /// never having entered, a scheduled firing has passed without entering them), or nothing is due within
+    /// ``horizon``.
     public static func runCase(_ scenarioCase: ScenarioCase, file: String, flow: any CampaignFlow,
                                workspace: Workspace) -> (result: ScenarioCaseResult, trace: [TraceEvent]) {
         let definition = flow.definition
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
-        let zone = TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!
-        let clock = VirtualClock(now: 0)
-        let engine = CampaignEngine(flows: [flow], clock: clock)
+        func failed(_ reason: String) -> (result: ScenarioCaseResult, trace: [TraceEvent]) {
+            (ScenarioCaseResult(file: file, name: scenarioCase.name.value, location: scenarioCase.name.location,
+                                failures: [reason], actual: []), [])
+        }
+        let zone: TimeZone
+        switch CampaignTimeZone.resolve(definition.timezone) {
+        case .success(let resolved): zone = resolved
+        case .failure(let problem): return failed("the campaign cannot run: \(problem)")
+        }
+        func instant(_ moment: ScenarioEvent.Moment, after previous: Double) -> Double {
+            switch moment {
+            case .absolute(let text): Value.parseInstant(text, timeZone: zone) ?? previous
+            case .after(let duration): previous + Double(duration.seconds)
+            }
+        }
+        let start = scenarioCase.events.first.map { instant($0.at.value, after: 0) } ?? 0
+        let clock = VirtualClock(now: start)
+        let engine: CampaignEngine
+        do {
+            engine = try CampaignEngine(flows: [flow], clock: clock)
+        } catch {
+            return failed("the campaign cannot run: \(error)")
+        }
         // A scenario tests the version as if it took contacts, whatever its file's status.
         engine.setStatus(key, .published)
 
-        var contact = ContactProfile(id: "contact")
-        for (field, node) in scenarioCase.contact {
-            switch field.value {
-            case "groups": contact.groups = Set(listStrings(node))
-            case "personas": contact.personas = Set(listStrings(node))
-            default: contact.fields[field.value] = FlowLowering.value(node, type: workspace.fields[field.value]?.type, zone: zone)
+        var contacts: [ContactProfile] = []
+        for fields in scenarioCase.contacts {
+            var contact = ContactProfile(id: ScenarioCase.contactID(fields))
+            for (field, node) in fields {
+                switch field.value {
+                case "groups": contact.groups = Set(listStrings(node))
+                case "personas": contact.personas = Set(listStrings(node))
+                default: contact.fields[field.value] = FlowLowering.value(node, type: workspace.fields[field.value]?.type, zone: zone)
+                }
             }
+            engine.upsertContact(contact)
+            for (step, index) in scenarioCase.variants {
+                engine.forceVariant(key, step: step.value, contact: contact.id, variant: index.value)
+            }
+            contacts.append(contact)
         }
-        if case .string(let id)? = contact.fields["id"] { contact.id = id }
-        let initialTags = Set(tags(contact.fields["tags"]))
-        engine.upsertContact(contact)
         for (step, counts) in scenarioCase.distributed { engine.setDistributed(key, step: step.value, counts: counts) }
+        let soleContact = contacts.count == 1 ? contacts[0].id : nil
 
-        var time: Double = 0
+        var time = start
         for event in scenarioCase.events {
-            switch event.at.value {
-            case .absolute(let text): time = Value.parseInstant(text) ?? time
-            case .after(let duration): time += Double(duration.seconds)
-            }
-            engine.runTimers(upTo: time)
+            time = max(time, instant(event.at.value, after: time))
+            engine.advance(to: time)
             clock.now = time
+            let contact = event.contact?.value ?? soleContact ?? ""
             switch event.action {
             case .event(let name, let payload):
                 let fields = workspace.events[name.value]?.fields ?? [:]
@@ -79,25 +111,65 @@ public enum ScenarioRunner {
                 for (field, node) in payload {
                     values[field.value] = FlowLowering.value(node, type: fields[field.value] ?? .string, zone: zone)
                 }
-                engine.handle(event: name.value, contact: contact.id, payload: values)
+                engine.handle(event: name.value, contact: contact, payload: values)
             case .fire:
-                engine.fire(key, contact: contact.id)
+                engine.fire(key, contact: event.contact?.value ?? soleContact)
             case .approve(let step):
-                engine.approve(key, step: step.value, contact: contact.id)
+                engine.approve(key, step: step.value, contact: contact)
             case .update(let pairs):
                 var fields: [String: Value] = [:]
                 for (field, node) in pairs {
                     fields[field.value] = FlowLowering.value(node, type: workspace.fields[field.value]?.type, zone: zone)
                 }
-                engine.updateContact(contact.id, fields: fields)
+                engine.updateContact(contact, fields: fields)
             }
         }
-        engine.runTimers(upTo: time + horizon)
+        let lastEvent = time
+        func settled() -> Bool {
+            let firedSince = (engine.store.flowState(key).triggeredUpTo ?? -.infinity) > lastEvent
+            return contacts.allSatisfy { contact in
+                let visits = engine.store.visits(of: contact.id).filter { $0.key.flow == key }
+                return !visits.contains(where: \.isActive) && (!visits.isEmpty || firedSince || !isScheduled(definition))
+            }
+        }
+        while !settled(), let next = engine.nextWakeUp(), next <= lastEvent + horizon {
+            engine.advanceOnce(to: next)
+            clock.now = next
+        }
 
-        var actual = ScenarioActual()
+        let actual = contacts.map { contact in
+            describe(contact, initialTags: Set(tags(contact.fields["tags"])), key: key, definition: definition, engine: engine)
+        }
+        var failures: [String] = []
+        for expectation in scenarioCase.expectations {
+            let id = expectation.contact?.value ?? soleContact ?? ""
+            guard let got = actual.first(where: { $0.contact == id }) else { continue }
+            let prefix = scenarioCase.isMultiContact ? "\(id): " : ""
+            failures += compare(expectation, got, workspace: workspace, zone: zone).map { prefix + $0 }
+        }
+        return (ScenarioCaseResult(file: file, name: scenarioCase.name.value, location: scenarioCase.name.location,
+                                   failures: failures, actual: actual), engine.trace)
+    }
+
+    private static func isScheduled(_ definition: FlowDefinition) -> Bool {
+        switch definition.trigger {
+        case .schedule, .dates: true
+        default: false
+        }
+    }
+
+    /// What happened to one contact, read from the trace and the store.
+    private static func describe(_ contact: ContactProfile, initialTags: Set<String>, key: FlowKey, definition: FlowDefinition,
+                                 engine: CampaignEngine) -> ScenarioActual {
+        var actual = ScenarioActual(contact: contact.id)
         for record in engine.trace {
-            if case .action(let visit, let state, .send, let at) = record, visit.contact == contact.id {
+            switch record {
+            case .action(let visit, let state, .send, let at) where visit.contact == contact.id:
                 actual.sent.append((state, at))
+            case .suppressed(let visit, let state, let reason, _) where visit.contact == contact.id:
+                actual.suppressed.append((state, reason))
+            default:
+                break
             }
         }
         if let last = engine.store.visits(of: contact.id).filter({ $0.key.flow == key }).max(by: { $0.key < $1.key }) {
@@ -109,10 +181,7 @@ public enum ScenarioRunner {
         actual.tagsAdded = finalTags.subtracting(initialTags).sorted()
         actual.tagsRemoved = initialTags.subtracting(finalTags).sorted()
         actual.fields = final.fields
-
-        let failures = compare(scenarioCase.expectation, actual, workspace: workspace, zone: zone)
-        return (ScenarioCaseResult(file: file, name: scenarioCase.name.value, location: scenarioCase.name.location,
-                                   failures: failures, actual: actual), engine.trace)
+        return actual
     }
 
     private static func listStrings(_ node: YAMLNode) -> [String] {
@@ -146,6 +215,13 @@ public enum ScenarioRunner {
                 }
                 mismatch("sent", describe(zip(expectedSteps, times).map { ($0, $1) }),
                          describe(actual.sent.map { ($0.step, expectsTimes ? $0.at : nil) }))
+            }
+        }
+        if let suppressed = expectation.suppressed {
+            let expected = suppressed.map { "\($0.step.value) (\($0.reason.value))" }
+            let got = actual.suppressed.map { "\($0.step) (\($0.reason))" }
+            if expected != got {
+                mismatch("suppressed", "[\(expected.joined(separator: ", "))]", "[\(got.joined(separator: ", "))]")
             }
         }
         if let outcome = expectation.outcome, outcome.value != actual.outcome {

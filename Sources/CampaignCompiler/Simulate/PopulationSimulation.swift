@@ -10,6 +10,8 @@ public struct SimulationReport: Sendable {
     /// Step ids in file order, with arrivals and contacts still there at the end.
     public var steps: [(id: String, arrivals: Int, waiting: Int)]
     public var outcomes: [String: Int]
+    /// Sends that did not go out, by reason.
+    public var suppressed: [String: Int]
     /// Sends on each simulated day (0-based).
     public var sendsPerDay: [Int]
     public var entered: Int
@@ -20,8 +22,9 @@ public struct SimulationReport: Sendable {
 /// Contacts get random values for the workspace's fields (a field's declared `values` when it has them),
 /// an email address, random group and persona memberships. Event-triggered campaigns see each contact's
 /// trigger event about once every ten days; schedule and date triggers fire at their instants, manual ones
-/// on the first morning, api ones once per contact. Recipients react to emails: delivered within minutes (95%),
-/// opened within a day (40%), and clicked after opening (25%). Everything follows from the seed.
+/// on the first morning, api ones once per contact. Recipients react to emails: delivered within minutes (95%)
+/// or bounced hard (1%), opened within a day (40%), clicked after opening (25%), unsubscribed after opening
+/// (2%) or complained (0.2%); 3% of contacts have no email address. Everything follows from the seed.
 public struct PopulationSimulation {
     public let definition: FlowDefinition
     public let workspace: Workspace
@@ -45,11 +48,11 @@ public struct PopulationSimulation {
         case fire(contact: String?)
     }
 
-    public func run(progress: (_ day: Int) -> Void = { _ in }) -> SimulationReport {
+    public func run(progress: (_ day: Int) -> Void = { _ in }) throws -> SimulationReport {
         var random = SeededRandom(seed: seed)
         let clock = VirtualClock(now: Self.start)
         let channels = RecordingChannels()
-        let engine = CampaignEngine(flows: [FlowInterpreter(definition)], channels: channels, clock: clock)
+        let engine = try CampaignEngine(flows: [FlowInterpreter(definition)], channels: channels, clock: clock)
         engine.recordsTrace = false
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
         // The simulation runs the version as if it took contacts, whatever its file's status.
@@ -116,7 +119,7 @@ public struct PopulationSimulation {
         return SimulationReport(
             campaign: definition.campaign, version: definition.version, contacts: contacts, days: days,
             steps: definition.states.map { ($0.id, report.arrivalsPerStep[$0.id] ?? 0, report.contactsPerStep[$0.id] ?? 0) },
-            outcomes: report.outcomes, sendsPerDay: sendsPerDay, entered: entered)
+            outcomes: report.outcomes, suppressed: report.suppressed, sendsPerDay: sendsPerDay, entered: entered)
     }
 
     /// Plans the recipients' reactions to the emails sent since the last call.
@@ -129,16 +132,27 @@ public struct PopulationSimulation {
             let contact = request.key.visit.contact
             let base: [String: Value] = ["step": .string(request.key.step), "campaign": .string(definition.campaign),
                                          "message": .string(message)]
-            if Double.random(in: 0..<1, using: &random) < 0.95 {
+            let delivery = Double.random(in: 0..<1, using: &random)
+            if delivery < 0.95 {
                 plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event("message_delivered", base))
+            } else if delivery < 0.96, channel == "email" {
+                var bounce = base
+                bounce["type"] = .string("hard")
+                plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event("message_bounced", bounce))
+                continue
             }
             guard channel == "email", Double.random(in: 0..<1, using: &random) < 0.4 else { continue }
             let opened = request.at + Double.random(in: 600..<86_400, using: &random)
             plan(opened, contact, .event("email_opened", base))
-            if Double.random(in: 0..<1, using: &random) < 0.25 {
+            let reaction = Double.random(in: 0..<1, using: &random)
+            if reaction < 0.25 {
                 var click = base
                 click["link"] = .string("https://example.com/offer")
                 plan(opened + Double.random(in: 5..<600, using: &random), contact, .event("link_clicked", click))
+            } else if reaction < 0.27 {
+                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event("message_unsubscribed", base))
+            } else if reaction < 0.272 {
+                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event("spam_complaint", base))
             }
         }
     }
@@ -147,7 +161,10 @@ public struct PopulationSimulation {
         var contact = ContactProfile(id: id)
         for name in workspace.fields.keys.sorted() {
             let field = workspace.fields[name]!
-            if name == "email" { contact.fields[name] = .string("\(id)@example.com"); continue }
+            if name == "email" {
+                if Double.random(in: 0..<1, using: &random) >= 0.03 { contact.fields[name] = .string("\(id)@example.com") }
+                continue
+            }
             if name == "id" { contact.fields[name] = .string(id); continue }
             guard Double.random(in: 0..<1, using: &random) < 0.8 else { continue }
             if let values = field.allowedValues {

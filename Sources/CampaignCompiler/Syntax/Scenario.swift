@@ -6,16 +6,29 @@ public struct ScenarioFile: Sendable {
     public var cases: [ScenarioCase] = []
 }
 
-/// One case: a contact, what happens to them, and the expected result.
+/// One case: one contact (`contact:`) or several (`contacts:`), what happens to them, and the expected result.
 public struct ScenarioCase: Sendable {
+    public typealias Fields = [(field: Located<String>, value: YAMLNode)]
+
     public var name: Located<String>
-    /// The contact's fields at the start, in file order; `groups` and `personas` list memberships.
-    public var contact: [(field: Located<String>, value: YAMLNode)] = []
+    /// Each contact's fields at the start, in file order; `groups` and `personas` list memberships.
+    public var contacts: [Fields] = []
+    /// Whether the case was written with `contacts:`: its events and expectations name their contact.
+    public var isMultiContact = false
     public var events: [ScenarioEvent] = []
-    public var expectation: ScenarioExpectation?
+    /// One per contact of a multi-contact case; one for the contact otherwise.
+    public var expectations: [ScenarioExpectation] = []
     /// Contacts already sent down each bucket of distribute steps (`given: { distributed: { STEP: [n, ...] } }`),
     /// so a case can show what happens once the first buckets are full.
     public var distributed: [(step: Located<String>, counts: [Int])] = []
+    /// Test and split variants forced for every contact of the case (`given: { variant: { STEP: INDEX } }`),
+    /// counted from 0 in the order written.
+    public var variants: [(step: Located<String>, index: Located<Int>)] = []
+
+    /// The id a contact's fields give it: its `id` field, or `contact` when it has none.
+    public static func contactID(_ fields: Fields) -> String {
+        fields.first { $0.field.value == "id" }?.value.scalar?.text ?? "contact"
+    }
 }
 
 /// Something that happens to the contact at a moment of the virtual clock.
@@ -40,6 +53,8 @@ public struct ScenarioEvent: Sendable {
     public var at: Located<Moment>
     public var action: Action
     public var location: SourceLocation
+    /// The contact it is about (`contact: ID`), in a multi-contact case.
+    public var contact: Located<String>?
 }
 
 /// What must be true once the clock has run out.
@@ -50,7 +65,16 @@ public struct ScenarioExpectation: Sendable {
         public var at: Located<String>?
     }
 
+    /// A send that must have been suppressed, and why.
+    public struct Suppression: Sendable {
+        public var step: Located<String>
+        public var reason: Located<String>
+    }
+
+    /// The contact it describes (`contact: ID`), in a multi-contact case.
+    public var contact: Located<String>?
     public var sent: [Send]?
+    public var suppressed: [Suppression]?
     public var outcome: Located<String>?
     public var atStep: Located<String>?
     public var tagsAdded: [Located<String>]?

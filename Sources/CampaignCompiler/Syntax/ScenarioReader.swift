@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// Reads a scenario test file into a ``ScenarioFile``.
 struct ScenarioReader {
     let reader: ShapeReader
@@ -20,11 +22,26 @@ struct ScenarioReader {
 
     private func readCase(_ node: YAMLNode) -> ScenarioCase? {
         guard let fields = reader.mapping(node, "a case") else { return nil }
-        reader.rejectUnknownKeys(fields, allowed: ["name", "contact", "given", "events", "expect"], in: "a case")
+        reader.rejectUnknownKeys(fields, allowed: ["name", "contact", "contacts", "given", "events", "expect"], in: "a case")
         guard let name = reader.required(fields, "name", in: "a case").flatMap({ reader.string($0, "'name'") }) else { return nil }
         var scenarioCase = ScenarioCase(name: name)
         let what = "case '\(name.value)'"
-        scenarioCase.contact = reader.required(fields, "contact", in: what).flatMap { pairs($0, "'contact'") } ?? []
+        if let list = fields["contacts"] {
+            if let second = fields.keyLocation("contact") {
+                reader.emit(.wrongType, "a case has 'contact' or 'contacts', not both", at: second)
+            }
+            scenarioCase.isMultiContact = true
+            for item in reader.sequence(list, "'contacts'") ?? [] {
+                guard let contact = pairs(item, "a contact") else { continue }
+                if !contact.contains(where: { $0.field.value == "id" }) {
+                    reader.emit(.missingKey, "each contact of 'contacts' needs an 'id', which events and expectations name",
+                                at: item.location)
+                }
+                scenarioCase.contacts.append(contact)
+            }
+        } else {
+            scenarioCase.contacts = [reader.required(fields, "contact", in: what).flatMap { pairs($0, "'contact'") } ?? []]
+        }
         if let events = reader.required(fields, "events", in: what).flatMap({ reader.sequence($0, "'events'") }) {
             scenarioCase.events = events.compactMap(readEvent)
             if case .after? = scenarioCase.events.first?.at.value {
@@ -32,9 +49,20 @@ struct ScenarioReader {
                             at: scenarioCase.events[0].at.location)
             }
         }
-        if let expect = reader.required(fields, "expect", in: what) { scenarioCase.expectation = readExpectation(expect) }
+        if let expect = reader.required(fields, "expect", in: what) {
+            if scenarioCase.isMultiContact {
+                scenarioCase.expectations = (reader.sequence(expect, "'expect' (one entry per contact, each with 'contact')") ?? [])
+                    .compactMap { readExpectation($0, naming: true) }
+            } else {
+                scenarioCase.expectations = readExpectation(expect, naming: false).map { [$0] } ?? []
+            }
+        }
         if let given = fields["given"].flatMap({ reader.mapping($0, "'given'") }) {
-            reader.rejectUnknownKeys(given, allowed: ["distributed"], in: "'given'")
+            reader.rejectUnknownKeys(given, allowed: ["distributed", "variant"], in: "'given'")
+            for (step, node) in given["variant"].flatMap({ reader.mapping($0, "'variant'") })?.pairs ?? [] {
+                guard let index = reader.int(node, "the variant of '\(step.text)'") else { continue }
+                scenarioCase.variants.append((Located(step.text, at: step.location), index))
+            }
             for (step, node) in given["distributed"].flatMap({ reader.mapping($0, "'distributed'") })?.pairs ?? [] {
                 let counts = (reader.sequence(node, "the counts of '\(step.text)'") ?? []).compactMap { reader.int($0, "a count") }
                 scenarioCase.distributed.append((Located(step.text, at: step.location), counts.map(\.value)))
@@ -62,6 +90,7 @@ struct ScenarioReader {
             moment = .absolute(atText.value)
         }
         let at = Located(moment, at: atText.location)
+        let contact = fields["contact"].flatMap { reader.string($0, "'contact'") }
         let actions = ["event", "fire", "approve", "update"].filter(fields.has)
         guard let actionKey = actions.first else {
             reader.emit(.missingKey, "an event needs one of 'event', 'fire', 'approve' or 'update'", at: fields.location)
@@ -75,30 +104,46 @@ struct ScenarioReader {
         switch actionKey {
         case "event":
             guard let name = reader.string(value, "'event'") else { return nil }
-            let payload = fields.pairs.filter { $0.key.text != "at" && $0.key.text != "event" }
+            let payload = fields.pairs.filter { !["at", "event", "contact"].contains($0.key.text) }
                 .map { (Located($0.key.text, at: $0.key.location), $0.value) }
             action = .event(name, payload: payload)
         case "fire":
-            reader.rejectUnknownKeys(fields, allowed: ["at", "fire"], in: "a trigger firing")
+            reader.rejectUnknownKeys(fields, allowed: ["at", "fire", "contact"], in: "a trigger firing")
             guard let flag = reader.bool(value, "'fire'") else { return nil }
             if !flag.value { reader.emit(.wrongType, "'fire' must be true", at: flag.location) }
             action = .fire
         case "approve":
-            reader.rejectUnknownKeys(fields, allowed: ["at", "approve"], in: "an approval")
+            reader.rejectUnknownKeys(fields, allowed: ["at", "approve", "contact"], in: "an approval")
             guard let step = reader.string(value, "'approve'") else { return nil }
             action = .approve(step)
         default:
-            reader.rejectUnknownKeys(fields, allowed: ["at", "update"], in: "a profile update")
+            reader.rejectUnknownKeys(fields, allowed: ["at", "update", "contact"], in: "a profile update")
             guard let update = pairs(value, "'update'") else { return nil }
             action = .update(update)
         }
-        return ScenarioEvent(at: at, action: action, location: fields.location)
+        return ScenarioEvent(at: at, action: action, location: fields.location, contact: contact)
     }
 
-    private func readExpectation(_ node: YAMLNode) -> ScenarioExpectation? {
+    private func readExpectation(_ node: YAMLNode, naming: Bool) -> ScenarioExpectation? {
         guard let fields = reader.mapping(node, "'expect'") else { return nil }
-        reader.rejectUnknownKeys(fields, allowed: ["sent", "outcome", "at_step", "tags", "fields"], in: "'expect'")
+        reader.rejectUnknownKeys(fields, allowed: ["sent", "suppressed", "outcome", "at_step", "tags", "fields"] + (naming ? ["contact"] : []),
+                                 in: "'expect'")
         var expectation = ScenarioExpectation()
+        if naming {
+            expectation.contact = reader.required(fields, "contact", in: "an expectation of a multi-contact case")
+                .flatMap { reader.string($0, "'contact'") }
+        }
+        if let suppressed = fields["suppressed"].flatMap({ reader.sequence($0, "'suppressed'") }) {
+            expectation.suppressed = suppressed.compactMap { item in
+                guard let entry = reader.mapping(item, "a suppressed send") else { return nil }
+                reader.rejectUnknownKeys(entry, allowed: ["step", "reason"], in: "a suppressed send")
+                guard let step = reader.required(entry, "step", in: "a suppressed send").flatMap({ reader.string($0, "'step'") }),
+                      let reason = reader.required(entry, "reason", in: "a suppressed send").flatMap({
+                          reader.choice($0, "'reason'", SuppressionReason.allCases.map(\.rawValue))
+                      }) else { return nil }
+                return ScenarioExpectation.Suppression(step: step, reason: reason)
+            }
+        }
         if let sent = fields["sent"].flatMap({ reader.sequence($0, "'sent'") }) {
             expectation.sent = sent.compactMap { item in
                 if case .mapping = item, let send = reader.mapping(item, "a send") {

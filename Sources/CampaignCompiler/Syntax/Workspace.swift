@@ -34,6 +34,8 @@ public struct Workspace: Sendable {
         public var channel: Channel
         /// Used by `received(category: C, within: D)`.
         public var category: String?
+        /// Sent whatever the contact's unsubscriptions (never to a hard-bounced or missing address).
+        public var isTransactional: Bool
     }
 
     public var file: String?
@@ -66,9 +68,12 @@ public struct Workspace: Sendable {
         add("product_viewed", ["product_id": .string])
         add("cart_abandoned", ["cart_id": .string, "total": .decimal])
         let messageFields: [String: ValueType] = ["message": .string, "campaign": .string, "step": .string]
-        for name in ["message_delivered", "email_opened", "message_unsubscribed", "spam_complaint", "message_bounced"] {
+        for name in ["message_delivered", "email_opened", "spam_complaint"] {
             add(name, messageFields, message: true)
         }
+        // `channel` names the channel left when it is not email; `type` is `hard` or `soft`.
+        add("message_unsubscribed", messageFields.merging(["channel": .string]) { $1 }, message: true)
+        add("message_bounced", messageFields.merging(["type": .string]) { $1 }, message: true)
         add("link_clicked", messageFields.merging(["link": .string]) { $1 }, message: true)
         return events
     }()

@@ -94,11 +94,12 @@ struct WorkspaceReader {
     private func readMessage(_ name: Located<String>, _ node: YAMLNode) -> Workspace.Message? {
         let what = "message '\(name.value)'"
         guard let fields = reader.mapping(node, what) else { return nil }
-        reader.rejectUnknownKeys(fields, allowed: ["channel", "category", "description"], in: what)
+        reader.rejectUnknownKeys(fields, allowed: ["channel", "category", "transactional", "description"], in: what)
         guard let channelNode = reader.required(fields, "channel", in: what),
               let channel = reader.choice(channelNode, "'channel'", Workspace.Channel.allCases.map(\.rawValue))
         else { return nil }
         return Workspace.Message(name: name, channel: Workspace.Channel(rawValue: channel.value)!,
-                                 category: fields["category"].flatMap { reader.string($0, "'category'") }?.value)
+                                 category: fields["category"].flatMap { reader.string($0, "'category'") }?.value,
+                                 isTransactional: fields["transactional"].flatMap { reader.bool($0, "'transactional'") }?.value ?? false)
     }
 }

@@ -7,6 +7,8 @@ public enum TraceEvent: Codable, Sendable, Equatable {
     case arrived(VisitKey, state: String, at: Double)
     case action(VisitKey, state: String, FlowAction, at: Double)
     case held(VisitKey, state: String, reason: String, at: Double)
+    /// A send that did not go out, and why (``SuppressionReason``).
+    case suppressed(VisitKey, state: String, reason: String, at: Double)
     case ended(VisitKey, outcome: String, at: Double)
 }
 
@@ -35,11 +37,21 @@ public final class CampaignEngine {
         /// Whether some step reads `event.FIELD`: only then does a visit keep its trigger's payload, which
         /// is most of a waiting contact's memory otherwise.
         let stepsReadTheEvent: Bool
+        /// The cron schedule of a schedule trigger, parsed once.
+        let schedule: CronSchedule?
+        /// Test and split states by step id, for variants forced by scenarios.
+        let fingerprint: UInt64
 
-        init(_ flow: any CampaignFlow) {
+        init(_ flow: any CampaignFlow) throws {
             self.flow = flow
             definition = flow.definition
-            timeZone = TimeZone(identifier: definition.timezone) ?? TimeZone(identifier: "UTC")!
+            timeZone = try CampaignTimeZone.resolve(definition.timezone).get()
+            if case .schedule(let text) = definition.trigger {
+                schedule = try CronSchedule.parse(text).get()
+            } else {
+                schedule = nil
+            }
+            fingerprint = Self.fingerprint(of: definition)
             stateIndex = Dictionary(definition.states.enumerated().map { ($1.id, $0) }) { first, _ in first }
             stepsReadTheEvent = definition.states.contains { state in
                 switch state.step {
@@ -48,6 +60,16 @@ public final class CampaignEngine {
                 default: false
                 }
             }
+        }
+
+        /// A hash of everything in the definition but its status (which deployments change).
+        static func fingerprint(of definition: FlowDefinition) -> UInt64 {
+            var unstatused = definition
+            unstatused.status = .draft
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let data = (try? encoder.encode(unstatused)) ?? Data()
+            return StableHash.of(String(decoding: data, as: UTF8.self))
         }
     }
 
@@ -59,18 +81,35 @@ public final class CampaignEngine {
     /// keeps a flow that slipped past it from spinning forever.
     public static let maximumTransitionsPerActivation = 10_000
 
+    /// Variants forced by scenarios, by contact, flow and step id.
+    private var forcedVariants: [String: [FlowKey: [String: Int]]] = [:]
+
     public init(flows: [any CampaignFlow], store: any CampaignStore = InMemoryStore(),
-                channels: any ChannelAdapter = RecordingChannels(), clock: any CampaignClock = SystemClock()) {
+                channels: any ChannelAdapter = RecordingChannels(), clock: any CampaignClock = SystemClock()) throws {
         self.store = store
         self.channels = channels
         self.clock = clock
-        for flow in flows { register(flow) }
+        for flow in flows { try register(flow) }
     }
 
-    /// Adds a flow (a compiled or interpreted campaign version).
-    public func register(_ flow: any CampaignFlow) {
-        let entry = Entry(flow)
+    /// Adds a flow (a compiled or interpreted campaign version). Throws when its time zone or schedule is
+    /// invalid, or when the store holds visits of a different definition under the same campaign version:
+    /// their states are positions in that definition, so a changed one must be a new version.
+    public func register(_ flow: any CampaignFlow) throws {
+        let entry = try Entry(flow)
         let key = FlowKey(campaign: entry.definition.campaign, version: entry.definition.version)
+        var state = store.flowState(key)
+        switch state.fingerprint {
+        case entry.fingerprint?:
+            break
+        case nil:
+            state.fingerprint = entry.fingerprint
+            var unit = EffectUnit()
+            unit.flows[key] = state
+            store.commit(unit)
+        case _?:
+            throw EngineError.definitionChanged(key)
+        }
         entries[key] = entry
         flowKeys = entries.keys.sorted()
         flowsByTrigger = [:]
@@ -99,20 +138,35 @@ public final class CampaignEngine {
         let now = clock.now
         let unit = Unit(store: store)
         guard var contact = unit.contact(id) else { return }
+        func channel(or fallback: String) -> String {
+            if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
+            return fallback
+        }
         switch name {
         case "email_opened":
-            contact.history.lastEngagement = now
-            contact.history.emailsSinceOpen = 0
-            unit.contacts[id] = contact
+            contact.history.recordOpen(at: now)
         case "link_clicked", "page_visited":
             contact.history.lastEngagement = now
-            unit.contacts[id] = contact
+        case "unsubscribed":
+            contact.consent.unsubscribed.insert(channel(or: "email"))
+        case "message_unsubscribed":
+            contact.consent.unsubscribed.insert(channel(or: "email"))
+        case "subscribed":
+            contact.consent.unsubscribed.remove(channel(or: "email"))
+        case "spam_complaint":
+            contact.consent.unsubscribed.insert("email")
+        case "message_bounced":
+            if case .string("hard")? = payload["type"] { contact.consent.hardBounced.insert("email") }
         default:
             break
         }
+        if contact != unit.contact(id) { unit.contacts[id] = contact }
         attachMessageEvent(name, payload, contact: id, unit)
         for visit in unit.visits(of: id) where visit.isActive {
-            checkExits(visit, event: name, payload: payload, now: now, unit)
+            if leaves(visit, event: (name, payload), now: now, unit) {
+                var ended = visit
+                end(&ended, "exited", now: now, unit)
+            }
         }
         for key in flowsByTrigger[name] ?? [] {
             enter(key, contact: id, payload: payload, now: now, unit)
@@ -121,9 +175,15 @@ public final class CampaignEngine {
     }
 
     /// Changes profile fields, then processes a `contact_updated` event naming them.
+    /// A new email or phone clears that channel's hard bounce: the bounce was the old address's.
     public func updateContact(_ id: String, fields: [String: Value]) {
         guard var contact = store.contact(id) else { return }
-        for (field, value) in fields { contact.fields[field] = value }
+        for (field, value) in fields {
+            if field == "email" || field == "phone", contact.fields[field] != value {
+                contact.consent.hardBounced.remove(field == "email" ? "email" : "sms")
+            }
+            contact.fields[field] = value
+        }
         upsertContact(contact)
         handle(event: "contact_updated", contact: id, payload: ["changed": .list(fields.keys.sorted().map(Value.string))])
     }
@@ -141,9 +201,12 @@ public final class CampaignEngine {
             state.triggeredUpTo = recordingUpTo
             unit.flows[key] = state
         }
+        unit.collectsDedupeArrivals = true
         for id in contact.map({ [$0] }) ?? store.contactIDs() {
             enter(key, contact: id, payload: [:], now: now, unit)
         }
+        unit.collectsDedupeArrivals = false
+        resolveDedupe(unit.dedupeArrivals, now: now, unit)
         finish(unit)
     }
 
@@ -151,6 +214,13 @@ public final class CampaignEngine {
     /// at its own instant, in time order (a timer before a trigger due at the same instant). A flow's
     /// schedule counts from the clock's time at the first call; earlier firings are not made up.
     public func advance(to time: Double) {
+        while advanceOnce(to: time) {}
+    }
+
+    /// Processes the one earliest thing due at or before `time` (a timer, or a schedule or date firing) and
+    /// returns whether there was one: a scenario runner checks its contacts between them.
+    @discardableResult
+    public func advanceOnce(to time: Double) -> Bool {
         for key in flowKeys where isScheduled(key) && store.flowState(key).triggeredUpTo == nil {
             let unit = Unit(store: store)
             var state = unit.flowState(key)
@@ -158,21 +228,30 @@ public final class CampaignEngine {
             unit.flows[key] = state
             finish(unit)
         }
-        while true {
-            let timer = store.nextTimer().flatMap { $0.due <= time ? $0.due : nil }
-            let firing = flowKeys.compactMap { key -> (at: Double, key: FlowKey)? in
-                guard status(key) == .published, let after = store.flowState(key).triggeredUpTo,
-                      let at = nextTriggerFiring(key, after: after), at <= time else { return nil }
-                return (at, key)
-            }.min { ($0.at, $0.key) < ($1.at, $1.key) }
-            if let timer, timer <= (firing?.at ?? .infinity) {
-                runTimers(upTo: timer)
-            } else if let firing {
-                fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
-            } else {
-                return
-            }
+        let timer = store.nextTimer().flatMap { $0.due <= time ? $0 : nil }
+        let firing = flowKeys.compactMap { key -> (at: Double, key: FlowKey)? in
+            guard status(key) == .published, let after = store.flowState(key).triggeredUpTo,
+                  let at = nextTriggerFiring(key, after: after), at <= time else { return nil }
+            return (at, key)
+        }.min { ($0.at, $0.key) < ($1.at, $1.key) }
+        if let timer, timer.due <= (firing?.at ?? .infinity) {
+            runTimer(timer)
+        } else if let firing {
+            fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
+        } else {
+            return false
         }
+        return true
+    }
+
+    /// The next instant something is due: a timer, or a schedule or date firing of a published flow (once
+    /// ``advance(to:)`` has started counting its schedule).
+    public func nextWakeUp() -> Double? {
+        let firings = flowKeys.compactMap { key -> Double? in
+            guard status(key) == .published, let after = store.flowState(key).triggeredUpTo else { return nil }
+            return nextTriggerFiring(key, after: after)
+        }
+        return ([store.nextTimer()?.due].compactMap { $0 } + firings).min()
     }
 
     private func isScheduled(_ key: FlowKey) -> Bool {
@@ -185,7 +264,7 @@ public final class CampaignEngine {
     /// The next schedule or date firing of a flow strictly after `instant`.
     private func nextTriggerFiring(_ key: FlowKey, after instant: Double) -> Double? {
         switch entries[key]?.definition.trigger {
-        case .schedule(let text)?: CronSchedule(text)?.next(after: instant, timeZone: entries[key]!.timeZone)
+        case .schedule?: entries[key]?.schedule?.next(after: instant, timeZone: entries[key]!.timeZone)
         case .dates(let dates)?: dates.filter { $0 > instant }.min()
         default: nil
         }
@@ -199,13 +278,24 @@ public final class CampaignEngine {
         let held = (contact.map { unit.visits(of: $0) } ?? store.visits(in: key))
             .filter { $0.key.flow == key && $0.state == state && $0.phase == .awaitingApproval }
         for var visit in held {
-            guard case .send(let channel, let message, _, _, let next) = entry.definition.states[state].step else { continue }
+            guard case .send(let channel, let message, _, let optimized, let next) = entry.definition.states[state].step,
+                  !exitIfLeaving(&visit, now: now, unit) else { continue }
+            visit.phase = .running
+            if optimized, let at = optimizedSendTime(visit, now: now, unit), at > now {
+                holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
+                continue
+            }
             performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
             visit.state = next
-            visit.phase = .running
             run(&visit, now: now, unit)
         }
         finish(unit)
+    }
+
+    /// Sends a contact down one variant of a test or split step, whatever their hash: for scenarios that show
+    /// each variant with one contact (`given: { variant: { STEP: INDEX } }`).
+    public func forceVariant(_ key: FlowKey, step: String, contact: String, variant: Int) {
+        forcedVariants[contact, default: [:]][key, default: [:]][step] = variant
     }
 
     /// Sets how many contacts each bucket of a distribute step has taken (to resume waves after a migration,
@@ -235,22 +325,36 @@ public final class CampaignEngine {
 
     /// Fires every timer due at or before `time`, each at its own due time, in due order.
     public func runTimers(upTo time: Double) {
-        while let timer = store.nextTimer(), timer.due <= time {
-            let unit = Unit(store: store)
-            unit.timerFired = timer
-            switch timer.kind {
-            case .wake(let key, let state):
-                if var visit = unit.visit(key), visit.state == state, case .waiting(let until, let next) = visit.phase,
-                   until == timer.due {
-                    visit.state = next
-                    visit.phase = .running
-                    run(&visit, now: timer.due, unit)
-                }
-            case .decideTest(let key, let state):
-                decideTest(key, state: state, now: timer.due, unit)
+        while let timer = store.nextTimer(), timer.due <= time { runTimer(timer) }
+    }
+
+    private func runTimer(_ timer: PendingTimer) {
+        let unit = Unit(store: store)
+        unit.timerFired = timer
+        switch timer.kind {
+        case .wake(let key, let state):
+            guard var visit = unit.visit(key), visit.state == state else { break }
+            switch visit.phase {
+            case .waiting(let until, let next) where until == timer.due:
+                if exitIfLeaving(&visit, now: timer.due, unit) { break }
+                visit.state = next
+                visit.phase = .running
+                run(&visit, now: timer.due, unit)
+            case .scheduledSend(let until) where until == timer.due:
+                if exitIfLeaving(&visit, now: timer.due, unit) { break }
+                guard case .send(let channel, let message, _, _, let next) = entries[key.flow]?.definition.states[state].step
+                else { break }
+                visit.phase = .running
+                performSend(&visit, state: state, channel: channel, message: message, now: timer.due, unit)
+                visit.state = next
+                run(&visit, now: timer.due, unit)
+            default:
+                break
             }
-            finish(unit)
+        case .decideTest(let key, let state):
+            decideTest(key, state: state, now: timer.due, unit)
         }
+        finish(unit)
     }
 
     /// Sends outbox actions again (after a crash or a channel failure); adapters drop those they have seen.
@@ -277,7 +381,8 @@ public final class CampaignEngine {
         }
         var arrivals: [String: Int] = [:]
         for (index, count) in state.arrivals { arrivals[definition?.states[index].id ?? "?"] = count }
-        return FlowReport(contactsPerStep: waiting, arrivalsPerStep: arrivals, outcomes: state.outcomes)
+        return FlowReport(contactsPerStep: waiting, arrivalsPerStep: arrivals, outcomes: state.outcomes,
+                          suppressed: state.suppressed)
     }
 
     // MARK: Processing
@@ -300,13 +405,15 @@ public final class CampaignEngine {
 
     private func context(_ visit: Visit, contact: ContactProfile, now: Double, event: [String: Value]? = nil,
                          timeZone: TimeZone? = nil) -> FlowContext {
-        FlowContext(now: now, contact: contact, event: event ?? visit.triggerPayload, sends: visit.sends,
-                    campaign: visit.key.flow.campaign, version: visit.key.flow.version,
-                    timeZone: timeZone ?? entries[visit.key.flow]!.timeZone)
+        var context = FlowContext(now: now, contact: contact, event: event ?? visit.triggerPayload, sends: visit.sends,
+                                  campaign: visit.key.flow.campaign, version: visit.key.flow.version,
+                                  timeZone: timeZone ?? entries[visit.key.flow]!.timeZone)
+        if !forcedVariants.isEmpty, let forced = forcedVariants[contact.id]?[visit.key.flow] { context.forcedVariants = forced }
+        return context
     }
 
     private func enter(_ key: FlowKey, contact id: String, payload: [String: Value], now: Double, _ unit: Unit) {
-        guard let entry = entries[key], status(key) == .published, let contact = unit.contact(id) else { return }
+        guard let entry = entries[key], status(key) == .published, let contact = unit.contact(id), !contact.archived else { return }
         let flow = entry.flow
         let definition = entry.definition
         var probe = FlowContext(now: now, contact: contact, event: payload, campaign: key.campaign, version: key.version,
@@ -352,20 +459,38 @@ public final class CampaignEngine {
             case .go(let next):
                 visit.state = next
             case .act(let action, let next):
-                apply(action, to: visit.key.contact, unit)
+                apply(action, by: visit.key, now: now, unit)
                 contact = unit.contact(visit.key.contact)!
                 unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
                 record(.action(visit.key, state: stateID, action, at: now))
                 visit.state = next
+                unit.flows[key] = flowState
+                // The visit that archives its contact goes on to its `next`; only its later wakes end it.
+                if action != .archive, exitIfLeaving(&visit, now: now, unit) {
+                    flowState = unit.flowState(key)
+                    return
+                }
             case .send(let channel, let message, let approval, let next):
                 if approval {
                     visit.phase = .awaitingApproval
                     record(.held(visit.key, state: stateID, reason: "approval", at: now))
                     return
                 }
+                if case .send(_, _, _, true, _) = states[state].step, let at = optimizedSendTime(visit, now: now, unit), at > now {
+                    unit.flows[key] = flowState
+                    holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
+                    flowState = unit.flowState(key)
+                    return
+                }
+                unit.flows[key] = flowState
                 performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
                 contact = unit.contact(visit.key.contact)!
                 visit.state = next
+                if exitIfLeaving(&visit, now: now, unit) {
+                    flowState = unit.flowState(key)
+                    return
+                }
+                flowState = unit.flowState(key)
             case .wait(let until, let next):
                 if until <= now {
                     visit.state = next
@@ -429,11 +554,18 @@ public final class CampaignEngine {
             return otherwise
         case .dedupe(let by, _, let next):
             guard case .string(let value) = context.field(by) else { return next }
-            let kept = flowState.deduplicated[state]?[value]
-            if kept == nil { flowState.deduplicated[state, default: [:]][value] = visit.key.contact }
-            if kept == nil || kept == visit.key.contact { return next }
+            let arrival = DedupeArrival(visit: visit.key, state: state, value: value)
+            if unit.collectsDedupeArrivals {
+                // A firing's arrivals are compared with each other once all have arrived.
+                unit.dedupeArrivals.append(arrival)
+                return nil
+            }
             unit.flows[visit.key.flow] = flowState
-            record(.held(visit.key, state: stateID, reason: "duplicate of \(kept!)", at: now))
+            let passes = winner(of: [arrival], now: now, unit) == visit.key.contact
+            flowState = unit.flowState(visit.key.flow)
+            if passes { return next }
+            unit.flows[visit.key.flow] = flowState
+            record(.held(visit.key, state: stateID, reason: "duplicate of \(flowState.deduplicated[state]?[value] ?? "")", at: now))
             end(&visit, "neutral", now: now, unit)
             flowState = unit.flowState(visit.key.flow)
             return nil
@@ -466,10 +598,21 @@ public final class CampaignEngine {
         }
     }
 
+    /// Sends a message, or records why it must not go out: a suppressed send leaves no action and no send
+    /// record (so its post-send functions stay false), and the visit goes on.
     private func performSend(_ visit: inout Visit, state: Int, channel: String, message: String, now: Double, _ unit: Unit) {
         let definition = entries[visit.key.flow]!.definition
         let action = FlowAction.send(channel: channel, message: message)
         let stateID = definition.states[state].id
+        guard let recipient = unit.contact(visit.key.contact) else { return }
+        let transactional = definition.messages[message]?.transactional ?? false
+        if let reason = recipient.suppression(channel: channel, transactional: transactional) {
+            var flowState = unit.flowState(visit.key.flow)
+            flowState.suppressed[reason.rawValue, default: 0] += 1
+            unit.flows[visit.key.flow] = flowState
+            record(.suppressed(visit.key, state: stateID, reason: reason.rawValue, at: now))
+            return
+        }
         unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
         record(.action(visit.key, state: stateID, action, at: now))
         visit.sends[state] = SendRecord(message: message, sentAt: now)
@@ -481,8 +624,10 @@ public final class CampaignEngine {
         unit.contacts[contact.id] = contact
     }
 
-    /// Applies an action's effect on the profile, so that later conditions of the visit see it.
-    private func apply(_ action: FlowAction, to id: String, _ unit: Unit) {
+    /// Applies an action's effect on the profile, so that later conditions of the visit see it. Archiving ends
+    /// the contact's other visits (the archiving visit goes on to its `next`, where sends are suppressed).
+    private func apply(_ action: FlowAction, by visitKey: VisitKey, now: Double, _ unit: Unit) {
+        let id = visitKey.contact
         guard var contact = unit.contact(id) else { return }
         switch action {
         case .update(let assignments):
@@ -493,13 +638,129 @@ public final class CampaignEngine {
             for tag in add where !tags.contains(.string(tag)) { tags.append(.string(tag)) }
             contact.fields["tags"] = .list(tags)
         case .unsubscribe(let channels):
-            contact.unsubscribed.formUnion(channels)
+            contact.consent.unsubscribed.formUnion(channels)
         case .archive:
             contact.archived = true
+            for var other in unit.visits(of: id) where other.isActive && other.key != visitKey {
+                end(&other, "exited", now: now, unit)
+            }
         case .send, .grantPromo, .export, .postal:
             break
         }
         unit.contacts[id] = contact
+    }
+
+    /// Whether an active visit must leave now: an event exit matching `event`, a condition exit, the audience
+    /// (with `leave_when_out_of_audience`), or an archived contact. Conditions are evaluated whenever they
+    /// could have changed: on every event about the contact, after each action or send of the visit, and
+    /// when a timer or an approval wakes it.
+    private func leaves(_ visit: Visit, event: (name: String, payload: [String: Value])? = nil, now: Double, _ unit: Unit) -> Bool {
+        guard let entry = entries[visit.key.flow], let contact = unit.contact(visit.key.contact) else { return false }
+        if contact.archived { return true }
+        let flow = entry.flow
+        var context = self.context(visit, contact: contact, now: now, event: event?.payload ?? [:])
+        for (index, exit) in entry.definition.exits.enumerated() {
+            switch exit {
+            case .event(let exitEvent, _):
+                if exitEvent == event?.name, flow.exitHolds(index, &context) { return true }
+            case .condition:
+                if flow.exitHolds(index, &context) { return true }
+            }
+        }
+        if entry.definition.leaveWhenOutOfAudience {
+            var audienceContext = self.context(visit, contact: contact, now: now)
+            if !flow.audience(&audienceContext) { return true }
+        }
+        return false
+    }
+
+    /// Ends the visit with outcome `exited` when it ``leaves(_:event:now:_:)``; returns whether it did.
+    private func exitIfLeaving(_ visit: inout Visit, now: Double, _ unit: Unit) -> Bool {
+        guard leaves(visit, now: now, unit) else { return false }
+        end(&visit, "exited", now: now, unit)
+        return true
+    }
+
+    // MARK: Send time
+
+    /// When a `send_time: optimized` send goes out: at the next start, within 24 hours, of the local hour in
+    /// which the contact opened most often in the last 90 days (ties: the earliest hour); now when the
+    /// current local hour is that hour or the contact has no opens. Nil means now.
+    private func optimizedSendTime(_ visit: Visit, now: Double, _ unit: Unit) -> Double? {
+        guard let contact = unit.contact(visit.key.contact), let zone = entries[visit.key.flow]?.timeZone else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        var opensByHour = Array(repeating: 0, count: 24)
+        for open in contact.history.opens where open > now - ContactHistory.openMemory && open <= now {
+            opensByHour[calendar.component(.hour, from: Date(timeIntervalSince1970: open))] += 1
+        }
+        guard let most = opensByHour.max(), most > 0, let hour = opensByHour.firstIndex(of: most) else { return nil }
+        if calendar.component(.hour, from: Date(timeIntervalSince1970: now)) == hour { return nil }
+        return WaitUntil.next(after: now, days: Array(1...7), from: hour * 60, to: nil, timeZone: zone)
+    }
+
+    private func holdForOptimizedSend(_ visit: inout Visit, state: Int, until: Double, now: Double, _ unit: Unit) {
+        visit.state = state
+        visit.phase = .scheduledSend(until: until)
+        unit.visits[visit.key] = visit
+        record(.held(visit.key, state: entries[visit.key.flow]!.definition.states[state].id, reason: "send time", at: now))
+        unit.effect.timersAdded.append(PendingTimer(due: until, sequence: store.nextSequence(), kind: .wake(visit.key, state: state)))
+    }
+
+    // MARK: Dedupe
+
+    /// A contact reaching a dedupe step with an email or phone.
+    struct DedupeArrival {
+        var visit: VisitKey
+        var state: Int
+        var value: String
+    }
+
+    /// Among arrivals with one value at one dedupe step, and the contact already kept there, the one its
+    /// `keep` rule keeps (by `created_at`, then id); records it as kept and returns its id.
+    private func winner(of arrivals: [DedupeArrival], now: Double, _ unit: Unit) -> String? {
+        guard let first = arrivals.first, let definition = entries[first.visit.flow]?.definition,
+              case .dedupe(_, let keep, _) = definition.states[first.state].step else { return nil }
+        var flowState = unit.flowState(first.visit.flow)
+        var candidates = arrivals.map(\.visit.contact)
+        if let kept = flowState.deduplicated[first.state]?[first.value], !candidates.contains(kept) { candidates.append(kept) }
+        func age(_ id: String) -> (Double, String) {
+            if case .instant(let created)? = unit.contact(id)?.fields["created_at"] { return (created, id) }
+            return (-Double.infinity, id)
+        }
+        let ordered = candidates.sorted { age($0) < age($1) }
+        guard let chosen = keep == "oldest" ? ordered.first : ordered.last else { return nil }
+        flowState.deduplicated[first.state, default: [:]][first.value] = chosen
+        unit.flows[first.visit.flow] = flowState
+        return chosen
+    }
+
+    /// Settles the dedupe steps a firing's contacts reached: per step and value, the kept contact goes on,
+    /// the others end with outcome `neutral`.
+    private func resolveDedupe(_ arrivals: [DedupeArrival], now: Double, _ unit: Unit) {
+        var groups: [String: [DedupeArrival]] = [:]
+        var order: [String] = []
+        for arrival in arrivals {
+            let group = "\(arrival.visit.flow)|\(arrival.state)|\(arrival.value)"
+            if groups[group] == nil { order.append(group) }
+            groups[group, default: []].append(arrival)
+        }
+        for group in order {
+            let members = groups[group]!
+            let kept = winner(of: members, now: now, unit)
+            for arrival in members {
+                guard var visit = unit.visit(arrival.visit), let entry = entries[arrival.visit.flow],
+                      case .dedupe(_, _, let next) = entry.definition.states[arrival.state].step else { continue }
+                if arrival.visit.contact == kept {
+                    visit.state = next
+                    run(&visit, now: now, unit)
+                } else {
+                    record(.held(visit.key, state: entry.definition.states[arrival.state].id,
+                                 reason: "duplicate of \(kept ?? "")", at: now))
+                    end(&visit, "neutral", now: now, unit)
+                }
+            }
+        }
     }
 
     private func end(_ visit: inout Visit, _ outcome: String, now: Double, _ unit: Unit) {
@@ -524,28 +785,6 @@ public final class CampaignEngine {
         }
     }
 
-    private func checkExits(_ visit: Visit, event name: String, payload: [String: Value], now: Double, _ unit: Unit) {
-        guard let entry = entries[visit.key.flow], let contact = unit.contact(visit.key.contact) else { return }
-        let flow = entry.flow
-        var context = self.context(visit, contact: contact, now: now, event: payload)
-        var leaves = false
-        for (index, exit) in entry.definition.exits.enumerated() {
-            switch exit {
-            case .event(let exitEvent, _) where exitEvent == name: leaves = flow.exitHolds(index, &context)
-            case .condition: leaves = flow.exitHolds(index, &context)
-            default: continue
-            }
-            if leaves { break }
-        }
-        if !leaves, entry.definition.leaveWhenOutOfAudience {
-            var audienceContext = self.context(visit, contact: contact, now: now)
-            leaves = !flow.audience(&audienceContext)
-        }
-        if leaves {
-            var ended = visit
-            end(&ended, "exited", now: now, unit)
-        }
-    }
 }
 
 /// Contacts per step, arrivals per step and outcomes of one campaign version.
@@ -553,6 +792,22 @@ public struct FlowReport: Sendable, Equatable {
     public var contactsPerStep: [String: Int]
     public var arrivalsPerStep: [String: Int]
     public var outcomes: [String: Int]
+    /// Sends that did not go out, by reason.
+    public var suppressed: [String: Int]
+}
+
+/// Why the engine refuses a flow (besides its time zone's ``TimeZoneProblem`` or its schedule's
+/// ``CronProblem``).
+public enum EngineError: Error, Equatable, CustomStringConvertible {
+    /// The store holds visits made with another definition of this campaign version.
+    case definitionChanged(FlowKey)
+
+    public var description: String {
+        switch self {
+        case .definitionChanged(let key):
+            "\(key) is already running with a different definition; publish the change as a new version"
+        }
+    }
 }
 
 /// The working copy of one unit: reads go through its changes to the committed store.
@@ -580,6 +835,9 @@ final class Unit {
         get { effect.timerFired }
         set { effect.timerFired = newValue }
     }
+    /// While a firing enters its audience, dedupe steps collect their arrivals here to settle them together.
+    var collectsDedupeArrivals = false
+    var dedupeArrivals: [CampaignEngine.DedupeArrival] = []
 
     func contact(_ id: String) -> ContactProfile? { effect.contacts[id] ?? store.contact(id) }
     func visit(_ key: VisitKey) -> Visit? { effect.visits[key] ?? store.visits(of: key.contact).first { $0.key == key } }

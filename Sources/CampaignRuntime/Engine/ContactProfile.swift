@@ -6,8 +6,9 @@ public struct ContactProfile: Codable, Sendable, Equatable {
     public var groups: Set<String>
     public var personas: Set<String>
     public var history: ContactHistory
-    /// Channels the contact unsubscribed from.
-    public var unsubscribed: Set<String>
+    /// What the contact agreed to receive.
+    public var consent: Consent
+    /// An archived contact enters nothing, and its visits end.
     public var archived: Bool
 
     public init(id: String, fields: [String: Value] = [:], groups: Set<String> = [], personas: Set<String> = []) {
@@ -16,9 +17,58 @@ public struct ContactProfile: Codable, Sendable, Equatable {
         self.groups = groups
         self.personas = personas
         self.history = ContactHistory()
-        self.unsubscribed = []
+        self.consent = Consent()
         self.archived = false
     }
+
+    /// The address a channel needs, if the contact lacks it: `email` for email, `phone` for sms.
+    public func lacksAddress(for channel: String) -> Bool {
+        let field = switch channel {
+        case "email": "email"
+        case "sms": "phone"
+        default: ""
+        }
+        guard !field.isEmpty else { return false }
+        switch fields[field] {
+        case .string(let address)?: return address.isEmpty
+        default: return true
+        }
+    }
+
+    /// Why a send on `channel` must not go out, or nil when it may: a missing address or a hard bounce stop
+    /// every message; an unsubscription stops all but transactional ones.
+    public func suppression(channel: String, transactional: Bool) -> SuppressionReason? {
+        if archived { return .archived }
+        if lacksAddress(for: channel) { return .missingAddress }
+        if consent.hardBounced.contains(channel) { return .hardBounce }
+        if !transactional, consent.unsubscribed.contains(channel) { return .unsubscribed }
+        return nil
+    }
+}
+
+/// A contact's consent per channel.
+public struct Consent: Codable, Sendable, Equatable {
+    /// Channels left by an `unsubscribe` step, an `unsubscribed` or `message_unsubscribed` event, or (email) a
+    /// spam complaint.
+    public var unsubscribed: Set<String> = []
+    /// Channels whose address bounced hard: nothing goes there again, transactional messages included.
+    public var hardBounced: Set<String> = []
+
+    public init() {}
+
+    /// Whether marketing may go out on the channel: `subscribed(CHANNEL)`.
+    public func allowsMarketing(on channel: String) -> Bool {
+        !unsubscribed.contains(channel) && !hardBounced.contains(channel)
+    }
+}
+
+/// Why a send was suppressed: recorded in the trace and counted in reports.
+public enum SuppressionReason: String, Codable, Sendable, CaseIterable {
+    case unsubscribed
+    case hardBounce = "hard-bounce"
+    case missingAddress = "missing-address"
+    /// Sent by the visit that archived the contact, after its `archive` step.
+    case archived
 }
 
 /// What happened to a contact across campaigns.
@@ -29,6 +79,19 @@ public struct ContactHistory: Codable, Sendable, Equatable {
     public var emailsSinceOpen = 0
     /// The last open, click or page visit.
     public var lastEngagement: Double?
+    /// Email opens of the last 90 days, for optimized send times.
+    public var opens: [Double] = []
+
+    /// How long opens are remembered for `send_time: optimized`.
+    public static let openMemory: Double = 90 * 86_400
+
+    /// Records an open and forgets those older than ``openMemory``.
+    public mutating func recordOpen(at time: Double) {
+        lastEngagement = time
+        emailsSinceOpen = 0
+        opens.removeAll { $0 < time - Self.openMemory }
+        opens.append(time)
+    }
 
     public init() {}
 }

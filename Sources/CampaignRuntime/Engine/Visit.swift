@@ -40,6 +40,8 @@ public struct Visit: Codable, Sendable, Equatable {
         case waiting(until: Double, next: Int)
         /// At a send held for approval.
         case awaitingApproval
+        /// At a `send_time: optimized` send that goes out at the instant.
+        case scheduledSend(until: Double)
         /// At an A/X test, among the contacts waiting for the winner.
         case awaitingWinner
         /// Over, with its outcome.
@@ -128,6 +130,10 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public var arrivals: [Int: Int] = [:]
     /// Ended visits by outcome.
     public var outcomes: [String: Int] = [:]
+    /// Suppressed sends by reason (``SuppressionReason``).
+    public var suppressed: [String: Int] = [:]
+    /// The fingerprint of the definition the flow's visits were made with: their states are positions in it.
+    public var fingerprint: UInt64?
     public var status: FlowStatus?
     /// Schedule and date triggers have fired for every instant up to this one.
     public var triggeredUpTo: Double?

@@ -13,6 +13,8 @@ public struct FlowContext {
     public var campaign: String
     public var version: Int
     public var timeZone: TimeZone
+    /// Variants forced by a scenario (`given: { variant: { STEP: INDEX } }`), by step id.
+    public var forcedVariants: [String: Int] = [:]
 
     public init(now: Double, contact: ContactProfile, event: [String: Value] = [:], sends: SendLog = [:],
                 campaign: String, version: Int, timeZone: TimeZone) {
@@ -57,6 +59,13 @@ public struct FlowContext {
     /// `unopened_streak()`: emails received since the last open.
     public func unopenedStreak() -> Value { .int(contact.history.emailsSinceOpen) }
 
+    /// `subscribed(CHANNEL)`: not unsubscribed from the channel (by a step, an event or a complaint) and, for
+    /// email, no hard bounce.
+    public func subscribed(_ channel: String) -> Bool { contact.consent.allowsMarketing(on: channel) }
+
+    /// `archived()`.
+    public func archived() -> Bool { contact.archived }
+
     /// The post-send functions on the send step at `state` in this visit.
     public func postSend(_ fact: PostSendFact, state: Int, link: Value? = nil) -> Bool {
         if fact == .clicked, let link {
@@ -74,6 +83,7 @@ public struct FlowContext {
 
     /// The exit of a split whose options have `weights` in percent: by the contact's bucket.
     public func splitTarget(_ stateID: String, weights: [Double], nexts: [Int]) -> Int {
+        if let forced = forcedVariants[stateID], nexts.indices.contains(forced) { return nexts[forced] }
         let position = bucket(stateID)
         var cumulative = 0.0
         for (weight, next) in zip(weights, nexts) {

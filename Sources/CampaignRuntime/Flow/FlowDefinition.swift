@@ -78,10 +78,14 @@ public enum FlowExit: Codable, Sendable, Equatable {
 public struct FlowMessage: Codable, Sendable, Equatable {
     public var channel: String
     public var category: String?
+    /// A transactional message (an order confirmation, a password reset) goes out whatever the contact's
+    /// unsubscriptions; never to a hard-bounced or missing address.
+    public var transactional: Bool
 
-    public init(channel: String, category: String?) {
+    public init(channel: String, category: String?, transactional: Bool = false) {
         self.channel = channel
         self.category = category
+        self.transactional = transactional
     }
 }
 
@@ -169,6 +173,10 @@ public indirect enum FlowExpression: Codable, Sendable, Equatable {
     case received(category: String, within: FlowExpression)
     case engagedWithin(FlowExpression)
     case unopenedStreak
+    /// `subscribed(CHANNEL)`: the contact may receive marketing on that channel.
+    case subscribed(String)
+    /// `archived()`.
+    case archived
     /// `delivered`, `opened`, `clicked`, `unsubscribed_from`, `complained` on the send at `state`.
     case postSend(PostSendFact, state: Int, link: FlowExpression?)
 }
@@ -178,7 +186,7 @@ extension FlowExpression {
     public var readsEvent: Bool {
         switch self {
         case .eventField: true
-        case .literal, .field, .inGroup, .hasPersona, .hasTag, .unopenedStreak: false
+        case .literal, .field, .inGroup, .hasPersona, .hasTag, .unopenedStreak, .subscribed, .archived: false
         case .not(let operand), .since(let operand), .engagedWithin(let operand), .received(_, let operand): operand.readsEvent
         case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b): a.readsEvent || b.readsEvent
         case .list(let items): items.contains { $0.readsEvent }

@@ -95,6 +95,8 @@ public struct FlowInterpreter: CampaignFlow {
         case .received(let category, let within): return context.received(category: category, within: evaluate(within, &context))
         case .engagedWithin(let within): return .bool(context.engagedWithin(evaluate(within, &context)))
         case .unopenedStreak: return context.unopenedStreak()
+        case .subscribed(let channel): return .bool(context.subscribed(channel))
+        case .archived: return .bool(context.archived())
         case .postSend(let fact, let state, let link):
             return .bool(context.postSend(fact, state: state, link: link.map { evaluate($0, &context) }))
         }

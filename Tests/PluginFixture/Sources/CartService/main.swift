@@ -3,7 +3,7 @@ import CampaignRuntime
 // Runs the plugin-compiled campaign for one contact and prints what was sent.
 let clock = VirtualClock(now: 0)
 let channels = RecordingChannels()
-let engine = CampaignEngine(flows: CompiledCampaigns.all, channels: channels, clock: clock)
+let engine = try CampaignEngine(flows: CompiledCampaigns.all, channels: channels, clock: clock)
 engine.upsertContact(ContactProfile(id: "c1", fields: ["email": .string("c1@example.com")]))
 engine.handle(event: "cart_abandoned", contact: "c1", payload: ["total": .decimal(30)])
 engine.runTimers(upTo: 7200)

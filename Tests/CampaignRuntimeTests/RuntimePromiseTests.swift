@@ -1,0 +1,250 @@
+import Foundation
+import Testing
+@testable import CampaignRuntime
+
+/// What the runtime promises beyond moving contacts through steps (LANGUAGE.md v1.1): consent, exits
+/// evaluated whenever they could have changed, dedupe's `keep`, optimized send times and definitions that
+/// cannot change under a running version.
+@Suite struct ConsentTests {
+    static let emailThenWait = [
+        FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
+        FlowState(id: "wait", line: 2, step: .wait(seconds: 3600, next: 2)),
+        FlowState(id: "check", line: 3, step: .condition(.postSend(.delivered, state: 0, link: nil), then: 3, else: 4)),
+        FlowState(id: "won", line: 4, step: .end("success")),
+        FlowState(id: "lost", line: 5, step: .end("failure")),
+    ]
+
+    func engine(_ states: [FlowState] = emailThenWait, messages: [String: FlowMessage]? = nil) throws
+        -> (CampaignEngine, RecordingChannels) {
+        var flow = makeFlow(states).definition
+        if let messages { flow.messages = messages }
+        let channels = RecordingChannels()
+        return (try CampaignEngine(flows: [FlowInterpreter(flow)], channels: channels, clock: VirtualClock(now: 0)), channels)
+    }
+
+    func suppressions(_ engine: CampaignEngine) -> [String] {
+        engine.trace.compactMap { if case .suppressed(_, let state, let reason, _) = $0 { "\(state): \(reason)" } else { nil } }
+    }
+
+    @Test(arguments: [
+        ("unsubscribed", ["channel": Value.string("email")]),
+        ("message_unsubscribed", [:]),
+        ("spam_complaint", [:]),
+        ("message_bounced", ["type": Value.string("hard")]),
+    ])
+    func anEventThatWithdrawsConsentSuppressesLaterEmails(event: String, payload: [String: Value]) throws {
+        let (engine, channels) = try engine()
+        engine.upsertContact(subscriber("a"))
+        engine.handle(event: event, contact: "a", payload: payload)
+        engine.handle(event: "signup", contact: "a")
+        engine.runTimers(upTo: 86_400)
+        #expect(channels.performed.isEmpty)
+        let reason = event == "message_bounced" ? "hard-bounce" : "unsubscribed"
+        #expect(suppressions(engine) == ["send: \(reason)"])
+        #expect(outcome(engine, "a") == "failure", "post-send functions on a suppressed send stay false")
+        #expect(engine.report(FlowKey(campaign: "c", version: 1)).suppressed == [reason: 1])
+    }
+
+    @Test func aSoftBounceOrAnotherChannelLeavesEmailAlone() throws {
+        let (engine, channels) = try engine()
+        engine.upsertContact(subscriber("a"))
+        engine.handle(event: "message_bounced", contact: "a", payload: ["type": .string("soft")])
+        engine.handle(event: "unsubscribed", contact: "a", payload: ["channel": .string("sms")])
+        engine.handle(event: "signup", contact: "a")
+        #expect(channels.performed.count == 1)
+    }
+
+    @Test func resubscribingRestoresEmailButANewAddressIsNeededAfterAHardBounce() throws {
+        let (engine, channels) = try engine()
+        engine.upsertContact(subscriber("a"))
+        engine.handle(event: "unsubscribed", contact: "a", payload: ["channel": .string("email")])
+        engine.handle(event: "subscribed", contact: "a", payload: ["channel": .string("email")])
+        engine.handle(event: "signup", contact: "a")
+        #expect(channels.performed.count == 1)
+
+        engine.handle(event: "message_bounced", contact: "a", payload: ["type": .string("hard")])
+        engine.handle(event: "signup", contact: "a")
+        #expect(channels.performed.count == 1, "hard bounce")
+        engine.updateContact("a", fields: ["email": .string("new@example.com")])
+        engine.handle(event: "signup", contact: "a")
+        #expect(channels.performed.count == 2, "a new address clears the bounce")
+    }
+
+    @Test func aMissingAddressSuppressesTransactionalMessagesTooButUnsubscriptionsDoNot() throws {
+        let messages = ["m": FlowMessage(channel: "email", category: nil, transactional: true)]
+        let (engine, channels) = try engine(messages: messages)
+        engine.upsertContact(ContactProfile(id: "nomail"))
+        engine.handle(event: "signup", contact: "nomail")
+        #expect(suppressions(engine) == ["send: missing-address"])
+
+        engine.upsertContact(subscriber("a"))
+        engine.handle(event: "spam_complaint", contact: "a")
+        engine.handle(event: "signup", contact: "a")
+        #expect(channels.performed.map(\.key.visit.contact) == ["a"], "transactional ignores the complaint")
+    }
+
+    @Test func theUnsubscribeStepStopsTheCampaignsOwnLaterSends() throws {
+        let states = [
+            FlowState(id: "leave", line: 1, step: .unsubscribe(["email"], next: 1)),
+            FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "done", line: 3, step: .end("neutral")),
+        ]
+        let (engine, channels) = try engine(states)
+        engine.upsertContact(subscriber("a"))
+        engine.handle(event: "signup", contact: "a")
+        #expect(channels.performed.map(\.action) == [.unsubscribe(["email"])])
+        #expect(suppressions(engine) == ["send: unsubscribed"])
+    }
+
+    @Test func archivingEndsTheContactsOtherVisitsAndEntersNothingMore() throws {
+        let archiving = makeFlow([
+            FlowState(id: "archive", line: 1, step: .archive(next: 1)),
+            FlowState(id: "done", line: 2, step: .end("abandon")),
+        ], trigger: .event("purchase", filter: nil), campaign: "archiver")
+        let waiting = makeFlow(Self.emailThenWait, campaign: "waiter")
+        let engine = try CampaignEngine(flows: [archiving, waiting], clock: VirtualClock(now: 0))
+        engine.upsertContact(subscriber("a"))
+        engine.handle(event: "signup", contact: "a")
+        engine.handle(event: "purchase", contact: "a")
+        let outcomes = engine.store.visits(of: "a").map { "\($0.key.flow.campaign): \($0.outcome ?? "active")" }
+        #expect(outcomes.sorted() == ["archiver: abandon", "waiter: exited"])
+        engine.handle(event: "signup", contact: "a")
+        #expect(engine.store.visits(of: "a").count == 2, "an archived contact enters nothing")
+    }
+
+    @Test func subscribedAndArchivedReadConsentInExpressions() {
+        var contact = subscriber("a")
+        var context = FlowContext(now: 0, contact: contact, campaign: "c", version: 1, timeZone: TimeZone(identifier: "UTC")!)
+        #expect(context.subscribed("email") && !context.archived())
+        contact.consent.hardBounced.insert("email")
+        contact.archived = true
+        context.contact = contact
+        #expect(!context.subscribed("email") && context.subscribed("sms") && context.archived())
+    }
+}
+
+@Suite struct ExitTimingTests {
+    /// Sends an email every day until the unopened streak reaches 5: the exit must stop the sixth.
+    @Test func aConditionExitStopsTheSixthUnopenedEmailWithoutAnyEvent() throws {
+        let states = [
+            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
+            FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 0)),
+        ]
+        let exit = FlowExit.condition(.compare(.greaterOrEqual, .unopenedStreak, .literal(.int(5))))
+        let channels = RecordingChannels()
+        let engine = try CampaignEngine(flows: [makeFlow(states, exits: [exit])], channels: channels, clock: VirtualClock(now: 0))
+        engine.upsertContact(subscriber("a"))
+        engine.handle(event: "signup", contact: "a")
+        engine.runTimers(upTo: 30 * 86_400)
+        #expect(channels.performed.count == 5)
+        #expect(outcome(engine, "a") == "exited")
+        #expect(engine.store.nextTimer() == nil, "nothing is left pending")
+    }
+
+    @Test func aTimerWakingAVisitChecksTheAudienceFirst() throws {
+        let audience = FlowExpression.compare(.equal, .field("plan"), .literal(.string("pro")))
+        let channels = RecordingChannels()
+        let engine = try CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait, audience: audience, leave: true)],
+                                        channels: channels, clock: VirtualClock(now: 0))
+        var contact = subscriber("a")
+        contact.fields["plan"] = .string("pro")
+        engine.upsertContact(contact)
+        engine.handle(event: "signup", contact: "a")
+        contact.fields["plan"] = .string("free")
+        engine.upsertContact(contact)  // changed without an event: only the wake can see it
+        engine.runTimers(upTo: 86_400)
+        #expect(outcome(engine, "a") == "exited")
+    }
+}
+
+@Suite struct DedupeTests {
+    func vipFlow(keep: String) -> FlowInterpreter {
+        makeFlow([
+            FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: keep, next: 1)),
+            FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "done", line: 3, step: .end("success")),
+        ], trigger: .manual)
+    }
+
+    func contact(_ id: String, email: String, created: Double?) -> ContactProfile {
+        var contact = ContactProfile(id: id, fields: ["email": .string(email)])
+        if let created { contact.fields["created_at"] = .instant(created) }
+        return contact
+    }
+
+    @Test(arguments: [("newest", "late"), ("oldest", "early")])
+    func aFiringKeepsTheContactItsRuleNames(keep: String, kept: String) throws {
+        let channels = RecordingChannels()
+        let engine = try CampaignEngine(flows: [vipFlow(keep: keep)], channels: channels, clock: VirtualClock(now: 0))
+        // Entered in id order: "a-middle", "b-late", "c-early"; the rule, not the order, decides.
+        engine.upsertContact(contact("a-middle", email: "x@example.com", created: 200))
+        engine.upsertContact(contact("b-late", email: "x@example.com", created: 300))
+        engine.upsertContact(contact("c-early", email: "x@example.com", created: 100))
+        engine.upsertContact(contact("d-alone", email: "y@example.com", created: 100))
+        engine.fire(FlowKey(campaign: "c", version: 1))
+        let sentTo = Set(channels.performed.map(\.key.visit.contact))
+        #expect(sentTo == [keep == "newest" ? "b-late" : "c-early", "d-alone"])
+        #expect(engine.report(FlowKey(campaign: "c", version: 1)).outcomes == ["success": 2, "neutral": 2])
+    }
+
+    @Test func aLaterArrivalCompetesWithTheContactAlreadyKept() throws {
+        let channels = RecordingChannels()
+        let engine = try CampaignEngine(flows: [vipFlow(keep: "newest")], channels: channels, clock: VirtualClock(now: 0))
+        let key = FlowKey(campaign: "c", version: 1)
+        engine.upsertContact(contact("first", email: "x@example.com", created: 200))
+        engine.fire(key, contact: "first")
+        engine.upsertContact(contact("older", email: "x@example.com", created: 100))
+        engine.fire(key, contact: "older")
+        engine.upsertContact(contact("newer", email: "x@example.com", created: 300))
+        engine.fire(key, contact: "newer")
+        #expect(channels.performed.map(\.key.visit.contact) == ["first", "newer"])
+    }
+}
+
+@Suite struct SendTimeTests {
+    @Test func anOptimizedSendWaitsForTheHourTheContactOpensMostAndGoesAtOnceWithoutOpens() throws {
+        let states = [
+            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: true, next: 1)),
+            FlowState(id: "done", line: 2, step: .end("success")),
+        ]
+        let clock = VirtualClock(now: 0)
+        let channels = RecordingChannels()
+        let engine = try CampaignEngine(flows: [makeFlow(states, timezone: "Europe/Paris")], channels: channels, clock: clock)
+        let monday = Value.parseInstant("2026-03-02T00:00:00Z")!
+        engine.upsertContact(subscriber("fresh"))
+        engine.upsertContact(subscriber("reader"))
+        // Opens at 19:xx Paris (18:xx UTC) twice and at 07:xx once.
+        for (day, hour) in [(0, 18), (1, 18), (2, 6)] {
+            clock.now = monday + Double(day) * 86_400 + Double(hour) * 3600 + 600
+            engine.handle(event: "email_opened", contact: "reader")
+        }
+        clock.now = monday + 3 * 86_400 + 9 * 3600  // Thursday 10:00 Paris
+        engine.handle(event: "signup", contact: "fresh")
+        engine.handle(event: "signup", contact: "reader")
+        #expect(channels.performed.map(\.key.visit.contact) == ["fresh"])
+        engine.runTimers(upTo: clock.now + 86_400)
+        #expect(channels.performed.map(\.at) == [clock.now, monday + 3 * 86_400 + 18 * 3600], "19:00 Paris the same day")
+        #expect(outcome(engine, "reader") == "success")
+    }
+}
+
+@Suite struct DefinitionTests {
+    @Test func aChangedDefinitionUnderARunningVersionIsRefused() throws {
+        let store = InMemoryStore()
+        _ = try CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait)], store: store)
+        var restatused = makeFlow(ConsentTests.emailThenWait).definition
+        restatused.status = .draining
+        _ = try CampaignEngine(flows: [FlowInterpreter(restatused)], store: store)  // a status change is not a new definition
+        var changed = makeFlow(ConsentTests.emailThenWait).definition
+        changed.states.swapAt(3, 4)
+        #expect(throws: EngineError.definitionChanged(FlowKey(campaign: "c", version: 1))) {
+            try CampaignEngine(flows: [FlowInterpreter(changed)], store: store)
+        }
+    }
+
+    @Test func anUnknownTimeZoneIsRefusedRatherThanRunAsUTC() {
+        #expect(throws: TimeZoneProblem.self) {
+            try CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait, timezone: "Mars/Olympus")])
+        }
+    }
+}
