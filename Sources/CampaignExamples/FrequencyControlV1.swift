@@ -76,6 +76,6 @@ public struct FrequencyControlV1: CampaignFlow {
         ],
         messages: [
             "cross-sell": FlowMessage(channel: "email", category: "cross-sell"),
-            "order-confirmation": FlowMessage(channel: "email", category: "transactional"),
+            "order-confirmation": FlowMessage(channel: "email", category: "transactional", transactional: true),
         ])
 }

@@ -83,10 +83,10 @@ public struct PostPurchaseMultilingualV1: CampaignFlow {
             FlowState(id: "done", line: 27, step: .end("success")),
         ],
         messages: [
-            "order-thanks-de": FlowMessage(channel: "email", category: "transactional"),
-            "order-thanks-en": FlowMessage(channel: "email", category: "transactional"),
-            "order-thanks-es": FlowMessage(channel: "email", category: "transactional"),
-            "order-thanks-fr": FlowMessage(channel: "email", category: "transactional"),
-            "order-thanks-it": FlowMessage(channel: "email", category: "transactional"),
+            "order-thanks-de": FlowMessage(channel: "email", category: "transactional", transactional: true),
+            "order-thanks-en": FlowMessage(channel: "email", category: "transactional", transactional: true),
+            "order-thanks-es": FlowMessage(channel: "email", category: "transactional", transactional: true),
+            "order-thanks-fr": FlowMessage(channel: "email", category: "transactional", transactional: true),
+            "order-thanks-it": FlowMessage(channel: "email", category: "transactional", transactional: true),
         ])
 }
