@@ -201,7 +201,9 @@ struct RandomScript: CustomStringConvertible {
             case .update(let fields): engine.updateContact(id, fields: fields)
             }
         }
-        engine.advance(to: clock.now + 400 * 86_400)
+        // Two weeks of schedule firings, then every timer (the longest waits run for months).
+        engine.advance(to: clock.now + 14 * 86_400)
+        engine.runTimers(upTo: clock.now + 400 * 86_400)
         return engine.trace
     }
 }

@@ -160,7 +160,7 @@ public final class CampaignEngine {
         default:
             break
         }
-        if contact != unit.contact(id) { unit.contacts[id] = contact }
+        if contact != unit.contact(id) { unit.effect.contacts[id] = contact }
         attachMessageEvent(name, payload, contact: id, unit)
         for visit in unit.visits(of: id) where visit.isActive {
             if leaves(visit, event: (name, payload), now: now, unit) {
@@ -197,9 +197,7 @@ public final class CampaignEngine {
     private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?) {
         let unit = Unit(store: store)
         if let recordingUpTo {
-            var state = unit.flowState(key)
-            state.triggeredUpTo = recordingUpTo
-            unit.flows[key] = state
+            unit.updateFlow(key) { $0.triggeredUpTo = recordingUpTo }
         }
         unit.collectsDedupeArrivals = true
         for id in contact.map({ [$0] }) ?? store.contactIDs() {
@@ -223,9 +221,7 @@ public final class CampaignEngine {
     public func advanceOnce(to time: Double) -> Bool {
         for key in flowKeys where isScheduled(key) && store.flowState(key).triggeredUpTo == nil {
             let unit = Unit(store: store)
-            var state = unit.flowState(key)
-            state.triggeredUpTo = clock.now
-            unit.flows[key] = state
+            unit.updateFlow(key) { $0.triggeredUpTo = clock.now }
             finish(unit)
         }
         let timer = store.nextTimer().flatMap { $0.due <= time ? $0 : nil }
@@ -303,18 +299,14 @@ public final class CampaignEngine {
     public func setDistributed(_ key: FlowKey, step: String, counts: [Int]) {
         guard let state = entries[key]?.stateIndex[step] else { return }
         let unit = Unit(store: store)
-        var flowState = unit.flowState(key)
-        flowState.distributed[state] = counts
-        unit.flows[key] = flowState
+        unit.updateFlow(key) { $0.distributed[state] = counts }
         finish(unit)
     }
 
     /// Changes a version's status; `stopped` ends its visits at once with outcome `stopped`.
     public func setStatus(_ key: FlowKey, _ status: FlowStatus) {
         let unit = Unit(store: store)
-        var state = unit.flowState(key)
-        state.status = status
-        unit.flows[key] = state
+        unit.updateFlow(key) { $0.status = status }
         if status == .stopped {
             for var visit in store.visits(in: key) where visit.isActive {
                 end(&visit, "stopped", now: clock.now, unit)
@@ -330,7 +322,7 @@ public final class CampaignEngine {
 
     private func runTimer(_ timer: PendingTimer) {
         let unit = Unit(store: store)
-        unit.timerFired = timer
+        unit.effect.timerFired = timer
         switch timer.kind {
         case .wake(let key, let state):
             guard var visit = unit.visit(key), visit.state == state else { break }
@@ -444,14 +436,10 @@ public final class CampaignEngine {
         let timeZone = entry.timeZone
         // The contact changes only through this visit's actions and sends; read it again only after those.
         var contact = unit.contact(visit.key.contact)!
-        var flowState = unit.flowState(key)
-        defer {
-            unit.flows[key] = flowState
-            unit.visits[visit.key] = visit
-        }
+        defer { unit.save(visit) }
         for _ in 0..<Self.maximumTransitionsPerActivation {
             let state = visit.state
-            flowState.arrivals[state, default: 0] += 1
+            unit.updateFlow(key) { $0.arrivals[state, default: 0] += 1 }
             let stateID = states[state].id
             record(.arrived(visit.key, state: stateID, at: now))
             var context = self.context(visit, contact: contact, now: now, timeZone: timeZone)
@@ -464,12 +452,8 @@ public final class CampaignEngine {
                 unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
                 record(.action(visit.key, state: stateID, action, at: now))
                 visit.state = next
-                unit.flows[key] = flowState
                 // The visit that archives its contact goes on to its `next`; only its later wakes end it.
-                if action != .archive, exitIfLeaving(&visit, now: now, unit) {
-                    flowState = unit.flowState(key)
-                    return
-                }
+                if action != .archive, exitIfLeaving(&visit, now: now, unit) { return }
             case .send(let channel, let message, let approval, let next):
                 if approval {
                     visit.phase = .awaitingApproval
@@ -477,20 +461,13 @@ public final class CampaignEngine {
                     return
                 }
                 if case .send(_, _, _, true, _) = states[state].step, let at = optimizedSendTime(visit, now: now, unit), at > now {
-                    unit.flows[key] = flowState
                     holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
-                    flowState = unit.flowState(key)
                     return
                 }
-                unit.flows[key] = flowState
                 performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
                 contact = unit.contact(visit.key.contact)!
                 visit.state = next
-                if exitIfLeaving(&visit, now: now, unit) {
-                    flowState = unit.flowState(key)
-                    return
-                }
-                flowState = unit.flowState(key)
+                if exitIfLeaving(&visit, now: now, unit) { return }
             case .wait(let until, let next):
                 if until <= now {
                     visit.state = next
@@ -501,32 +478,30 @@ public final class CampaignEngine {
                                                             kind: .wake(visit.key, state: state)))
                 return
             case .engine:
-                guard let next = engineStep(&visit, state: state, context: context, flowState: &flowState, now: now, unit) else {
-                    return
-                }
+                guard let next = engineStep(&visit, state: state, context: context, now: now, unit) else { return }
                 visit.state = next
             case .end(let outcome):
-                unit.flows[key] = flowState
                 end(&visit, outcome, now: now, unit)
-                flowState = unit.flowState(key)
                 return
             }
         }
-        unit.flows[key] = flowState
         end(&visit, "stopped", now: now, unit)
-        flowState = unit.flowState(key)
     }
 
     /// Tests, distributions and dedupe: the steps that read and write state shared by the flow's contacts.
     /// Returns the next state, or nil when the visit stops here.
-    private func engineStep(_ visit: inout Visit, state: Int, context: FlowContext, flowState: inout FlowRuntimeState,
-                            now: Double, _ unit: Unit) -> Int? {
-        let definition = entries[visit.key.flow]!.definition
+    private func engineStep(_ visit: inout Visit, state: Int, context: FlowContext, now: Double, _ unit: Unit) -> Int? {
+        let key = visit.key.flow
+        let definition = entries[key]!.definition
         let stateID = definition.states[state].id
         switch definition.states[state].step {
         case .test(let variants, _, let decideAfter):
-            if flowState.tests[state] == nil {
+            let started = unit.updateFlow(key) { flowState in
+                guard flowState.tests[state] == nil else { return false }
                 flowState.tests[state] = .init(startedAt: now, winner: nil)
+                return true
+            }
+            if started {
                 unit.effect.timersAdded.append(PendingTimer(due: now + Double(decideAfter), sequence: store.nextSequence(),
                                                             kind: .decideTest(visit.key.flow, state: state)))
             }
@@ -539,19 +514,21 @@ public final class CampaignEngine {
                     return variant.next
                 }
             }
-            if let winner = flowState.tests[state]?.winner { return variants[winner].next }
+            if let winner = unit.flowState(key).tests[state]?.winner { return variants[winner].next }
             visit.phase = .awaitingWinner
             record(.held(visit.key, state: stateID, reason: "winner", at: now))
             return nil
         case .distribute(let buckets, let otherwise):
-            var counts = flowState.distributed[state] ?? []
-            if counts.count < buckets.count { counts += Array(repeating: 0, count: buckets.count - counts.count) }
-            defer { flowState.distributed[state] = counts }
-            for (index, bucket) in buckets.enumerated() where Double(counts[index]) < bucket.amount {
-                counts[index] += 1
-                return bucket.next
+            return unit.updateFlow(key) { flowState in
+                var counts = flowState.distributed[state] ?? []
+                if counts.count < buckets.count { counts += Array(repeating: 0, count: buckets.count - counts.count) }
+                defer { flowState.distributed[state] = counts }
+                for (index, bucket) in buckets.enumerated() where Double(counts[index]) < bucket.amount {
+                    counts[index] += 1
+                    return bucket.next
+                }
+                return otherwise
             }
-            return otherwise
         case .dedupe(let by, _, let next):
             guard case .string(let value) = context.field(by) else { return next }
             let arrival = DedupeArrival(visit: visit.key, state: state, value: value)
@@ -560,14 +537,9 @@ public final class CampaignEngine {
                 unit.dedupeArrivals.append(arrival)
                 return nil
             }
-            unit.flows[visit.key.flow] = flowState
-            let passes = winner(of: [arrival], now: now, unit) == visit.key.contact
-            flowState = unit.flowState(visit.key.flow)
-            if passes { return next }
-            unit.flows[visit.key.flow] = flowState
-            record(.held(visit.key, state: stateID, reason: "duplicate of \(flowState.deduplicated[state]?[value] ?? "")", at: now))
+            guard let kept = winner(of: [arrival], now: now, unit), kept != visit.key.contact else { return next }
+            record(.held(visit.key, state: stateID, reason: "duplicate of \(kept)", at: now))
             end(&visit, "neutral", now: now, unit)
-            flowState = unit.flowState(visit.key.flow)
             return nil
         default:
             return nil
@@ -588,9 +560,7 @@ public final class CampaignEngine {
             if scored { scores[variant] += 1 }
         }
         let winner = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) } ?? 0
-        var flowState = unit.flowState(key)
-        flowState.tests[state, default: .init(startedAt: now, winner: nil)].winner = winner
-        unit.flows[key] = flowState
+        unit.updateFlow(key) { $0.tests[state, default: .init(startedAt: now, winner: nil)].winner = winner }
         for var visit in visits where visit.state == state && visit.phase == .awaitingWinner {
             visit.state = variants[winner].next
             visit.phase = .running
@@ -607,9 +577,7 @@ public final class CampaignEngine {
         guard let recipient = unit.contact(visit.key.contact) else { return }
         let transactional = definition.messages[message]?.transactional ?? false
         if let reason = recipient.suppression(channel: channel, transactional: transactional) {
-            var flowState = unit.flowState(visit.key.flow)
-            flowState.suppressed[reason.rawValue, default: 0] += 1
-            unit.flows[visit.key.flow] = flowState
+            unit.updateFlow(visit.key.flow) { $0.suppressed[reason.rawValue, default: 0] += 1 }
             record(.suppressed(visit.key, state: stateID, reason: reason.rawValue, at: now))
             return
         }
@@ -621,7 +589,7 @@ public final class CampaignEngine {
             contact.history.received[category, default: []].append(now)
         }
         if channel == "email" { contact.history.emailsSinceOpen += 1 }
-        unit.contacts[contact.id] = contact
+        unit.effect.contacts[contact.id] = contact
     }
 
     /// Applies an action's effect on the profile, so that later conditions of the visit see it. Archiving ends
@@ -647,7 +615,7 @@ public final class CampaignEngine {
         case .send, .grantPromo, .export, .postal:
             break
         }
-        unit.contacts[id] = contact
+        unit.effect.contacts[id] = contact
     }
 
     /// Whether an active visit must leave now: an event exit matching `event`, a condition exit, the audience
@@ -702,7 +670,7 @@ public final class CampaignEngine {
     private func holdForOptimizedSend(_ visit: inout Visit, state: Int, until: Double, now: Double, _ unit: Unit) {
         visit.state = state
         visit.phase = .scheduledSend(until: until)
-        unit.visits[visit.key] = visit
+        unit.save(visit)
         record(.held(visit.key, state: entries[visit.key.flow]!.definition.states[state].id, reason: "send time", at: now))
         unit.effect.timersAdded.append(PendingTimer(due: until, sequence: store.nextSequence(), kind: .wake(visit.key, state: state)))
     }
@@ -721,17 +689,17 @@ public final class CampaignEngine {
     private func winner(of arrivals: [DedupeArrival], now: Double, _ unit: Unit) -> String? {
         guard let first = arrivals.first, let definition = entries[first.visit.flow]?.definition,
               case .dedupe(_, let keep, _) = definition.states[first.state].step else { return nil }
-        var flowState = unit.flowState(first.visit.flow)
         var candidates = arrivals.map(\.visit.contact)
-        if let kept = flowState.deduplicated[first.state]?[first.value], !candidates.contains(kept) { candidates.append(kept) }
+        if let kept = unit.flowState(first.visit.flow).deduplicated[first.state]?[first.value], !candidates.contains(kept) {
+            candidates.append(kept)
+        }
         func age(_ id: String) -> (Double, String) {
             if case .instant(let created)? = unit.contact(id)?.fields["created_at"] { return (created, id) }
             return (-Double.infinity, id)
         }
         let ordered = candidates.sorted { age($0) < age($1) }
         guard let chosen = keep == "oldest" ? ordered.first : ordered.last else { return nil }
-        flowState.deduplicated[first.state, default: [:]][first.value] = chosen
-        unit.flows[first.visit.flow] = flowState
+        unit.updateFlow(first.visit.flow) { $0.deduplicated[first.state, default: [:]][first.value] = chosen }
         return chosen
     }
 
@@ -765,10 +733,8 @@ public final class CampaignEngine {
 
     private func end(_ visit: inout Visit, _ outcome: String, now: Double, _ unit: Unit) {
         visit.phase = .ended(outcome)
-        unit.visits[visit.key] = visit
-        var flowState = unit.flowState(visit.key.flow)
-        flowState.outcomes[outcome, default: 0] += 1
-        unit.flows[visit.key.flow] = flowState
+        unit.save(visit)
+        unit.updateFlow(visit.key.flow) { $0.outcomes[outcome, default: 0] += 1 }
         record(.ended(visit.key, outcome: outcome, at: now))
     }
 
@@ -781,7 +747,7 @@ public final class CampaignEngine {
             guard let state = entries[visit.key.flow]?.stateIndex[step], visit.sends[state] != nil else { continue }
             visit.sends[state]!.facts.insert(PostSendFacts(fact))
             if fact == .clicked, case .string(let link)? = payload["link"] { visit.sends[state]!.clickedLinks.insert(link) }
-            unit.visits[visit.key] = visit
+            unit.save(visit)
         }
     }
 
@@ -819,22 +785,6 @@ final class Unit {
         self.store = store
     }
 
-    var contacts: [String: ContactProfile] {
-        get { effect.contacts }
-        set { effect.contacts = newValue }
-    }
-    var visits: [VisitKey: Visit] {
-        get { effect.visits }
-        set { effect.visits = newValue }
-    }
-    var flows: [FlowKey: FlowRuntimeState] {
-        get { effect.flows }
-        set { effect.flows = newValue }
-    }
-    var timerFired: PendingTimer? {
-        get { effect.timerFired }
-        set { effect.timerFired = newValue }
-    }
     /// While a firing enters its audience, dedupe steps collect their arrivals here to settle them together.
     var collectsDedupeArrivals = false
     var dedupeArrivals: [CampaignEngine.DedupeArrival] = []
@@ -843,11 +793,28 @@ final class Unit {
     func visit(_ key: VisitKey) -> Visit? { effect.visits[key] ?? store.visits(of: key.contact).first { $0.key == key } }
     func flowState(_ key: FlowKey) -> FlowRuntimeState { effect.flows[key] ?? store.flowState(key) }
 
+    /// Changes a flow's shared state in place (no copy of the unit's table per change).
+    func updateFlow<Result>(_ key: FlowKey, _ change: (inout FlowRuntimeState) -> Result) -> Result {
+        if effect.flows[key] == nil { effect.flows[key] = store.flowState(key) }
+        return change(&effect.flows[key]!)
+    }
+
+    /// Keys of the visits this unit changed, by contact: a firing over an audience changes many contacts,
+    /// and each contact's lookup must not scan them all.
+    private var changedVisits: [String: [VisitKey]] = [:]
+
+    /// Records a visit's new state in the unit.
+    func save(_ visit: Visit) {
+        if effect.visits.updateValue(visit, forKey: visit.key) == nil {
+            changedVisits[visit.key.contact, default: []].append(visit.key)
+        }
+    }
+
     /// A contact's visits as this unit sees them.
     func visits(of contact: String) -> [Visit] {
-        if effect.visits.isEmpty { return store.visits(of: contact) }
+        guard let changed = changedVisits[contact] else { return store.visits(of: contact) }
         var visits = Dictionary(store.visits(of: contact).map { ($0.key, $0) }) { first, _ in first }
-        for (key, visit) in effect.visits where key.contact == contact { visits[key] = visit }
+        for key in changed { visits[key] = effect.visits[key] }
         return visits.values.sorted { $0.key < $1.key }
     }
 }

@@ -67,8 +67,9 @@ public final class InMemoryStore: CampaignStore {
             if let index = visitsByContact[key.contact]?.firstIndex(where: { $0.key == key }) {
                 visitsByContact[key.contact]![index] = visit
             } else {
-                visitsByContact[key.contact, default: []].append(visit)
-                visitsByContact[key.contact]!.sort { $0.key < $1.key }
+                // Visits are numbered in entry order, so a new one almost always goes last.
+                let position = visitsByContact[key.contact]?.lastIndex { $0.key < key }.map { $0 + 1 } ?? 0
+                visitsByContact[key.contact, default: []].insert(visit, at: position)
             }
         }
         for (key, state) in unit.flows { flows[key] = state }
