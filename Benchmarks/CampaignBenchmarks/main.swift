@@ -22,7 +22,7 @@ let words = arguments.filter { Int($0) == nil }
 let mode = words.first ?? "check"
 let repetitions = arguments.compactMap(Int.init).first ?? 5
 switch mode {
-case "runtime": try runtimeBenchmark(repetitions: repetitions, only: words.dropFirst().first)
+case "runtime": try await runtimeBenchmark(repetitions: repetitions, only: words.dropFirst().first)
 case "check": frontEndBenchmark(repetitions: repetitions)
 default:
     FileHandle.standardError.write(Data("usage: campaignc-bench [check|runtime] [RUNS]\n".utf8))

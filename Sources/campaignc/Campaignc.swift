@@ -4,7 +4,7 @@ import Foundation
 
 /// The `campaignc` command: checks, tests, compiles, draws and simulates campaign files.
 @main
-struct Campaignc: ParsableCommand {
+struct Campaignc: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaignc",
         abstract: "Check, test, compile and simulate marketing automation campaigns written as YAML.",
@@ -20,10 +20,14 @@ struct Campaignc: ParsableCommand {
         defaultSubcommand: Check.self)
 
     /// Runs the command line, mapping usage errors to exit status 2 as `check` documents.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .success || code == ExitCode(1) { exit(withError: error) }

@@ -4,7 +4,7 @@ import CampaignRuntime
 import Foundation
 
 /// `campaignc simulate`: run a synthetic population through a campaign.
-struct Simulate: ParsableCommand {
+struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a synthetic population through a campaign on a virtual clock.",
         discussion: """
@@ -32,7 +32,7 @@ struct Simulate: ParsableCommand {
         guard days > 0, days <= 3650 else { throw ValidationError("--days must be between 1 and 3650") }
     }
 
-    func run() throws {
+    func run() async throws {
         let result = try CheckedProject.load(paths: [campaign], workspace: workspace)
         guard let campaignFile = result.campaigns.first else {
             FileHandle.standardError.write(Data("campaignc: error: '\(campaign)' is not a campaign file\n".utf8))
@@ -41,7 +41,7 @@ struct Simulate: ParsableCommand {
         let simulation = PopulationSimulation(definition: FlowLowering.lower(campaignFile, workspace: result.workspace),
                                               workspace: result.workspace, contacts: contacts, days: days, seed: seed)
         let showsProgress = isatty(STDERR_FILENO) != 0
-        let report = try simulation.run { day in
+        let report = try await simulation.run { day in
             guard showsProgress else { return }
             let width = 30, filled = width * day / days
             let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)

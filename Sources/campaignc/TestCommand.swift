@@ -3,7 +3,7 @@ import CampaignCompiler
 import Foundation
 
 /// `campaignc test`: run scenario files on a virtual clock.
-struct TestCommand: ParsableCommand {
+struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Run scenario tests on a virtual clock, with no Swift compile.",
@@ -19,11 +19,11 @@ struct TestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The workspace file.", valueName: "file"))
     var workspace: String?
 
-    func run() throws {
+    func run() async throws {
         let result = try CheckedProject.load(paths: paths, workspace: workspace)
         var passed = 0, failed = 0
         for scenario in result.scenarios.sorted(by: { $0.file < $1.file }) {
-            for outcome in ScenarioRunner.run(scenario, campaigns: result.campaigns, workspace: result.workspace) {
+            for outcome in await ScenarioRunner.run(scenario, campaigns: result.campaigns, workspace: result.workspace) {
                 if outcome.passed {
                     passed += 1
                     print("PASS \(outcome.file): \(outcome.name)")

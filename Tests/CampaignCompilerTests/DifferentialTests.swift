@@ -16,7 +16,7 @@ import Testing
         }
     }
 
-    @Test func everyExampleCampaignIsCompiled() {
+    @Test func everyExampleCampaignIsCompiled() async throws {
         #expect(CompiledCampaigns.all.count == Self.project.campaigns.count)
         for (interpreted, compiled) in Self.flows {
             #expect(compiled.definition == interpreted.definition,
@@ -24,18 +24,18 @@ import Testing
         }
     }
 
-    @Test func scenariosGiveIdenticalTracesAndPassBothWays() {
+    @Test func scenariosGiveIdenticalTracesAndPassBothWays() async throws {
         var traced = 0
         defer { #expect(traced > 100, "the scenarios must exercise the flows") }
         for scenario in Self.project.scenarios {
-            let interpreted = ScenarioRunner.run(scenario, campaigns: Self.project.campaigns, workspace: Self.project.workspace)
+            let interpreted = await ScenarioRunner.run(scenario, campaigns: Self.project.campaigns, workspace: Self.project.workspace)
             for (index, scenarioCase) in scenario.cases.enumerated() {
                 guard let pair = Self.flows.first(where: {
                     $0.interpreted.definition.campaign == scenario.campaign?.value && $0.interpreted.definition.version == scenario.version?.value
                 }) else { Issue.record("no flow for \(scenario.file)"); continue }
-                let viaInterpreter = ScenarioRunner.runCase(scenarioCase, file: scenario.file,
+                let viaInterpreter = await ScenarioRunner.runCase(scenarioCase, file: scenario.file,
                                                             flow: pair.interpreted, workspace: Self.project.workspace)
-                let viaCompiled = ScenarioRunner.runCase(scenarioCase, file: scenario.file,
+                let viaCompiled = await ScenarioRunner.runCase(scenarioCase, file: scenario.file,
                                                          flow: pair.compiled, workspace: Self.project.workspace)
                 #expect(viaInterpreter.trace == viaCompiled.trace, "\(scenario.file): \(scenarioCase.name.value)")
                 traced += viaInterpreter.trace.count
@@ -45,14 +45,14 @@ import Testing
         }
     }
 
-    @Test func oneThousandRandomEventSequencesPerCampaignGiveIdenticalTraces() throws {
+    @Test func oneThousandRandomEventSequencesPerCampaignGiveIdenticalTraces() async throws {
         for (interpreted, compiled) in Self.flows {
             var generator = SeededRandom(seed: StableHash.of(interpreted.definition.campaign))
             var entered = 0
             for _ in 0..<1000 {
                 let script = RandomScript.make(for: interpreted.definition, workspace: Self.project.workspace, using: &generator)
-                let a = try script.run(interpreted)
-                let b = try script.run(compiled)
+                let a = try await script.run(interpreted)
+                let b = try await script.run(compiled)
                 if a != b {
                     Issue.record("\(interpreted.definition.campaign) v\(interpreted.definition.version) diverges on \(script)")
                     break
@@ -184,26 +184,26 @@ struct RandomScript: CustomStringConvertible {
 
     /// Runs the script on a fresh engine and returns its trace: timers, schedules and dates fire as the clock
     /// passes them.
-    func run(_ flow: any CampaignFlow) throws -> [TraceEvent] {
+    func run(_ flow: any CampaignFlow) async throws -> [TraceEvent] {
         let clock = VirtualClock(now: 1_780_000_000)
-        let engine = try CampaignEngine(flows: [flow], clock: clock)
+        let engine = try await CampaignEngine(flows: [flow], clock: clock)
         let key = FlowKey(campaign: flow.definition.campaign, version: flow.definition.version)
-        engine.setStatus(key, .published)  // draining versions are exercised too
-        for contact in contacts { engine.upsertContact(contact) }
+        try await engine.setStatus(key, .published)  // draining versions are exercised too
+        for contact in contacts { try await engine.upsertContact(contact) }
         for (after, index, entry) in entries {
-            engine.advance(to: clock.now + after)
+            try await engine.advance(to: clock.now + after)
             clock.now += after
             let id = contacts[index].id
             switch entry {
-            case .event(let name, let payload): engine.handle(event: name, contact: id, payload: payload)
-            case .fire: engine.fire(key, contact: flow.definition.trigger == .api ? id : nil)
-            case .approve(let step): engine.approve(key, step: step)
-            case .update(let fields): engine.updateContact(id, fields: fields)
+            case .event(let name, let payload): try await engine.handle(event: name, contact: id, payload: payload)
+            case .fire: try await engine.fire(key, contact: flow.definition.trigger == .api ? id : nil)
+            case .approve(let step): try await engine.approve(key, step: step)
+            case .update(let fields): try await engine.updateContact(id, fields: fields)
             }
         }
         // Two weeks of schedule firings, then every timer (the longest waits run for months).
-        engine.advance(to: clock.now + 14 * 86_400)
-        engine.runTimers(upTo: clock.now + 400 * 86_400)
-        return engine.trace
+        try await engine.advance(to: clock.now + 14 * 86_400)
+        try await engine.runTimers(upTo: clock.now + 400 * 86_400)
+        return await engine.trace
     }
 }

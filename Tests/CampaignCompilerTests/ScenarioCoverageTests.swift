@@ -22,14 +22,14 @@ import Testing
         return edges
     }
 
-    @Test func scenariosTakeEveryExitOfEveryStep() {
+    @Test func scenariosTakeEveryExitOfEveryStep() async throws {
         let project = ExampleCampaignTests.result
         for definition in CompiledModule.lowered(project) {
             var taken = Set<String>()
             var arrived = Set<String>()
             for scenario in project.scenarios where scenario.campaign?.value == definition.campaign && scenario.version?.value == definition.version {
                 for scenarioCase in scenario.cases {
-                    let trace = ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: FlowInterpreter(definition),
+                    let trace = await ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: FlowInterpreter(definition),
                                                        workspace: project.workspace).trace
                     var last: [VisitKey: String] = [:]
                     for event in trace {

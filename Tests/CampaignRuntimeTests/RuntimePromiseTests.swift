@@ -14,16 +14,16 @@ import Testing
         FlowState(id: "lost", line: 5, step: .end("failure")),
     ]
 
-    func engine(_ states: [FlowState] = emailThenWait, messages: [String: FlowMessage]? = nil) throws
+    func engine(_ states: [FlowState] = emailThenWait, messages: [String: FlowMessage]? = nil) async throws
         -> (CampaignEngine, RecordingChannels) {
         var flow = makeFlow(states).definition
         if let messages { flow.messages = messages }
         let channels = RecordingChannels()
-        return (try CampaignEngine(flows: [FlowInterpreter(flow)], channels: channels, clock: VirtualClock(now: 0)), channels)
+        return (try await CampaignEngine(flows: [FlowInterpreter(flow)], channels: channels, clock: VirtualClock(now: 0)), channels)
     }
 
-    func suppressions(_ engine: CampaignEngine) -> [String] {
-        engine.trace.compactMap { if case .suppressed(_, let state, let reason, _) = $0 { "\(state): \(reason)" } else { nil } }
+    func suppressions(_ engine: CampaignEngine) async -> [String] {
+        await engine.trace.compactMap { if case .suppressed(_, let state, let reason, _) = $0 { "\(state): \(reason)" } else { nil } }
     }
 
     @Test(arguments: [
@@ -32,87 +32,87 @@ import Testing
         ("spam_complaint", [:]),
         ("message_bounced", ["type": Value.string("hard")]),
     ])
-    func anEventThatWithdrawsConsentSuppressesLaterEmails(event: String, payload: [String: Value]) throws {
-        let (engine, channels) = try engine()
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: event, contact: "a", payload: payload)
-        engine.handle(event: "signup", contact: "a")
-        engine.runTimers(upTo: 86_400)
+    func anEventThatWithdrawsConsentSuppressesLaterEmails(event: String, payload: [String: Value]) async throws {
+        let (engine, channels) = try await engine()
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: event, contact: "a", payload: payload)
+        try await engine.handle(event: "signup", contact: "a")
+        try await engine.runTimers(upTo: 86_400)
         #expect(channels.performed.isEmpty)
         let reason = event == "message_bounced" ? "hard-bounce" : "unsubscribed"
-        #expect(suppressions(engine) == ["send: \(reason)"])
-        #expect(outcome(engine, "a") == "failure", "post-send functions on a suppressed send stay false")
-        #expect(engine.report(FlowKey(campaign: "c", version: 1)).suppressed == [reason: 1])
+        #expect(await suppressions(engine) == ["send: \(reason)"])
+        #expect(try await outcome(engine, "a") == "failure", "post-send functions on a suppressed send stay false")
+        #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).suppressed == [reason: 1])
     }
 
-    @Test func aSoftBounceOrAnotherChannelLeavesEmailAlone() throws {
-        let (engine, channels) = try engine()
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "message_bounced", contact: "a", payload: ["type": .string("soft")])
-        engine.handle(event: "unsubscribed", contact: "a", payload: ["channel": .string("sms")])
-        engine.handle(event: "signup", contact: "a")
+    @Test func aSoftBounceOrAnotherChannelLeavesEmailAlone() async throws {
+        let (engine, channels) = try await engine()
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "message_bounced", contact: "a", payload: ["type": .string("soft")])
+        try await engine.handle(event: "unsubscribed", contact: "a", payload: ["channel": .string("sms")])
+        try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.count == 1)
     }
 
-    @Test func resubscribingRestoresEmailButANewAddressIsNeededAfterAHardBounce() throws {
-        let (engine, channels) = try engine()
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "unsubscribed", contact: "a", payload: ["channel": .string("email")])
-        engine.handle(event: "subscribed", contact: "a", payload: ["channel": .string("email")])
-        engine.handle(event: "signup", contact: "a")
+    @Test func resubscribingRestoresEmailButANewAddressIsNeededAfterAHardBounce() async throws {
+        let (engine, channels) = try await engine()
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "unsubscribed", contact: "a", payload: ["channel": .string("email")])
+        try await engine.handle(event: "subscribed", contact: "a", payload: ["channel": .string("email")])
+        try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.count == 1)
 
-        engine.handle(event: "message_bounced", contact: "a", payload: ["type": .string("hard")])
-        engine.handle(event: "signup", contact: "a")
+        try await engine.handle(event: "message_bounced", contact: "a", payload: ["type": .string("hard")])
+        try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.count == 1, "hard bounce")
-        engine.updateContact("a", fields: ["email": .string("new@example.com")])
-        engine.handle(event: "signup", contact: "a")
+        try await engine.updateContact("a", fields: ["email": .string("new@example.com")])
+        try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.count == 2, "a new address clears the bounce")
     }
 
-    @Test func aMissingAddressSuppressesTransactionalMessagesTooButUnsubscriptionsDoNot() throws {
+    @Test func aMissingAddressSuppressesTransactionalMessagesTooButUnsubscriptionsDoNot() async throws {
         let messages = ["m": FlowMessage(channel: "email", category: nil, transactional: true)]
-        let (engine, channels) = try engine(messages: messages)
-        engine.upsertContact(ContactProfile(id: "nomail"))
-        engine.handle(event: "signup", contact: "nomail")
-        #expect(suppressions(engine) == ["send: missing-address"])
+        let (engine, channels) = try await engine(messages: messages)
+        try await engine.upsertContact(ContactProfile(id: "nomail"))
+        try await engine.handle(event: "signup", contact: "nomail")
+        #expect(await suppressions(engine) == ["send: missing-address"])
 
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "spam_complaint", contact: "a")
-        engine.handle(event: "signup", contact: "a")
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "spam_complaint", contact: "a")
+        try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.map(\.key.visit.contact) == ["a"], "transactional ignores the complaint")
     }
 
-    @Test func theUnsubscribeStepStopsTheCampaignsOwnLaterSends() throws {
+    @Test func theUnsubscribeStepStopsTheCampaignsOwnLaterSends() async throws {
         let states = [
             FlowState(id: "leave", line: 1, step: .unsubscribe(["email"], next: 1)),
             FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
             FlowState(id: "done", line: 3, step: .end("neutral")),
         ]
-        let (engine, channels) = try engine(states)
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "signup", contact: "a")
+        let (engine, channels) = try await engine(states)
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.map(\.action) == [.unsubscribe(["email"])])
-        #expect(suppressions(engine) == ["send: unsubscribed"])
+        #expect(await suppressions(engine) == ["send: unsubscribed"])
     }
 
-    @Test func archivingEndsTheContactsOtherVisitsAndEntersNothingMore() throws {
+    @Test func archivingEndsTheContactsOtherVisitsAndEntersNothingMore() async throws {
         let archiving = makeFlow([
             FlowState(id: "archive", line: 1, step: .archive(next: 1)),
             FlowState(id: "done", line: 2, step: .end("abandon")),
         ], trigger: .event("purchase", filter: nil), campaign: "archiver")
         let waiting = makeFlow(Self.emailThenWait, campaign: "waiter")
-        let engine = try CampaignEngine(flows: [archiving, waiting], clock: VirtualClock(now: 0))
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "signup", contact: "a")
-        engine.handle(event: "purchase", contact: "a")
-        let outcomes = engine.store.visits(of: "a").map { "\($0.key.flow.campaign): \($0.outcome ?? "active")" }
+        let engine = try await CampaignEngine(flows: [archiving, waiting], clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
+        try await engine.handle(event: "purchase", contact: "a")
+        let outcomes = try await engine.store.visits(of: "a").map { "\($0.key.flow.campaign): \($0.outcome ?? "active")" }
         #expect(outcomes.sorted() == ["archiver: abandon", "waiter: exited"])
-        engine.handle(event: "signup", contact: "a")
-        #expect(engine.store.visits(of: "a").count == 2, "an archived contact enters nothing")
+        try await engine.handle(event: "signup", contact: "a")
+        #expect(try await engine.store.visits(of: "a").count == 2, "an archived contact enters nothing")
     }
 
-    @Test func subscribedAndArchivedReadConsentInExpressions() {
+    @Test func subscribedAndArchivedReadConsentInExpressions() async throws {
         var contact = subscriber("a")
         var context = FlowContext(now: 0, contact: contact, campaign: "c", version: 1, timeZone: TimeZone(identifier: "UTC")!)
         #expect(context.subscribed("email") && !context.archived())
@@ -125,35 +125,35 @@ import Testing
 
 @Suite struct ExitTimingTests {
     /// Sends an email every day until the unopened streak reaches 5: the exit must stop the sixth.
-    @Test func aConditionExitStopsTheSixthUnopenedEmailWithoutAnyEvent() throws {
+    @Test func aConditionExitStopsTheSixthUnopenedEmailWithoutAnyEvent() async throws {
         let states = [
             FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 0)),
         ]
         let exit = FlowExit.condition(.compare(.greaterOrEqual, .unopenedStreak, .literal(.int(5))))
         let channels = RecordingChannels()
-        let engine = try CampaignEngine(flows: [makeFlow(states, exits: [exit])], channels: channels, clock: VirtualClock(now: 0))
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "signup", contact: "a")
-        engine.runTimers(upTo: 30 * 86_400)
+        let engine = try await CampaignEngine(flows: [makeFlow(states, exits: [exit])], channels: channels, clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
+        try await engine.runTimers(upTo: 30 * 86_400)
         #expect(channels.performed.count == 5)
-        #expect(outcome(engine, "a") == "exited")
-        #expect(engine.store.nextTimer() == nil, "nothing is left pending")
+        #expect(try await outcome(engine, "a") == "exited")
+        #expect(try await engine.store.nextTimerDue() == nil, "nothing is left pending")
     }
 
-    @Test func aTimerWakingAVisitChecksTheAudienceFirst() throws {
+    @Test func aTimerWakingAVisitChecksTheAudienceFirst() async throws {
         let audience = FlowExpression.compare(.equal, .field("plan"), .literal(.string("pro")))
         let channels = RecordingChannels()
-        let engine = try CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait, audience: audience, leave: true)],
+        let engine = try await CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait, audience: audience, leave: true)],
                                         channels: channels, clock: VirtualClock(now: 0))
         var contact = subscriber("a")
         contact.fields["plan"] = .string("pro")
-        engine.upsertContact(contact)
-        engine.handle(event: "signup", contact: "a")
+        try await engine.upsertContact(contact)
+        try await engine.handle(event: "signup", contact: "a")
         contact.fields["plan"] = .string("free")
-        engine.upsertContact(contact)  // changed without an event: only the wake can see it
-        engine.runTimers(upTo: 86_400)
-        #expect(outcome(engine, "a") == "exited")
+        try await engine.upsertContact(contact)  // changed without an event: only the wake can see it
+        try await engine.runTimers(upTo: 86_400)
+        #expect(try await outcome(engine, "a") == "exited")
     }
 }
 
@@ -173,78 +173,78 @@ import Testing
     }
 
     @Test(arguments: [("newest", "late"), ("oldest", "early")])
-    func aFiringKeepsTheContactItsRuleNames(keep: String, kept: String) throws {
+    func aFiringKeepsTheContactItsRuleNames(keep: String, kept: String) async throws {
         let channels = RecordingChannels()
-        let engine = try CampaignEngine(flows: [vipFlow(keep: keep)], channels: channels, clock: VirtualClock(now: 0))
+        let engine = try await CampaignEngine(flows: [vipFlow(keep: keep)], channels: channels, clock: VirtualClock(now: 0))
         // Entered in id order: "a-middle", "b-late", "c-early"; the rule, not the order, decides.
-        engine.upsertContact(contact("a-middle", email: "x@example.com", created: 200))
-        engine.upsertContact(contact("b-late", email: "x@example.com", created: 300))
-        engine.upsertContact(contact("c-early", email: "x@example.com", created: 100))
-        engine.upsertContact(contact("d-alone", email: "y@example.com", created: 100))
-        engine.fire(FlowKey(campaign: "c", version: 1))
+        try await engine.upsertContact(contact("a-middle", email: "x@example.com", created: 200))
+        try await engine.upsertContact(contact("b-late", email: "x@example.com", created: 300))
+        try await engine.upsertContact(contact("c-early", email: "x@example.com", created: 100))
+        try await engine.upsertContact(contact("d-alone", email: "y@example.com", created: 100))
+        try await engine.fire(FlowKey(campaign: "c", version: 1))
         let sentTo = Set(channels.performed.map(\.key.visit.contact))
         #expect(sentTo == [keep == "newest" ? "b-late" : "c-early", "d-alone"])
-        #expect(engine.report(FlowKey(campaign: "c", version: 1)).outcomes == ["success": 2, "neutral": 2])
+        #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).outcomes == ["success": 2, "neutral": 2])
     }
 
-    @Test func aLaterArrivalCompetesWithTheContactAlreadyKept() throws {
+    @Test func aLaterArrivalCompetesWithTheContactAlreadyKept() async throws {
         let channels = RecordingChannels()
-        let engine = try CampaignEngine(flows: [vipFlow(keep: "newest")], channels: channels, clock: VirtualClock(now: 0))
+        let engine = try await CampaignEngine(flows: [vipFlow(keep: "newest")], channels: channels, clock: VirtualClock(now: 0))
         let key = FlowKey(campaign: "c", version: 1)
-        engine.upsertContact(contact("first", email: "x@example.com", created: 200))
-        engine.fire(key, contact: "first")
-        engine.upsertContact(contact("older", email: "x@example.com", created: 100))
-        engine.fire(key, contact: "older")
-        engine.upsertContact(contact("newer", email: "x@example.com", created: 300))
-        engine.fire(key, contact: "newer")
+        try await engine.upsertContact(contact("first", email: "x@example.com", created: 200))
+        try await engine.fire(key, contact: "first")
+        try await engine.upsertContact(contact("older", email: "x@example.com", created: 100))
+        try await engine.fire(key, contact: "older")
+        try await engine.upsertContact(contact("newer", email: "x@example.com", created: 300))
+        try await engine.fire(key, contact: "newer")
         #expect(channels.performed.map(\.key.visit.contact) == ["first", "newer"])
     }
 }
 
 @Suite struct SendTimeTests {
-    @Test func anOptimizedSendWaitsForTheHourTheContactOpensMostAndGoesAtOnceWithoutOpens() throws {
+    @Test func anOptimizedSendWaitsForTheHourTheContactOpensMostAndGoesAtOnceWithoutOpens() async throws {
         let states = [
             FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: true, next: 1)),
             FlowState(id: "done", line: 2, step: .end("success")),
         ]
         let clock = VirtualClock(now: 0)
         let channels = RecordingChannels()
-        let engine = try CampaignEngine(flows: [makeFlow(states, timezone: "Europe/Paris")], channels: channels, clock: clock)
+        let engine = try await CampaignEngine(flows: [makeFlow(states, timezone: "Europe/Paris")], channels: channels, clock: clock)
         let monday = Value.parseInstant("2026-03-02T00:00:00Z")!
-        engine.upsertContact(subscriber("fresh"))
-        engine.upsertContact(subscriber("reader"))
+        try await engine.upsertContact(subscriber("fresh"))
+        try await engine.upsertContact(subscriber("reader"))
         // Opens at 19:xx Paris (18:xx UTC) twice and at 07:xx once.
         for (day, hour) in [(0, 18), (1, 18), (2, 6)] {
             clock.now = monday + Double(day) * 86_400 + Double(hour) * 3600 + 600
-            engine.handle(event: "email_opened", contact: "reader")
+            try await engine.handle(event: "email_opened", contact: "reader")
         }
         clock.now = monday + 3 * 86_400 + 9 * 3600  // Thursday 10:00 Paris
-        engine.handle(event: "signup", contact: "fresh")
-        engine.handle(event: "signup", contact: "reader")
+        try await engine.handle(event: "signup", contact: "fresh")
+        try await engine.handle(event: "signup", contact: "reader")
         #expect(channels.performed.map(\.key.visit.contact) == ["fresh"])
-        engine.runTimers(upTo: clock.now + 86_400)
+        try await engine.runTimers(upTo: clock.now + 86_400)
         #expect(channels.performed.map(\.at) == [clock.now, monday + 3 * 86_400 + 18 * 3600], "19:00 Paris the same day")
-        #expect(outcome(engine, "reader") == "success")
+        #expect(try await outcome(engine, "reader") == "success")
     }
 }
 
 @Suite struct DefinitionTests {
-    @Test func aChangedDefinitionUnderARunningVersionIsRefused() throws {
+    @Test func aChangedDefinitionUnderARunningVersionIsRefused() async throws {
         let store = InMemoryStore()
-        _ = try CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait)], store: store)
+        _ = try await CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait)], store: store)
         var restatused = makeFlow(ConsentTests.emailThenWait).definition
         restatused.status = .draining
-        _ = try CampaignEngine(flows: [FlowInterpreter(restatused)], store: store)  // a status change is not a new definition
+        _ = try await CampaignEngine(flows: [FlowInterpreter(restatused)], store: store)  // a status change is not a new definition
         var changed = makeFlow(ConsentTests.emailThenWait).definition
         changed.states.swapAt(3, 4)
-        #expect(throws: EngineError.definitionChanged(FlowKey(campaign: "c", version: 1))) {
-            try CampaignEngine(flows: [FlowInterpreter(changed)], store: store)
+        await #expect(throws: EngineError.definitionChanged(FlowKey(campaign: "c", version: 1))) {
+            try await CampaignEngine(flows: [FlowInterpreter(changed)], store: store)
         }
     }
 
-    @Test func anUnknownTimeZoneIsRefusedRatherThanRunAsUTC() {
-        #expect(throws: TimeZoneProblem.self) {
-            try CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait, timezone: "Mars/Olympus")])
+    @Test func anUnknownTimeZoneIsRefusedRatherThanRunAsUTC() async throws {
+        await #expect(throws: TimeZoneProblem.self) {
+            try await CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait, timezone: "Mars/Olympus")])
         }
     }
 }

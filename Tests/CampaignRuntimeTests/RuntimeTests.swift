@@ -23,14 +23,14 @@ func subscriber(_ id: String) -> ContactProfile {
     ContactProfile(id: id, fields: ["email": .string("\(id)@example.com")])
 }
 
-func outcome(_ engine: CampaignEngine, _ contact: String) -> String? {
-    engine.store.visits(of: contact).last?.outcome
+func outcome(_ engine: CampaignEngine, _ contact: String) async throws -> String? {
+    try await engine.store.visits(of: contact).last?.outcome
 }
 
 @Suite struct WaitUntilTests {
     let paris = TimeZone(identifier: "Europe/Paris")!
 
-    @Test func aLocalTimeStaysLocalAcrossTheSpringChange() {
+    @Test func aLocalTimeStaysLocalAcrossTheSpringChange() async throws {
         // Saturday 28 March 2026 10:00 in Paris (UTC+1); the clocks go forward that night.
         let now = Value.parseInstant("2026-03-28T09:00:00Z")!
         let sunday8 = WaitUntil.next(after: now, days: [1], from: 8 * 60, to: nil, timeZone: paris)
@@ -39,19 +39,19 @@ func outcome(_ engine: CampaignEngine, _ contact: String) -> String? {
         #expect(saturday8 == Value.parseInstant("2026-03-22T07:00:00Z"), "08:00 CET is 07:00 UTC")
     }
 
-    @Test func aLocalTimeStaysLocalAcrossTheAutumnChange() {
+    @Test func aLocalTimeStaysLocalAcrossTheAutumnChange() async throws {
         let now = Value.parseInstant("2026-10-24T12:00:00Z")!
         #expect(WaitUntil.next(after: now, days: [1], from: 8 * 60, to: nil, timeZone: paris) == Value.parseInstant("2026-10-25T07:00:00Z"))
     }
 
-    @Test func aTimeSkippedBySpringForwardMovesForward() {
+    @Test func aTimeSkippedBySpringForwardMovesForward() async throws {
         // 02:30 does not exist in Paris on 29 March 2026.
         let now = Value.parseInstant("2026-03-28T12:00:00Z")!
         let moment = WaitUntil.next(after: now, days: [1], from: 2 * 60 + 30, to: nil, timeZone: paris)
         #expect(moment == Value.parseInstant("2026-03-29T01:30:00Z"), "03:30 CEST")
     }
 
-    @Test func nowIsIncludedAndWindowsOpenAtTheirStart() {
+    @Test func nowIsIncludedAndWindowsOpenAtTheirStart() async throws {
         // Monday 7 September 2026, 10:00 in Paris (08:00 UTC).
         let now = Value.parseInstant("2026-09-07T08:00:00Z")!
         let weekdays = [2, 3, 4, 5, 6]
@@ -67,40 +67,45 @@ func outcome(_ engine: CampaignEngine, _ contact: String) -> String? {
 }
 
 /// Fails the first `failures` attempts, then records; drops actions whose key it has seen.
-final class FlakyChannels: ChannelAdapter {
-    var failures: Int
-    private(set) var performed: [ActionRequest] = []
+final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: Int
+    private var recorded: [ActionRequest] = []
     private var seen = Set<String>()
 
     init(failures: Int) { self.failures = failures }
 
+    var performed: [ActionRequest] { lock.withLock { recorded } }
+
     func perform(_ request: ActionRequest) throws {
-        if failures > 0 {
-            failures -= 1
-            throw CancellationError()
+        try lock.withLock {
+            if failures > 0 {
+                failures -= 1
+                throw CancellationError()
+            }
+            guard seen.insert(request.key.description).inserted else { return }
+            recorded.append(request)
         }
-        guard seen.insert(request.key.description).inserted else { return }
-        performed.append(request)
     }
 }
 
 @Suite struct EngineTests {
-    @Test func actionsLeaveOnceAndFailedOnesStayInTheOutboxUntilRetried() throws {
+    @Test func actionsLeaveOnceAndFailedOnesStayInTheOutboxUntilRetried() async throws {
         let store = InMemoryStore()
         let channels = FlakyChannels(failures: 1)
-        let engine = try CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], store: store, channels: channels, clock: VirtualClock(now: 0))
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "signup", contact: "a")
+        let engine = try await CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], store: store, channels: channels, clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.isEmpty)
-        #expect(store.pendingActions().count == 1, "the failed send waits in the outbox")
-        engine.dispatchPendingActions()
-        engine.dispatchPendingActions()
+        #expect(store.pendingActions(limit: 100).count == 1, "the failed send waits in the outbox")
+        try await engine.dispatchPendingActions()
+        try await engine.dispatchPendingActions()
         #expect(channels.performed.count == 1)
         #expect(channels.performed[0].key.description == "a/c/v1/send/1")
-        #expect(store.pendingActions().isEmpty)
+        #expect(store.pendingActions(limit: 100).isEmpty)
     }
 
-    @Test func aVisitThatLoopsBackToASendGetsANewKeyEachTime() throws {
+    @Test func aVisitThatLoopsBackToASendGetsANewKeyEachTime() async throws {
         let states = [
             FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 2)),
@@ -108,15 +113,15 @@ final class FlakyChannels: ChannelAdapter {
             FlowState(id: "done", line: 4, step: .end("failure")),
         ]
         let channels = RecordingChannels()
-        let engine = try CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "signup", contact: "a")
-        engine.runTimers(upTo: 10 * 86_400)
+        let engine = try await CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
+        try await engine.runTimers(upTo: 10 * 86_400)
         #expect(channels.performed.map(\.key.description) == ["a/c/v1/send/1", "a/c/v1/send#2/1", "a/c/v1/send#3/1"])
-        #expect(outcome(engine, "a") == "failure")
+        #expect(try await outcome(engine, "a") == "failure")
     }
 
-    @Test func aRedeliveredActionIsRecognisedByItsKey() {
+    @Test func aRedeliveredActionIsRecognisedByItsKey() async throws {
         let channels = RecordingChannels()
         let request = ActionRequest(key: IdempotencyKey(visit: VisitKey(contact: "a", flow: FlowKey(campaign: "c", version: 1), number: 1), step: "send"),
                                     action: .send(channel: "email", message: "m"), at: 0)
@@ -125,113 +130,113 @@ final class FlakyChannels: ChannelAdapter {
         #expect(channels.performed.count == 1)
     }
 
-    @Test func timersFireInDueOrderAndMoveVisitsOn() throws {
+    @Test func timersFireInDueOrderAndMoveVisitsOn() async throws {
         let clock = VirtualClock(now: 0)
-        let engine = try CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], clock: clock)
+        let engine = try await CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], clock: clock)
         for (index, id) in ["a", "b", "c"].enumerated() {
-            engine.upsertContact(subscriber(id))
+            try await engine.upsertContact(subscriber(id))
             clock.now = Double(100 - index * 10)
-            engine.handle(event: "signup", contact: id)
+            try await engine.handle(event: "signup", contact: id)
         }
-        engine.runTimers(upTo: 10_000)
-        let ends = engine.trace.compactMap { event -> String? in
+        try await engine.runTimers(upTo: 10_000)
+        let ends = await engine.trace.compactMap { event -> String? in
             if case .ended(let visit, _, _) = event { return visit.contact }
             return nil
         }
         #expect(ends == ["c", "b", "a"])
-        #expect(engine.report(FlowKey(campaign: "c", version: 1)).outcomes == ["success": 3])
+        #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).outcomes == ["success": 3])
     }
 
-    @Test func repeatPolicies() throws {
+    @Test func repeatPolicies() async throws {
         for (policy, expected) in [(RepeatPolicy.many, 2), (.once, 1), (.afterExit, 1)] {
-            let engine = try CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: VirtualClock(now: 0))
-            engine.upsertContact(subscriber("a"))
-            engine.handle(event: "signup", contact: "a")
-            engine.handle(event: "signup", contact: "a")
-            #expect(engine.store.visits(of: "a").count == expected, "\(policy)")
+            let engine = try await CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: VirtualClock(now: 0))
+            try await engine.upsertContact(subscriber("a"))
+            try await engine.handle(event: "signup", contact: "a")
+            try await engine.handle(event: "signup", contact: "a")
+            #expect(try await engine.store.visits(of: "a").count == expected, "\(policy)")
         }
         // after_exit lets the contact in again once the first visit is over; once never does.
         for (policy, expected) in [(RepeatPolicy.afterExit, 2), (.once, 1)] {
             let clock = VirtualClock(now: 0)
-            let engine = try CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: clock)
-            engine.upsertContact(subscriber("a"))
-            engine.handle(event: "signup", contact: "a")
-            engine.runTimers(upTo: 7200)
+            let engine = try await CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd, repeatPolicy: policy)], clock: clock)
+            try await engine.upsertContact(subscriber("a"))
+            try await engine.handle(event: "signup", contact: "a")
+            try await engine.runTimers(upTo: 7200)
             clock.now = 7200
-            engine.handle(event: "signup", contact: "a")
-            #expect(engine.store.visits(of: "a").count == expected, "\(policy)")
+            try await engine.handle(event: "signup", contact: "a")
+            #expect(try await engine.store.visits(of: "a").count == expected, "\(policy)")
         }
     }
 
-    @Test func drainingFinishesItsContactsAndStoppedEndsThem() throws {
+    @Test func drainingFinishesItsContactsAndStoppedEndsThem() async throws {
         let clock = VirtualClock(now: 0)
         let draining = makeFlow(sendThenWaitThenEnd, version: 1)
         let stopped = makeFlow(sendThenWaitThenEnd, campaign: "d")
-        let engine = try CampaignEngine(flows: [draining, stopped], clock: clock)
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "signup", contact: "a")
-        engine.setStatus(FlowKey(campaign: "c", version: 1), .draining)
-        engine.setStatus(FlowKey(campaign: "d", version: 1), .stopped)
-        engine.handle(event: "signup", contact: "a")
-        engine.runTimers(upTo: 10_000)
-        let visits = engine.store.visits(of: "a")
+        let engine = try await CampaignEngine(flows: [draining, stopped], clock: clock)
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
+        try await engine.setStatus(FlowKey(campaign: "c", version: 1), .draining)
+        try await engine.setStatus(FlowKey(campaign: "d", version: 1), .stopped)
+        try await engine.handle(event: "signup", contact: "a")
+        try await engine.runTimers(upTo: 10_000)
+        let visits = try await engine.store.visits(of: "a")
         #expect(visits.filter { $0.key.flow.campaign == "c" }.map(\.outcome) == ["success"], "in flight finishes, no one new")
         #expect(visits.filter { $0.key.flow.campaign == "d" }.map(\.outcome) == ["stopped"])
     }
 
-    @Test func exitsOnEventsAndLeavingTheAudience() throws {
+    @Test func exitsOnEventsAndLeavingTheAudience() async throws {
         let clock = VirtualClock(now: 0)
         let onPurchase = makeFlow(sendThenWaitThenEnd, exits: [.event("purchase", filter: nil)])
         let vipOnly = makeFlow(sendThenWaitThenEnd, audience: .inGroup("vip"), leave: true, campaign: "v")
-        let engine = try CampaignEngine(flows: [onPurchase, vipOnly], clock: clock)
+        let engine = try await CampaignEngine(flows: [onPurchase, vipOnly], clock: clock)
         var contact = subscriber("a")
         contact.groups = ["vip"]
-        engine.upsertContact(contact)
-        engine.handle(event: "signup", contact: "a")
-        engine.handle(event: "purchase", contact: "a")
-        #expect(engine.store.visits(of: "a").first { $0.key.flow.campaign == "c" }?.outcome == "exited")
-        #expect(engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.isActive == true)
+        try await engine.upsertContact(contact)
+        try await engine.handle(event: "signup", contact: "a")
+        try await engine.handle(event: "purchase", contact: "a")
+        #expect(try await engine.store.visits(of: "a").first { $0.key.flow.campaign == "c" }?.outcome == "exited")
+        #expect(try await engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.isActive == true)
         contact.groups = []
-        engine.upsertContact(contact)
-        engine.handle(event: "page_visited", contact: "a")
-        #expect(engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.outcome == "exited")
+        try await engine.upsertContact(contact)
+        try await engine.handle(event: "page_visited", contact: "a")
+        #expect(try await engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.outcome == "exited")
     }
 
-    @Test func approvalHoldsUntilReleased() throws {
+    @Test func approvalHoldsUntilReleased() async throws {
         let states = [
             FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: true, optimized: false, next: 1)),
             FlowState(id: "done", line: 2, step: .end("success")),
         ]
         let channels = RecordingChannels()
-        let engine = try CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
-        engine.upsertContact(subscriber("a"))
-        engine.handle(event: "signup", contact: "a")
+        let engine = try await CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.isEmpty)
-        #expect(engine.report(FlowKey(campaign: "c", version: 1)).contactsPerStep == ["send": 1])
-        engine.approve(FlowKey(campaign: "c", version: 1), step: "send")
+        #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).contactsPerStep == ["send": 1])
+        try await engine.approve(FlowKey(campaign: "c", version: 1), step: "send")
         #expect(channels.performed.count == 1)
-        #expect(outcome(engine, "a") == "success")
+        #expect(try await outcome(engine, "a") == "success")
     }
 
-    @Test func distributionCountersAndDedupe() throws {
+    @Test func distributionCountersAndDedupe() async throws {
         let states = [
             FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: "oldest", next: 1)),
             FlowState(id: "waves", line: 2, step: .distribute([FlowOption(amount: 1, next: 2)], otherwise: 3)),
             FlowState(id: "first", line: 3, step: .end("success")),
             FlowState(id: "rest", line: 4, step: .end("neutral")),
         ]
-        let engine = try CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
+        let engine = try await CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
         for (id, email) in [("a", "x@example.com"), ("b", "x@example.com"), ("c", "y@example.com")] {
-            engine.upsertContact(ContactProfile(id: id, fields: ["email": .string(email)]))
-            engine.handle(event: "signup", contact: id)
+            try await engine.upsertContact(ContactProfile(id: id, fields: ["email": .string(email)]))
+            try await engine.handle(event: "signup", contact: id)
         }
-        #expect(outcome(engine, "a") == "success")
-        #expect(outcome(engine, "b") == "neutral", "a duplicate of a")
-        #expect(outcome(engine, "c") == "neutral", "the distribution's one place is taken")
-        #expect(engine.report(FlowKey(campaign: "c", version: 1)).arrivalsPerStep["waves"] == 2)
+        #expect(try await outcome(engine, "a") == "success")
+        #expect(try await outcome(engine, "b") == "neutral", "a duplicate of a")
+        #expect(try await outcome(engine, "c") == "neutral", "the distribution's one place is taken")
+        #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).arrivalsPerStep["waves"] == 2)
     }
 
-    @Test func anABTestSendsTheRestToTheWinnerByClicks() throws {
+    @Test func anABTestSendsTheRestToTheWinnerByClicks() async throws {
         let states = [
             FlowState(id: "test", line: 1, step: .test(variants: [FlowOption(amount: 10, next: 1), FlowOption(amount: 10, next: 2)],
                                                         winnerBy: "clicks", decideAfter: 86_400)),
@@ -241,34 +246,38 @@ final class FlakyChannels: ChannelAdapter {
             FlowState(id: "done", line: 5, step: .end("neutral")),
         ]
         let clock = VirtualClock(now: 0)
-        let engine = try CampaignEngine(flows: [makeFlow(states)], clock: clock)
+        let engine = try await CampaignEngine(flows: [makeFlow(states)], clock: clock)
         let ids = (0..<200).map { "k\($0)" }
         for id in ids {
-            engine.upsertContact(subscriber(id))
-            engine.handle(event: "signup", contact: id)
+            try await engine.upsertContact(subscriber(id))
+            try await engine.handle(event: "signup", contact: id)
         }
-        let inB = engine.store.contactIDs().filter { id in engine.store.visits(of: id).first?.variants[0] == 1 }
-        let waiting = ids.filter { engine.store.visits(of: $0).first?.phase == .awaitingWinner }
+        var inB: [String] = [], waiting: [String] = []
+        for id in ids {
+            let visit = try await engine.store.visits(of: id).first
+            if visit?.variants[0] == 1 { inB.append(id) }
+            if visit?.phase == .awaitingWinner { waiting.append(id) }
+        }
         #expect(!inB.isEmpty && waiting.count > 100, "about 80% wait for the winner")
         clock.now = 3600
-        engine.handle(event: "link_clicked", contact: inB[0], payload: ["step": .string("b"), "link": .string("x")])
-        engine.runTimers(upTo: 86_400)
-        let sentB = engine.trace.filter { if case .action(let visit, "b", _, _) = $0 { waiting.contains(visit.contact) } else { false } }
+        try await engine.handle(event: "link_clicked", contact: inB[0], payload: ["step": .string("b"), "link": .string("x")])
+        try await engine.runTimers(upTo: 86_400)
+        let sentB = await engine.trace.filter { if case .action(let visit, "b", _, _) = $0 { waiting.contains(visit.contact) } else { false } }
         #expect(sentB.count == waiting.count, "everyone waiting gets variant b")
     }
 
-    @Test func splitsAreDeterministicAndFollowTheWeights() throws {
+    @Test func splitsAreDeterministicAndFollowTheWeights() async throws {
         let states = [
             FlowState(id: "split", line: 1, step: .split([FlowOption(amount: 30, next: 1), FlowOption(amount: 70, next: 2)])),
             FlowState(id: "a", line: 2, step: .end("success")),
             FlowState(id: "b", line: 3, step: .end("failure")),
         ]
-        let engine = try CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
+        let engine = try await CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
         for index in 0..<2000 {
-            engine.upsertContact(subscriber("s\(index)"))
-            engine.handle(event: "signup", contact: "s\(index)")
+            try await engine.upsertContact(subscriber("s\(index)"))
+            try await engine.handle(event: "signup", contact: "s\(index)")
         }
-        let outcomes = engine.report(FlowKey(campaign: "c", version: 1)).outcomes
+        let outcomes = try await engine.report(FlowKey(campaign: "c", version: 1)).outcomes
         #expect((540...660).contains(outcomes["success"] ?? 0), "\(outcomes)")
         #expect(StableHash.of("campaign", "1", "split", "contact") == 10_523_310_662_093_919_185, "the hash never changes (checked against a Python FNV-1a + fmix64)")
     }
@@ -277,7 +286,7 @@ final class FlakyChannels: ChannelAdapter {
 @Suite struct ScheduleTests {
     let paris = TimeZone(identifier: "Europe/Paris")!
 
-    @Test func cronFiresAtItsNextLocalTime() throws {
+    @Test func cronFiresAtItsNextLocalTime() async throws {
         let monday8 = try #require(CronSchedule("0 8 * * MON"))
         // Sunday 6 September 2026 12:00 UTC -> Monday 08:00 Paris (06:00 UTC).
         #expect(monday8.next(after: Value.parseInstant("2026-09-06T12:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-09-07T06:00:00Z"))
@@ -292,25 +301,25 @@ final class FlakyChannels: ChannelAdapter {
         #expect(CronSchedule("0 8 * *") == nil)
     }
 
-    @Test func aDailyScheduleKeepsItsLocalTimeAcrossDaylightSaving() throws {
+    @Test func aDailyScheduleKeepsItsLocalTimeAcrossDaylightSaving() async throws {
         let daily = try #require(CronSchedule("0 6 * * *"))
         #expect(daily.next(after: Value.parseInstant("2026-03-28T06:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-03-29T04:00:00Z"))
         #expect(daily.next(after: Value.parseInstant("2026-03-27T06:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-03-28T05:00:00Z"))
     }
 
-    @Test func advanceFiresSchedulesAndDatesInTimeOrderWithTimers() throws {
+    @Test func advanceFiresSchedulesAndDatesInTimeOrderWithTimers() async throws {
         let start = Value.parseInstant("2026-09-07T00:00:00Z")!  // a Monday
         let clock = VirtualClock(now: start)
         let weekly = makeFlow(sendThenWaitThenEnd, trigger: .schedule("0 8 * * MON"), repeatPolicy: .afterExit, campaign: "weekly")
         let dated = makeFlow(sendThenWaitThenEnd, trigger: .dates([start + 3600, start + 86_400]), campaign: "dated")
-        let engine = try CampaignEngine(flows: [weekly, dated], clock: clock)
-        engine.upsertContact(subscriber("a"))
-        engine.advance(to: start + 15 * 86_400)
-        let entries = engine.trace.compactMap { event -> String? in
+        let engine = try await CampaignEngine(flows: [weekly, dated], clock: clock)
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.advance(to: start + 15 * 86_400)
+        let entries = await engine.trace.compactMap { event -> String? in
             if case .entered(let visit, let at) = event { return "\(visit.flow.campaign)@\(Int(at - start) / 3600)h" }
             return nil
         }
         #expect(entries == ["dated@1h", "weekly@8h", "dated@24h", "weekly@176h", "weekly@344h"])
-        #expect(engine.store.visits(of: "a").allSatisfy { $0.outcome == "success" || $0.isActive })
+        #expect(try await engine.store.visits(of: "a").allSatisfy { $0.outcome == "success" || $0.isActive })
     }
 }

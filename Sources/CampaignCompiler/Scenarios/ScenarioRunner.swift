@@ -34,13 +34,17 @@ public enum ScenarioRunner {
     public static let horizon: Double = 2 * 365 * 86_400
 
     public static func run(_ scenario: ScenarioFile, campaigns: [Campaign], workspace: Workspace,
-                           flow makeFlow: (FlowDefinition) -> any CampaignFlow = { FlowInterpreter($0) })
+                           flow makeFlow: (FlowDefinition) -> any CampaignFlow = { FlowInterpreter($0) }) async
         -> [ScenarioCaseResult] {
         guard let campaign = campaigns.first(where: {
             $0.id?.value == scenario.campaign?.value && $0.version?.value == scenario.version?.value
         }) else { return [] }
         let flow = makeFlow(FlowLowering.lower(campaign, workspace: workspace))
-        return scenario.cases.map { runCase($0, file: scenario.file, flow: flow, workspace: workspace).result }
+        var results: [ScenarioCaseResult] = []
+        for scenarioCase in scenario.cases {
+            results.append(await runCase(scenarioCase, file: scenario.file, flow: flow, workspace: workspace).result)
+        }
+        return results
     }
 
     /// Runs one case and returns its result with the engine's trace.
@@ -50,7 +54,17 @@ public enum ScenarioRunner {
     /// never having entered, a scheduled firing has passed without entering them), or nothing is due within
     /// ``horizon``.
     public static func runCase(_ scenarioCase: ScenarioCase, file: String, flow: any CampaignFlow,
-                               workspace: Workspace) -> (result: ScenarioCaseResult, trace: [TraceEvent]) {
+                               workspace: Workspace) async -> (result: ScenarioCaseResult, trace: [TraceEvent]) {
+        do {
+            return try await play(scenarioCase, file: file, flow: flow, workspace: workspace)
+        } catch {
+            return (ScenarioCaseResult(file: file, name: scenarioCase.name.value, location: scenarioCase.name.location,
+                                       failures: ["the campaign cannot run: \(error)"], actual: []), [])
+        }
+    }
+
+    private static func play(_ scenarioCase: ScenarioCase, file: String, flow: any CampaignFlow,
+                             workspace: Workspace) async throws -> (result: ScenarioCaseResult, trace: [TraceEvent]) {
         let definition = flow.definition
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
         func failed(_ reason: String) -> (result: ScenarioCaseResult, trace: [TraceEvent]) {
@@ -70,14 +84,9 @@ public enum ScenarioRunner {
         }
         let start = scenarioCase.events.first.map { instant($0.at.value, after: 0) } ?? 0
         let clock = VirtualClock(now: start)
-        let engine: CampaignEngine
-        do {
-            engine = try CampaignEngine(flows: [flow], clock: clock)
-        } catch {
-            return failed("the campaign cannot run: \(error)")
-        }
+        let engine = try await CampaignEngine(flows: [flow], clock: clock)
         // A scenario tests the version as if it took contacts, whatever its file's status.
-        engine.setStatus(key, .published)
+        try await engine.setStatus(key, .published)
 
         var contacts: [ContactProfile] = []
         for fields in scenarioCase.contacts {
@@ -89,19 +98,19 @@ public enum ScenarioRunner {
                 default: contact.fields[field.value] = FlowLowering.value(node, type: workspace.fields[field.value]?.type, zone: zone)
                 }
             }
-            engine.upsertContact(contact)
+            try await engine.upsertContact(contact)
             for (step, index) in scenarioCase.variants {
-                engine.forceVariant(key, step: step.value, contact: contact.id, variant: index.value)
+                try await engine.forceVariant(key, step: step.value, contact: contact.id, variant: index.value)
             }
             contacts.append(contact)
         }
-        for (step, counts) in scenarioCase.distributed { engine.setDistributed(key, step: step.value, counts: counts) }
+        for (step, counts) in scenarioCase.distributed { try await engine.setDistributed(key, step: step.value, counts: counts) }
         let soleContact = contacts.count == 1 ? contacts[0].id : nil
 
         var time = start
         for event in scenarioCase.events {
             time = max(time, instant(event.at.value, after: time))
-            engine.advance(to: time)
+            try await engine.advance(to: time)
             clock.now = time
             let contact = event.contact?.value ?? soleContact ?? ""
             switch event.action {
@@ -111,34 +120,37 @@ public enum ScenarioRunner {
                 for (field, node) in payload {
                     values[field.value] = FlowLowering.value(node, type: fields[field.value] ?? .string, zone: zone)
                 }
-                engine.handle(event: name.value, contact: contact, payload: values)
+                try await engine.handle(event: name.value, contact: contact, payload: values)
             case .fire:
-                engine.fire(key, contact: event.contact?.value ?? soleContact)
+                try await engine.fire(key, contact: event.contact?.value ?? soleContact)
             case .approve(let step):
-                engine.approve(key, step: step.value, contact: contact)
+                try await engine.approve(key, step: step.value, contact: contact)
             case .update(let pairs):
                 var fields: [String: Value] = [:]
                 for (field, node) in pairs {
                     fields[field.value] = FlowLowering.value(node, type: workspace.fields[field.value]?.type, zone: zone)
                 }
-                engine.updateContact(contact, fields: fields)
+                try await engine.updateContact(contact, fields: fields)
             }
         }
         let lastEvent = time
-        func settled() -> Bool {
-            let firedSince = (engine.store.flowState(key).triggeredUpTo ?? -.infinity) > lastEvent
-            return contacts.allSatisfy { contact in
-                let visits = engine.store.visits(of: contact.id).filter { $0.key.flow == key }
-                return !visits.contains(where: \.isActive) && (!visits.isEmpty || firedSince || !isScheduled(definition))
+        func settled() async throws -> Bool {
+            let firedSince = (try await engine.store.flowState(key).triggeredUpTo ?? -.infinity) > lastEvent
+            for contact in contacts {
+                let visits = try await engine.store.visits(of: contact.id).filter { $0.key.flow == key }
+                if visits.contains(where: \.isActive) || (visits.isEmpty && !firedSince && isScheduled(definition)) { return false }
             }
+            return true
         }
-        while !settled(), let next = engine.nextWakeUp(), next <= lastEvent + horizon {
-            engine.advanceOnce(to: next)
+        while try await !settled(), let next = try await engine.nextWakeUp(), next <= lastEvent + horizon {
+            try await engine.advanceOnce(to: next)
             clock.now = next
         }
 
-        let actual = contacts.map { contact in
-            describe(contact, initialTags: Set(tags(contact.fields["tags"])), key: key, definition: definition, engine: engine)
+        var actual: [ScenarioActual] = []
+        for contact in contacts {
+            actual.append(try await describe(contact, initialTags: Set(tags(contact.fields["tags"])), key: key,
+                                             definition: definition, engine: engine))
         }
         var failures: [String] = []
         for expectation in scenarioCase.expectations {
@@ -148,7 +160,7 @@ public enum ScenarioRunner {
             failures += compare(expectation, got, workspace: workspace, zone: zone).map { prefix + $0 }
         }
         return (ScenarioCaseResult(file: file, name: scenarioCase.name.value, location: scenarioCase.name.location,
-                                   failures: failures, actual: actual), engine.trace)
+                                   failures: failures, actual: actual), await engine.trace)
     }
 
     private static func isScheduled(_ definition: FlowDefinition) -> Bool {
@@ -160,9 +172,9 @@ public enum ScenarioRunner {
 
     /// What happened to one contact, read from the trace and the store.
     private static func describe(_ contact: ContactProfile, initialTags: Set<String>, key: FlowKey, definition: FlowDefinition,
-                                 engine: CampaignEngine) -> ScenarioActual {
+                                 engine: CampaignEngine) async throws -> ScenarioActual {
         var actual = ScenarioActual(contact: contact.id)
-        for record in engine.trace {
+        for record in await engine.trace {
             switch record {
             case .action(let visit, let state, .send, let at) where visit.contact == contact.id:
                 actual.sent.append((state, at))
@@ -172,11 +184,11 @@ public enum ScenarioRunner {
                 break
             }
         }
-        if let last = engine.store.visits(of: contact.id).filter({ $0.key.flow == key }).max(by: { $0.key < $1.key }) {
+        if let last = try await engine.store.visits(of: contact.id).filter({ $0.key.flow == key }).max(by: { $0.key < $1.key }) {
             actual.outcome = last.outcome ?? "waiting"
             if last.isActive { actual.atStep = definition.states[last.state].id }
         }
-        let final = engine.store.contact(contact.id) ?? contact
+        let final = try await engine.store.contact(contact.id) ?? contact
         let finalTags = Set(tags(final.fields["tags"]))
         actual.tagsAdded = finalTags.subtracting(initialTags).sorted()
         actual.tagsRemoved = initialTags.subtracting(finalTags).sorted()

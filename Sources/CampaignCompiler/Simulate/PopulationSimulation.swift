@@ -48,17 +48,17 @@ public struct PopulationSimulation {
         case fire(contact: String?)
     }
 
-    public func run(progress: (_ day: Int) -> Void = { _ in }) throws -> SimulationReport {
+    public func run(progress: (_ day: Int) -> Void = { _ in }) async throws -> SimulationReport {
         var random = SeededRandom(seed: seed)
         let clock = VirtualClock(now: Self.start)
         let channels = RecordingChannels()
-        let engine = try CampaignEngine(flows: [FlowInterpreter(definition)], channels: channels, clock: clock)
-        engine.recordsTrace = false
+        let engine = try await CampaignEngine(flows: [FlowInterpreter(definition)], channels: channels, clock: clock,
+                                              recordsTrace: false)
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
         // The simulation runs the version as if it took contacts, whatever its file's status.
-        engine.setStatus(key, .published)
+        try await engine.setStatus(key, .published)
         let ids = (0..<contacts).map { "contact-\($0)" }
-        for id in ids { engine.upsertContact(randomContact(id, &random)) }
+        for id in ids { try await engine.upsertContact(randomContact(id, &random)) }
 
         // What happens, by instant: trigger events, firings, and later the recipients' reactions.
         var agenda: [(at: Double, order: Int, contact: String, happening: Happening)] = []
@@ -93,15 +93,15 @@ public struct PopulationSimulation {
             agenda.sort { ($0.at, $0.order) < ($1.at, $1.order) }
             while let next = agenda.first, next.at < dayEnd {
                 agenda.removeFirst()
-                engine.advance(to: next.at)
+                try await engine.advance(to: next.at)
                 clock.now = next.at
                 switch next.happening {
-                case .event(let name, let payload): engine.handle(event: name, contact: next.contact, payload: payload)
-                case .fire(let contact): engine.fire(key, contact: contact)
+                case .event(let name, let payload): try await engine.handle(event: name, contact: next.contact, payload: payload)
+                case .fire(let contact): try await engine.fire(key, contact: contact)
                 }
                 react(to: channels.performed, from: &seenActions, &random, plan: plan)
             }
-            engine.advance(to: dayEnd)
+            try await engine.advance(to: dayEnd)
             react(to: channels.performed, from: &seenActions, &random, plan: plan)
             day += 1
             progress(day)
@@ -112,10 +112,8 @@ public struct PopulationSimulation {
                 if index >= 0 && index < days { sendsPerDay[index] += 1 }
             }
         }
-        let report = engine.report(key)
-        let entered = engine.store.contactIDs().reduce(0) { total, id in
-            total + engine.store.visits(of: id).count { $0.key.flow == key }
-        }
+        let report = try await engine.report(key)
+        let entered = try await engine.store.visits(in: key).count
         return SimulationReport(
             campaign: definition.campaign, version: definition.version, contacts: contacts, days: days,
             steps: definition.states.map { ($0.id, report.arrivalsPerStep[$0.id] ?? 0, report.contactsPerStep[$0.id] ?? 0) },

@@ -19,12 +19,12 @@ public enum TraceEvent: Codable, Sendable, Equatable {
 /// changes, new timers and the actions to run are committed together, then the actions are handed to the
 /// channel adapter with their idempotency keys. Actions still in the outbox after a crash are sent again by
 /// ``dispatchPendingActions()``, and the adapter recognises them by key.
-public final class CampaignEngine {
+public actor CampaignEngine {
     public let store: any CampaignStore
     public let channels: any ChannelAdapter
     public let clock: any CampaignClock
-    /// Whether to keep ``trace``; benchmarks turn it off.
-    public var recordsTrace = true
+    /// Whether to keep ``trace``; benchmarks and simulations turn it off.
+    public let recordsTrace: Bool
     public private(set) var trace: [TraceEvent] = []
 
     /// What the engine keeps of each registered flow, looked up once per unit of work.
@@ -85,20 +85,22 @@ public final class CampaignEngine {
     private var forcedVariants: [String: [FlowKey: [String: Int]]] = [:]
 
     public init(flows: [any CampaignFlow], store: any CampaignStore = InMemoryStore(),
-                channels: any ChannelAdapter = RecordingChannels(), clock: any CampaignClock = SystemClock()) throws {
+                channels: any ChannelAdapter = RecordingChannels(), clock: any CampaignClock = SystemClock(),
+                recordsTrace: Bool = true) async throws {
         self.store = store
+        self.recordsTrace = recordsTrace
         self.channels = channels
         self.clock = clock
-        for flow in flows { try register(flow) }
+        for flow in flows { try await register(flow) }
     }
 
     /// Adds a flow (a compiled or interpreted campaign version). Throws when its time zone or schedule is
     /// invalid, or when the store holds visits of a different definition under the same campaign version:
     /// their states are positions in that definition, so a changed one must be a new version.
-    public func register(_ flow: any CampaignFlow) throws {
+    public func register(_ flow: any CampaignFlow) async throws {
         let entry = try Entry(flow)
         let key = FlowKey(campaign: entry.definition.campaign, version: entry.definition.version)
-        var state = store.flowState(key)
+        var state = try await store.flowState(key)
         switch state.fingerprint {
         case entry.fingerprint?:
             break
@@ -106,7 +108,7 @@ public final class CampaignEngine {
             state.fingerprint = entry.fingerprint
             var unit = EffectUnit()
             unit.flows[key] = state
-            store.commit(unit)
+            try await store.commit(unit)
         case _?:
             throw EngineError.definitionChanged(key)
         }
@@ -119,25 +121,25 @@ public final class CampaignEngine {
     }
 
     /// The version's status: as set with ``setStatus(_:_:)``, else as its file says.
-    public func status(_ key: FlowKey) -> FlowStatus? {
-        store.flowState(key).status ?? entries[key]?.definition.status
+    public func status(_ key: FlowKey) async throws -> FlowStatus? {
+        try await store.flowState(key).status ?? entries[key]?.definition.status
     }
 
     // MARK: Inputs
 
     /// Adds or replaces a contact's profile.
-    public func upsertContact(_ contact: ContactProfile) {
+    public func upsertContact(_ contact: ContactProfile) async throws {
         var unit = EffectUnit()
         unit.contacts[contact.id] = contact
-        store.commit(unit)
+        try await store.commit(unit)
     }
 
     /// Processes an event about a contact at the clock's time: message events attach to their send,
     /// enrolled visits are checked against their exits, and event triggers enter the contact.
-    public func handle(event name: String, contact id: String, payload: [String: Value] = [:]) {
+    public func handle(event name: String, contact id: String, payload: [String: Value] = [:]) async throws {
         let now = clock.now
         let unit = Unit(store: store)
-        guard var contact = unit.contact(id) else { return }
+        guard var contact = try await unit.contact(id) else { return }
         func channel(or fallback: String) -> String {
             if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
             return fallback
@@ -160,80 +162,79 @@ public final class CampaignEngine {
         default:
             break
         }
-        if contact != unit.contact(id) { unit.effect.contacts[id] = contact }
-        attachMessageEvent(name, payload, contact: id, unit)
-        for visit in unit.visits(of: id) where visit.isActive {
-            if leaves(visit, event: (name, payload), now: now, unit) {
+        let before = try await unit.contact(id)
+        if contact != before { unit.effect.contacts[id] = contact }
+        try await attachMessageEvent(name, payload, contact: id, unit)
+        for visit in try await unit.visits(of: id) where visit.isActive {
+            if try await leaves(visit, event: (name, payload), now: now, unit) {
                 var ended = visit
-                end(&ended, "exited", now: now, unit)
+                try await end(&ended, "exited", now: now, unit)
             }
         }
         for key in flowsByTrigger[name] ?? [] {
-            enter(key, contact: id, payload: payload, now: now, unit)
+            try await enter(key, contact: id, payload: payload, now: now, unit)
         }
-        finish(unit)
+        try await finish(unit)
     }
 
     /// Changes profile fields, then processes a `contact_updated` event naming them.
     /// A new email or phone clears that channel's hard bounce: the bounce was the old address's.
-    public func updateContact(_ id: String, fields: [String: Value]) {
-        guard var contact = store.contact(id) else { return }
+    public func updateContact(_ id: String, fields: [String: Value]) async throws {
+        guard var contact = try await store.contact(id) else { return }
         for (field, value) in fields {
             if field == "email" || field == "phone", contact.fields[field] != value {
                 contact.consent.hardBounced.remove(field == "email" ? "email" : "sms")
             }
             contact.fields[field] = value
         }
-        upsertContact(contact)
-        handle(event: "contact_updated", contact: id, payload: ["changed": .list(fields.keys.sorted().map(Value.string))])
+        try await upsertContact(contact)
+        try await handle(event: "contact_updated", contact: id, payload: ["changed": .list(fields.keys.sorted().map(Value.string))])
     }
 
     /// Fires a schedule, date or manual trigger: every contact of the audience enters. For an api trigger
     /// pass `contact` to enter that contact only.
-    public func fire(_ key: FlowKey, contact: String? = nil) {
-        fire(key, contact: contact, at: clock.now, recordingUpTo: nil)
+    public func fire(_ key: FlowKey, contact: String? = nil) async throws {
+        try await fire(key, contact: contact, at: clock.now, recordingUpTo: nil)
     }
 
-    private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?) {
+    private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?) async throws {
         let unit = Unit(store: store)
         if let recordingUpTo {
-            unit.updateFlow(key) { $0.triggeredUpTo = recordingUpTo }
+            try await unit.updateFlow(key) { $0.triggeredUpTo = recordingUpTo }
         }
         unit.collectsDedupeArrivals = true
-        for id in contact.map({ [$0] }) ?? store.contactIDs() {
-            enter(key, contact: id, payload: [:], now: now, unit)
+        let ids = if let contact { [contact] } else { try await store.allContactIDs() }
+        for id in ids {
+            try await enter(key, contact: id, payload: [:], now: now, unit)
         }
         unit.collectsDedupeArrivals = false
-        resolveDedupe(unit.dedupeArrivals, now: now, unit)
-        finish(unit)
+        try await resolveDedupe(unit.dedupeArrivals, now: now, unit)
+        try await finish(unit)
     }
 
     /// Moves time forward to `time`: timers fire and schedule and date triggers enter their audience, each
     /// at its own instant, in time order (a timer before a trigger due at the same instant). A flow's
     /// schedule counts from the clock's time at the first call; earlier firings are not made up.
-    public func advance(to time: Double) {
-        while advanceOnce(to: time) {}
+    public func advance(to time: Double) async throws {
+        while try await advanceOnce(to: time) {}
     }
 
     /// Processes the one earliest thing due at or before `time` (a timer, or a schedule or date firing) and
     /// returns whether there was one: a scenario runner checks its contacts between them.
     @discardableResult
-    public func advanceOnce(to time: Double) -> Bool {
-        for key in flowKeys where isScheduled(key) && store.flowState(key).triggeredUpTo == nil {
+    public func advanceOnce(to time: Double) async throws -> Bool {
+        for key in flowKeys where isScheduled(key) {
+            guard try await store.flowState(key).triggeredUpTo == nil else { continue }
             let unit = Unit(store: store)
-            unit.updateFlow(key) { $0.triggeredUpTo = clock.now }
-            finish(unit)
+            try await unit.updateFlow(key) { $0.triggeredUpTo = clock.now }
+            try await finish(unit)
         }
-        let timer = store.nextTimer().flatMap { $0.due <= time ? $0 : nil }
-        let firing = flowKeys.compactMap { key -> (at: Double, key: FlowKey)? in
-            guard status(key) == .published, let after = store.flowState(key).triggeredUpTo,
-                  let at = nextTriggerFiring(key, after: after), at <= time else { return nil }
-            return (at, key)
-        }.min { ($0.at, $0.key) < ($1.at, $1.key) }
-        if let timer, timer.due <= (firing?.at ?? .infinity) {
-            runTimer(timer)
+        let firing = try await nextFiring().flatMap { $0.at <= time ? $0 : nil }
+        // A timer before a firing due at the same instant.
+        if let timer = try await store.claimTimers(dueBy: min(time, firing?.at ?? time), limit: 1, lease: Self.timerLease).first {
+            try await runTimer(timer)
         } else if let firing {
-            fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
+            try await fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
         } else {
             return false
         }
@@ -242,13 +243,25 @@ public final class CampaignEngine {
 
     /// The next instant something is due: a timer, or a schedule or date firing of a published flow (once
     /// ``advance(to:)`` has started counting its schedule).
-    public func nextWakeUp() -> Double? {
-        let firings = flowKeys.compactMap { key -> Double? in
-            guard status(key) == .published, let after = store.flowState(key).triggeredUpTo else { return nil }
-            return nextTriggerFiring(key, after: after)
-        }
-        return ([store.nextTimer()?.due].compactMap { $0 } + firings).min()
+    public func nextWakeUp() async throws -> Double? {
+        let firing = try await nextFiring()?.at
+        let timer = try await store.nextTimerDue()
+        return [firing, timer].compactMap { $0 }.min()
     }
+
+    /// The earliest schedule or date firing of a published flow whose schedule is being counted.
+    private func nextFiring() async throws -> (at: Double, key: FlowKey)? {
+        var earliest: (at: Double, key: FlowKey)?
+        for key in flowKeys where isScheduled(key) {
+            guard try await status(key) == .published, let after = try await store.flowState(key).triggeredUpTo,
+                  let at = nextTriggerFiring(key, after: after) else { continue }
+            if earliest.map({ (at, key) < ($0.at, $0.key) }) ?? true { earliest = (at, key) }
+        }
+        return earliest
+    }
+
+    /// How long a claimed timer stays away from other workers: longer than any unit takes.
+    public static let timerLease: Double = 60
 
     private func isScheduled(_ key: FlowKey) -> Bool {
         switch entries[key]?.definition.trigger {
@@ -267,25 +280,25 @@ public final class CampaignEngine {
     }
 
     /// Releases approval holds at a send step: for one contact, or for everyone held there.
-    public func approve(_ key: FlowKey, step: String, contact: String? = nil) {
+    public func approve(_ key: FlowKey, step: String, contact: String? = nil) async throws {
         guard let entry = entries[key], let state = entry.stateIndex[step] else { return }
         let unit = Unit(store: store)
         let now = clock.now
-        let held = (contact.map { unit.visits(of: $0) } ?? store.visits(in: key))
-            .filter { $0.key.flow == key && $0.state == state && $0.phase == .awaitingApproval }
+        let candidates = if let contact { try await unit.visits(of: contact) } else { try await store.visits(in: key) }
+        let held = candidates.filter { $0.key.flow == key && $0.state == state && $0.phase == .awaitingApproval }
         for var visit in held {
-            guard case .send(let channel, let message, _, let optimized, let next) = entry.definition.states[state].step,
-                  !exitIfLeaving(&visit, now: now, unit) else { continue }
+            guard case .send(let channel, let message, _, let optimized, let next) = entry.definition.states[state].step else { continue }
+            if try await exitIfLeaving(&visit, now: now, unit) { continue }
             visit.phase = .running
-            if optimized, let at = optimizedSendTime(visit, now: now, unit), at > now {
-                holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
+            if optimized, let at = try await optimizedSendTime(visit, now: now, unit), at > now {
+                try await holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
                 continue
             }
-            performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
+            try await performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
             visit.state = next
-            run(&visit, now: now, unit)
+            try await run(&visit, now: now, unit)
         }
-        finish(unit)
+        try await finish(unit)
     }
 
     /// Sends a contact down one variant of a test or split step, whatever their hash: for scenarios that show
@@ -296,65 +309,67 @@ public final class CampaignEngine {
 
     /// Sets how many contacts each bucket of a distribute step has taken (to resume waves after a migration,
     /// or to start a scenario with the first buckets full).
-    public func setDistributed(_ key: FlowKey, step: String, counts: [Int]) {
+    public func setDistributed(_ key: FlowKey, step: String, counts: [Int]) async throws {
         guard let state = entries[key]?.stateIndex[step] else { return }
         let unit = Unit(store: store)
-        unit.updateFlow(key) { $0.distributed[state] = counts }
-        finish(unit)
+        try await unit.updateFlow(key) { $0.distributed[state] = counts }
+        try await finish(unit)
     }
 
     /// Changes a version's status; `stopped` ends its visits at once with outcome `stopped`.
-    public func setStatus(_ key: FlowKey, _ status: FlowStatus) {
+    public func setStatus(_ key: FlowKey, _ status: FlowStatus) async throws {
         let unit = Unit(store: store)
-        unit.updateFlow(key) { $0.status = status }
+        try await unit.updateFlow(key) { $0.status = status }
         if status == .stopped {
-            for var visit in store.visits(in: key) where visit.isActive {
-                end(&visit, "stopped", now: clock.now, unit)
+            for var visit in try await store.visits(in: key) where visit.isActive {
+                try await end(&visit, "stopped", now: clock.now, unit)
             }
         }
-        finish(unit)
+        try await finish(unit)
     }
 
     /// Fires every timer due at or before `time`, each at its own due time, in due order.
-    public func runTimers(upTo time: Double) {
-        while let timer = store.nextTimer(), timer.due <= time { runTimer(timer) }
+    public func runTimers(upTo time: Double) async throws {
+        while let timer = try await store.claimTimers(dueBy: time, limit: 1, lease: Self.timerLease).first {
+            try await runTimer(timer)
+        }
     }
 
-    private func runTimer(_ timer: PendingTimer) {
+    private func runTimer(_ timer: PendingTimer) async throws {
         let unit = Unit(store: store)
         unit.effect.timerFired = timer
         switch timer.kind {
         case .wake(let key, let state):
-            guard var visit = unit.visit(key), visit.state == state else { break }
+            guard var visit = try await unit.visit(key), visit.state == state else { break }
             switch visit.phase {
             case .waiting(let until, let next) where until == timer.due:
-                if exitIfLeaving(&visit, now: timer.due, unit) { break }
+                if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
                 visit.state = next
                 visit.phase = .running
-                run(&visit, now: timer.due, unit)
+                try await run(&visit, now: timer.due, unit)
             case .scheduledSend(let until) where until == timer.due:
-                if exitIfLeaving(&visit, now: timer.due, unit) { break }
+                if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
                 guard case .send(let channel, let message, _, _, let next) = entries[key.flow]?.definition.states[state].step
                 else { break }
                 visit.phase = .running
-                performSend(&visit, state: state, channel: channel, message: message, now: timer.due, unit)
+                try await performSend(&visit, state: state, channel: channel, message: message, now: timer.due, unit)
                 visit.state = next
-                run(&visit, now: timer.due, unit)
+                try await run(&visit, now: timer.due, unit)
             default:
                 break
             }
         case .decideTest(let key, let state):
-            decideTest(key, state: state, now: timer.due, unit)
+            try await decideTest(key, state: state, now: timer.due, unit)
         }
-        finish(unit)
+        try await finish(unit)
     }
 
     /// Sends outbox actions again (after a crash or a channel failure); adapters drop those they have seen.
-    public func dispatchPendingActions() {
-        for request in store.pendingActions() {
+    public func dispatchPendingActions() async throws {
+        for request in try await store.pendingActions(limit: 1_000) {
             do {
-                try channels.perform(request)
-                store.markDispatched(request.key, request.action)
+                try await channels.perform(request)
+                try await store.markDispatched(request.key, request.action)
             } catch {
                 return
             }
@@ -364,11 +379,11 @@ public final class CampaignEngine {
     // MARK: Reports
 
     /// Contacts per step, arrivals per step and outcomes of one version.
-    public func report(_ key: FlowKey) -> FlowReport {
-        let state = store.flowState(key)
+    public func report(_ key: FlowKey) async throws -> FlowReport {
+        let state = try await store.flowState(key)
         let definition = entries[key]?.definition
         var waiting: [String: Int] = [:]
-        for visit in store.visits(in: key) where visit.isActive {
+        for visit in try await store.visits(in: key) where visit.isActive {
             waiting[definition?.states[visit.state].id ?? "?", default: 0] += 1
         }
         var arrivals: [String: Int] = [:]
@@ -379,12 +394,12 @@ public final class CampaignEngine {
 
     // MARK: Processing
 
-    private func finish(_ unit: Unit) {
-        store.commit(unit.effect)
+    private func finish(_ unit: Unit) async throws {
+        try await store.commit(unit.effect)
         for request in unit.effect.actions {
             do {
-                try channels.perform(request)
-                store.markDispatched(request.key, request.action)
+                try await channels.perform(request)
+                try await store.markDispatched(request.key, request.action)
             } catch {
                 // Left in the outbox; dispatchPendingActions() retries it with the same key.
             }
@@ -404,8 +419,8 @@ public final class CampaignEngine {
         return context
     }
 
-    private func enter(_ key: FlowKey, contact id: String, payload: [String: Value], now: Double, _ unit: Unit) {
-        guard let entry = entries[key], status(key) == .published, let contact = unit.contact(id), !contact.archived else { return }
+    private func enter(_ key: FlowKey, contact id: String, payload: [String: Value], now: Double, _ unit: Unit) async throws {
+        guard let entry = entries[key], try await status(key) == .published, let contact = try await unit.contact(id), !contact.archived else { return }
         let flow = entry.flow
         let definition = entry.definition
         var probe = FlowContext(now: now, contact: contact, event: payload, campaign: key.campaign, version: key.version,
@@ -414,7 +429,7 @@ public final class CampaignEngine {
         for (index, exit) in definition.exits.enumerated() {
             if case .condition = exit, flow.exitHolds(index, &probe) { return }
         }
-        let earlier = unit.visits(of: id).filter { $0.key.flow.campaign == key.campaign }
+        let earlier = try await unit.visits(of: id).filter { $0.key.flow.campaign == key.campaign }
         switch definition.repeatPolicy {
         case .many: break
         case .once: guard earlier.isEmpty else { return }
@@ -424,22 +439,22 @@ public final class CampaignEngine {
         var visit = Visit(key: visitKey, state: definition.start, phase: .running, enteredAt: now,
                           triggerPayload: entry.stepsReadTheEvent ? payload : [:], sends: [:], variants: [:])
         record(.entered(visitKey, at: now))
-        run(&visit, now: now, unit)
+        try await run(&visit, now: now, unit)
     }
 
     /// Moves a visit through instant steps until it waits, is held or ends.
-    private func run(_ visit: inout Visit, now: Double, _ unit: Unit) {
+    private func run(_ visit: inout Visit, now: Double, _ unit: Unit) async throws {
         let key = visit.key.flow
         let entry = entries[key]!
         let flow = entry.flow
         let states = entry.definition.states
         let timeZone = entry.timeZone
         // The contact changes only through this visit's actions and sends; read it again only after those.
-        var contact = unit.contact(visit.key.contact)!
+        var contact = try await unit.contact(visit.key.contact)!
         defer { unit.save(visit) }
         for _ in 0..<Self.maximumTransitionsPerActivation {
             let state = visit.state
-            unit.updateFlow(key) { $0.arrivals[state, default: 0] += 1 }
+            try await unit.updateFlow(key) { $0.arrivals[state, default: 0] += 1 }
             let stateID = states[state].id
             record(.arrived(visit.key, state: stateID, at: now))
             var context = self.context(visit, contact: contact, now: now, timeZone: timeZone)
@@ -447,62 +462,62 @@ public final class CampaignEngine {
             case .go(let next):
                 visit.state = next
             case .act(let action, let next):
-                apply(action, by: visit.key, now: now, unit)
-                contact = unit.contact(visit.key.contact)!
+                try await apply(action, by: visit.key, now: now, unit)
+                contact = try await unit.contact(visit.key.contact)!
                 unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
                 record(.action(visit.key, state: stateID, action, at: now))
                 visit.state = next
                 // The visit that archives its contact goes on to its `next`; only its later wakes end it.
-                if action != .archive, exitIfLeaving(&visit, now: now, unit) { return }
+                if action != .archive, try await exitIfLeaving(&visit, now: now, unit) { return }
             case .send(let channel, let message, let approval, let next):
                 if approval {
                     visit.phase = .awaitingApproval
                     record(.held(visit.key, state: stateID, reason: "approval", at: now))
                     return
                 }
-                if case .send(_, _, _, true, _) = states[state].step, let at = optimizedSendTime(visit, now: now, unit), at > now {
-                    holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
+                if case .send(_, _, _, true, _) = states[state].step, let at = try await optimizedSendTime(visit, now: now, unit), at > now {
+                    try await holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
                     return
                 }
-                performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
-                contact = unit.contact(visit.key.contact)!
+                try await performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
+                contact = try await unit.contact(visit.key.contact)!
                 visit.state = next
-                if exitIfLeaving(&visit, now: now, unit) { return }
+                if try await exitIfLeaving(&visit, now: now, unit) { return }
             case .wait(let until, let next):
                 if until <= now {
                     visit.state = next
                     continue
                 }
                 visit.phase = .waiting(until: until, next: next)
-                unit.effect.timersAdded.append(PendingTimer(due: until, sequence: store.nextSequence(),
+                unit.effect.timersAdded.append(PendingTimer(due: until, sequence: try await store.nextSequence(),
                                                             kind: .wake(visit.key, state: state)))
                 return
             case .engine:
-                guard let next = engineStep(&visit, state: state, context: context, now: now, unit) else { return }
+                guard let next = try await engineStep(&visit, state: state, context: context, now: now, unit) else { return }
                 visit.state = next
             case .end(let outcome):
-                end(&visit, outcome, now: now, unit)
+                try await end(&visit, outcome, now: now, unit)
                 return
             }
         }
-        end(&visit, "stopped", now: now, unit)
+        try await end(&visit, "stopped", now: now, unit)
     }
 
     /// Tests, distributions and dedupe: the steps that read and write state shared by the flow's contacts.
     /// Returns the next state, or nil when the visit stops here.
-    private func engineStep(_ visit: inout Visit, state: Int, context: FlowContext, now: Double, _ unit: Unit) -> Int? {
+    private func engineStep(_ visit: inout Visit, state: Int, context: FlowContext, now: Double, _ unit: Unit) async throws -> Int? {
         let key = visit.key.flow
         let definition = entries[key]!.definition
         let stateID = definition.states[state].id
         switch definition.states[state].step {
         case .test(let variants, _, let decideAfter):
-            let started = unit.updateFlow(key) { flowState in
+            let started = try await unit.updateFlow(key) { flowState in
                 guard flowState.tests[state] == nil else { return false }
                 flowState.tests[state] = .init(startedAt: now, winner: nil)
                 return true
             }
             if started {
-                unit.effect.timersAdded.append(PendingTimer(due: now + Double(decideAfter), sequence: store.nextSequence(),
+                unit.effect.timersAdded.append(PendingTimer(due: now + Double(decideAfter), sequence: try await store.nextSequence(),
                                                             kind: .decideTest(visit.key.flow, state: state)))
             }
             let position = context.bucket(stateID)
@@ -514,12 +529,12 @@ public final class CampaignEngine {
                     return variant.next
                 }
             }
-            if let winner = unit.flowState(key).tests[state]?.winner { return variants[winner].next }
+            if let winner = try await unit.flowState(key).tests[state]?.winner { return variants[winner].next }
             visit.phase = .awaitingWinner
             record(.held(visit.key, state: stateID, reason: "winner", at: now))
             return nil
         case .distribute(let buckets, let otherwise):
-            return unit.updateFlow(key) { flowState in
+            return try await unit.updateFlow(key) { flowState in
                 var counts = flowState.distributed[state] ?? []
                 if counts.count < buckets.count { counts += Array(repeating: 0, count: buckets.count - counts.count) }
                 defer { flowState.distributed[state] = counts }
@@ -537,19 +552,19 @@ public final class CampaignEngine {
                 unit.dedupeArrivals.append(arrival)
                 return nil
             }
-            guard let kept = winner(of: [arrival], now: now, unit), kept != visit.key.contact else { return next }
+            guard let kept = try await winner(of: [arrival], now: now, unit), kept != visit.key.contact else { return next }
             record(.held(visit.key, state: stateID, reason: "duplicate of \(kept)", at: now))
-            end(&visit, "neutral", now: now, unit)
+            try await end(&visit, "neutral", now: now, unit)
             return nil
         default:
             return nil
         }
     }
 
-    private func decideTest(_ key: FlowKey, state: Int, now: Double, _ unit: Unit) {
+    private func decideTest(_ key: FlowKey, state: Int, now: Double, _ unit: Unit) async throws {
         guard let entry = entries[key], case .test(let variants, let winnerBy, _) = entry.definition.states[state].step else { return }
         var scores = Array(repeating: 0, count: variants.count)
-        let visits = store.visits(in: key)
+        let visits = try await store.visits(in: key)
         for visit in visits {
             guard let variant = visit.variants[state] else { continue }
             let scored: Bool = switch winnerBy {
@@ -560,31 +575,31 @@ public final class CampaignEngine {
             if scored { scores[variant] += 1 }
         }
         let winner = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) } ?? 0
-        unit.updateFlow(key) { $0.tests[state, default: .init(startedAt: now, winner: nil)].winner = winner }
+        try await unit.updateFlow(key) { $0.tests[state, default: .init(startedAt: now, winner: nil)].winner = winner }
         for var visit in visits where visit.state == state && visit.phase == .awaitingWinner {
             visit.state = variants[winner].next
             visit.phase = .running
-            run(&visit, now: now, unit)
+            try await run(&visit, now: now, unit)
         }
     }
 
     /// Sends a message, or records why it must not go out: a suppressed send leaves no action and no send
     /// record (so its post-send functions stay false), and the visit goes on.
-    private func performSend(_ visit: inout Visit, state: Int, channel: String, message: String, now: Double, _ unit: Unit) {
+    private func performSend(_ visit: inout Visit, state: Int, channel: String, message: String, now: Double, _ unit: Unit) async throws {
         let definition = entries[visit.key.flow]!.definition
         let action = FlowAction.send(channel: channel, message: message)
         let stateID = definition.states[state].id
-        guard let recipient = unit.contact(visit.key.contact) else { return }
+        guard let recipient = try await unit.contact(visit.key.contact) else { return }
         let transactional = definition.messages[message]?.transactional ?? false
         if let reason = recipient.suppression(channel: channel, transactional: transactional) {
-            unit.updateFlow(visit.key.flow) { $0.suppressed[reason.rawValue, default: 0] += 1 }
+            try await unit.updateFlow(visit.key.flow) { $0.suppressed[reason.rawValue, default: 0] += 1 }
             record(.suppressed(visit.key, state: stateID, reason: reason.rawValue, at: now))
             return
         }
         unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
         record(.action(visit.key, state: stateID, action, at: now))
         visit.sends[state] = SendRecord(message: message, sentAt: now)
-        guard var contact = unit.contact(visit.key.contact) else { return }
+        guard var contact = try await unit.contact(visit.key.contact) else { return }
         if let category = definition.messages[message]?.category {
             contact.history.received[category, default: []].append(now)
         }
@@ -594,9 +609,9 @@ public final class CampaignEngine {
 
     /// Applies an action's effect on the profile, so that later conditions of the visit see it. Archiving ends
     /// the contact's other visits (the archiving visit goes on to its `next`, where sends are suppressed).
-    private func apply(_ action: FlowAction, by visitKey: VisitKey, now: Double, _ unit: Unit) {
+    private func apply(_ action: FlowAction, by visitKey: VisitKey, now: Double, _ unit: Unit) async throws {
         let id = visitKey.contact
-        guard var contact = unit.contact(id) else { return }
+        guard var contact = try await unit.contact(id) else { return }
         switch action {
         case .update(let assignments):
             for assignment in assignments { contact.fields[assignment.field] = assignment.value }
@@ -609,8 +624,8 @@ public final class CampaignEngine {
             contact.consent.unsubscribed.formUnion(channels)
         case .archive:
             contact.archived = true
-            for var other in unit.visits(of: id) where other.isActive && other.key != visitKey {
-                end(&other, "exited", now: now, unit)
+            for var other in try await unit.visits(of: id) where other.isActive && other.key != visitKey {
+                try await end(&other, "exited", now: now, unit)
             }
         case .send, .grantPromo, .export, .postal:
             break
@@ -622,8 +637,8 @@ public final class CampaignEngine {
     /// (with `leave_when_out_of_audience`), or an archived contact. Conditions are evaluated whenever they
     /// could have changed: on every event about the contact, after each action or send of the visit, and
     /// when a timer or an approval wakes it.
-    private func leaves(_ visit: Visit, event: (name: String, payload: [String: Value])? = nil, now: Double, _ unit: Unit) -> Bool {
-        guard let entry = entries[visit.key.flow], let contact = unit.contact(visit.key.contact) else { return false }
+    private func leaves(_ visit: Visit, event: (name: String, payload: [String: Value])? = nil, now: Double, _ unit: Unit) async throws -> Bool {
+        guard let entry = entries[visit.key.flow], let contact = try await unit.contact(visit.key.contact) else { return false }
         if contact.archived { return true }
         let flow = entry.flow
         var context = self.context(visit, contact: contact, now: now, event: event?.payload ?? [:])
@@ -643,9 +658,9 @@ public final class CampaignEngine {
     }
 
     /// Ends the visit with outcome `exited` when it ``leaves(_:event:now:_:)``; returns whether it did.
-    private func exitIfLeaving(_ visit: inout Visit, now: Double, _ unit: Unit) -> Bool {
-        guard leaves(visit, now: now, unit) else { return false }
-        end(&visit, "exited", now: now, unit)
+    private func exitIfLeaving(_ visit: inout Visit, now: Double, _ unit: Unit) async throws -> Bool {
+        guard try await leaves(visit, now: now, unit) else { return false }
+        try await end(&visit, "exited", now: now, unit)
         return true
     }
 
@@ -654,8 +669,8 @@ public final class CampaignEngine {
     /// When a `send_time: optimized` send goes out: at the next start, within 24 hours, of the local hour in
     /// which the contact opened most often in the last 90 days (ties: the earliest hour); now when the
     /// current local hour is that hour or the contact has no opens. Nil means now.
-    private func optimizedSendTime(_ visit: Visit, now: Double, _ unit: Unit) -> Double? {
-        guard let contact = unit.contact(visit.key.contact), let zone = entries[visit.key.flow]?.timeZone else { return nil }
+    private func optimizedSendTime(_ visit: Visit, now: Double, _ unit: Unit) async throws -> Double? {
+        guard let contact = try await unit.contact(visit.key.contact), let zone = entries[visit.key.flow]?.timeZone else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         var opensByHour = Array(repeating: 0, count: 24)
@@ -667,12 +682,12 @@ public final class CampaignEngine {
         return WaitUntil.next(after: now, days: Array(1...7), from: hour * 60, to: nil, timeZone: zone)
     }
 
-    private func holdForOptimizedSend(_ visit: inout Visit, state: Int, until: Double, now: Double, _ unit: Unit) {
+    private func holdForOptimizedSend(_ visit: inout Visit, state: Int, until: Double, now: Double, _ unit: Unit) async throws {
         visit.state = state
         visit.phase = .scheduledSend(until: until)
         unit.save(visit)
         record(.held(visit.key, state: entries[visit.key.flow]!.definition.states[state].id, reason: "send time", at: now))
-        unit.effect.timersAdded.append(PendingTimer(due: until, sequence: store.nextSequence(), kind: .wake(visit.key, state: state)))
+        unit.effect.timersAdded.append(PendingTimer(due: until, sequence: try await store.nextSequence(), kind: .wake(visit.key, state: state)))
     }
 
     // MARK: Dedupe
@@ -686,26 +701,27 @@ public final class CampaignEngine {
 
     /// Among arrivals with one value at one dedupe step, and the contact already kept there, the one its
     /// `keep` rule keeps (by `created_at`, then id); records it as kept and returns its id.
-    private func winner(of arrivals: [DedupeArrival], now: Double, _ unit: Unit) -> String? {
+    private func winner(of arrivals: [DedupeArrival], now: Double, _ unit: Unit) async throws -> String? {
         guard let first = arrivals.first, let definition = entries[first.visit.flow]?.definition,
               case .dedupe(_, let keep, _) = definition.states[first.state].step else { return nil }
         var candidates = arrivals.map(\.visit.contact)
-        if let kept = unit.flowState(first.visit.flow).deduplicated[first.state]?[first.value], !candidates.contains(kept) {
+        if let kept = try await unit.flowState(first.visit.flow).deduplicated[first.state]?[first.value], !candidates.contains(kept) {
             candidates.append(kept)
         }
-        func age(_ id: String) -> (Double, String) {
-            if case .instant(let created)? = unit.contact(id)?.fields["created_at"] { return (created, id) }
-            return (-Double.infinity, id)
+        var ages: [String: (Double, String)] = [:]
+        for id in candidates {
+            let created = try await unit.contact(id)?.fields["created_at"]
+            ages[id] = if case .instant(let instant)? = created { (instant, id) } else { (-Double.infinity, id) }
         }
-        let ordered = candidates.sorted { age($0) < age($1) }
+        let ordered = candidates.sorted { ages[$0]! < ages[$1]! }
         guard let chosen = keep == "oldest" ? ordered.first : ordered.last else { return nil }
-        unit.updateFlow(first.visit.flow) { $0.deduplicated[first.state, default: [:]][first.value] = chosen }
+        try await unit.updateFlow(first.visit.flow) { $0.deduplicated[first.state, default: [:]][first.value] = chosen }
         return chosen
     }
 
     /// Settles the dedupe steps a firing's contacts reached: per step and value, the kept contact goes on,
     /// the others end with outcome `neutral`.
-    private func resolveDedupe(_ arrivals: [DedupeArrival], now: Double, _ unit: Unit) {
+    private func resolveDedupe(_ arrivals: [DedupeArrival], now: Double, _ unit: Unit) async throws {
         var groups: [String: [DedupeArrival]] = [:]
         var order: [String] = []
         for arrival in arrivals {
@@ -715,35 +731,35 @@ public final class CampaignEngine {
         }
         for group in order {
             let members = groups[group]!
-            let kept = winner(of: members, now: now, unit)
+            let kept = try await winner(of: members, now: now, unit)
             for arrival in members {
-                guard var visit = unit.visit(arrival.visit), let entry = entries[arrival.visit.flow],
+                guard var visit = try await unit.visit(arrival.visit), let entry = entries[arrival.visit.flow],
                       case .dedupe(_, _, let next) = entry.definition.states[arrival.state].step else { continue }
                 if arrival.visit.contact == kept {
                     visit.state = next
-                    run(&visit, now: now, unit)
+                    try await run(&visit, now: now, unit)
                 } else {
                     record(.held(visit.key, state: entry.definition.states[arrival.state].id,
                                  reason: "duplicate of \(kept ?? "")", at: now))
-                    end(&visit, "neutral", now: now, unit)
+                    try await end(&visit, "neutral", now: now, unit)
                 }
             }
         }
     }
 
-    private func end(_ visit: inout Visit, _ outcome: String, now: Double, _ unit: Unit) {
+    private func end(_ visit: inout Visit, _ outcome: String, now: Double, _ unit: Unit) async throws {
         visit.phase = .ended(outcome)
         unit.save(visit)
-        unit.updateFlow(visit.key.flow) { $0.outcomes[outcome, default: 0] += 1 }
+        try await unit.updateFlow(visit.key.flow) { $0.outcomes[outcome, default: 0] += 1 }
         record(.ended(visit.key, outcome: outcome, at: now))
     }
 
     /// Attaches a message event (delivered, opened, clicked, ...) to the send step it names.
-    private func attachMessageEvent(_ name: String, _ payload: [String: Value], contact id: String, _ unit: Unit) {
+    private func attachMessageEvent(_ name: String, _ payload: [String: Value], contact id: String, _ unit: Unit) async throws {
         guard let fact = PostSendFact.allCases.first(where: { $0.event == name }),
               case .string(let step)? = payload["step"] else { return }
         let campaign: String? = if case .string(let value)? = payload["campaign"] { value } else { nil }
-        for var visit in unit.visits(of: id) where visit.isActive && (campaign == nil || campaign == visit.key.flow.campaign) {
+        for var visit in try await unit.visits(of: id) where visit.isActive && (campaign == nil || campaign == visit.key.flow.campaign) {
             guard let state = entries[visit.key.flow]?.stateIndex[step], visit.sends[state] != nil else { continue }
             visit.sends[state]!.facts.insert(PostSendFacts(fact))
             if fact == .clicked, case .string(let link)? = payload["link"] { visit.sends[state]!.clickedLinks.insert(link) }
@@ -776,7 +792,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The working copy of one unit: reads go through its changes to the committed store.
+/// The working copy of one unit: reads go through its changes to the committed store. A unit belongs to the
+/// engine call that made it; its reads run on the engine's actor (`nonisolated(nonsending)`).
 final class Unit {
     let store: any CampaignStore
     var effect = EffectUnit()
@@ -789,13 +806,22 @@ final class Unit {
     var collectsDedupeArrivals = false
     var dedupeArrivals: [CampaignEngine.DedupeArrival] = []
 
-    func contact(_ id: String) -> ContactProfile? { effect.contacts[id] ?? store.contact(id) }
-    func visit(_ key: VisitKey) -> Visit? { effect.visits[key] ?? store.visits(of: key.contact).first { $0.key == key } }
-    func flowState(_ key: FlowKey) -> FlowRuntimeState { effect.flows[key] ?? store.flowState(key) }
+    nonisolated(nonsending) func contact(_ id: String) async throws -> ContactProfile? {
+        if let changed = effect.contacts[id] { return changed }
+        return try await store.contact(id)
+    }
+    nonisolated(nonsending) func visit(_ key: VisitKey) async throws -> Visit? {
+        if let changed = effect.visits[key] { return changed }
+        return try await store.visits(of: key.contact).first { $0.key == key }
+    }
+    nonisolated(nonsending) func flowState(_ key: FlowKey) async throws -> FlowRuntimeState {
+        if let changed = effect.flows[key] { return changed }
+        return try await store.flowState(key)
+    }
 
     /// Changes a flow's shared state in place (no copy of the unit's table per change).
-    func updateFlow<Result>(_ key: FlowKey, _ change: (inout FlowRuntimeState) -> Result) -> Result {
-        if effect.flows[key] == nil { effect.flows[key] = store.flowState(key) }
+    nonisolated(nonsending) func updateFlow<Result>(_ key: FlowKey, _ change: (inout FlowRuntimeState) -> Result) async throws -> Result {
+        if effect.flows[key] == nil { effect.flows[key] = try await store.flowState(key) }
         return change(&effect.flows[key]!)
     }
 
@@ -811,9 +837,9 @@ final class Unit {
     }
 
     /// A contact's visits as this unit sees them.
-    func visits(of contact: String) -> [Visit] {
-        guard let changed = changedVisits[contact] else { return store.visits(of: contact) }
-        var visits = Dictionary(store.visits(of: contact).map { ($0.key, $0) }) { first, _ in first }
+    nonisolated(nonsending) func visits(of contact: String) async throws -> [Visit] {
+        guard let changed = changedVisits[contact] else { return try await store.visits(of: contact) }
+        var visits = Dictionary(try await store.visits(of: contact).map { ($0.key, $0) }) { first, _ in first }
         for key in changed { visits[key] = effect.visits[key] }
         return visits.values.sorted { $0.key < $1.key }
     }

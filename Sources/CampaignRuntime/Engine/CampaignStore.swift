@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything one event (or timer) changes, committed as one unit: a database commits it in one
 /// transaction, so a crash leaves either all of it or none of it.
 public struct EffectUnit: Sendable {
@@ -13,75 +15,176 @@ public struct EffectUnit: Sendable {
     public init() {}
 }
 
-/// Where the runtime keeps its state. Reads see committed state only; every change arrives as an
-/// ``EffectUnit``. The in-memory store ships here; SQLite and PostgreSQL stores implement the same shape.
-public protocol CampaignStore: AnyObject {
-    func contact(_ id: String) -> ContactProfile?
-    /// Every contact, for triggers that enter an audience.
-    func contactIDs() -> [String]
-    /// Every visit of a contact, ended ones included (repeat policies need them).
-    func visits(of contact: String) -> [Visit]
-    /// Every visit of a flow.
-    func visits(in flow: FlowKey) -> [Visit]
-    func flowState(_ flow: FlowKey) -> FlowRuntimeState
-    /// The earliest pending timer.
-    func nextTimer() -> PendingTimer?
-    /// A number larger than any given before, for ordering timers.
-    func nextSequence() -> UInt64
-    func commit(_ unit: EffectUnit)
+/// Where the runtime keeps its state: asynchronous, throwing and shared between tasks. Reads see committed
+/// state only; every change arrives as an ``EffectUnit`` that ``commit(_:)`` applies whole or not at all.
+/// Timers are handed out by claiming them, with a lease, so that a worker that dies releases its claims.
+///
+/// The in-memory store ships here; a database store implements the same protocol and passes the same
+/// conformance tests.
+public protocol CampaignStore: AnyObject, Sendable {
+    func contact(_ id: String) async throws -> ContactProfile?
+    /// Contact ids in order, after `after` (exclusive), at most `limit`: audience-wide work pages through them.
+    func contactIDs(after: String?, limit: Int) async throws -> [String]
+    /// Every visit of a contact, ended ones included (repeat policies need them), in key order.
+    func visits(of contact: String) async throws -> [Visit]
+    /// Every visit of a flow, in key order.
+    func visits(in flow: FlowKey) async throws -> [Visit]
+    func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState
+    /// The due time of the earliest pending timer, claimed or not.
+    func nextTimerDue() async throws -> Double?
+    /// Claims up to `limit` pending timers due at or before `time`, earliest first, for `lease` seconds of
+    /// real time: no other claim returns them until the lease runs out or a commit removes them.
+    func claimTimers(dueBy time: Double, limit: Int, lease: Double) async throws -> [PendingTimer]
+    /// A number larger than any given before, for ordering timers due at the same instant.
+    func nextSequence() async throws -> UInt64
+    /// Applies a unit atomically.
+    func commit(_ unit: EffectUnit) async throws
     /// Outbox actions not yet confirmed by their channel, oldest first.
-    func pendingActions() -> [ActionRequest]
-    func markDispatched(_ key: IdempotencyKey, _ action: FlowAction)
+    func pendingActions(limit: Int) async throws -> [ActionRequest]
+    func markDispatched(_ key: IdempotencyKey, _ action: FlowAction) async throws
+}
+
+extension CampaignStore {
+    /// Every contact id, for small audiences and tests.
+    public func allContactIDs() async throws -> [String] {
+        var ids: [String] = []
+        while true {
+            let page = try await contactIDs(after: ids.last, limit: 1_000)
+            ids += page
+            if page.count < 1_000 { return ids }
+        }
+    }
 }
 
 /// A ``CampaignStore`` in memory, for tests, simulations and single-process hosts.
-public final class InMemoryStore: CampaignStore {
+public final class InMemoryStore: CampaignStore, @unchecked Sendable {
+    /// Guards everything below: the store is shared between tasks.
+    private let lock = NSLock()
     private var contacts: [String: ContactProfile] = [:]
+    /// Contact ids in order, for paging.
+    private var orderedContactIDs: [String] = []
+    private var contactIDsAreOrdered = true
     /// Each contact's visits in entry order: a short array, cheaper than a table per contact.
     private var visitsByContact: [String: [Visit]] = [:]
     private var flows: [FlowKey: FlowRuntimeState] = [:]
+    /// Unclaimed timers.
     private var timers = TimerHeap()
+    /// Claimed timers by sequence, with the real time their lease ends: back in `timers` when it does.
+    private var claimed: [UInt64: (timer: PendingTimer, leaseEnds: Double)] = [:]
+    /// Timers removed by a commit while still in the heap, dropped when they reach its top.
+    private var removedTimers: Set<UInt64> = []
     private var outbox: [ActionRequest] = []
     private var sequence: UInt64 = 0
 
     public init() {}
 
-    public func contact(_ id: String) -> ContactProfile? { contacts[id] }
-    public func contactIDs() -> [String] { contacts.keys.sorted() }
-    public func visits(of contact: String) -> [Visit] { visitsByContact[contact] ?? [] }
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    public func contact(_ id: String) -> ContactProfile? { locked { contacts[id] } }
+
+    public func contactIDs(after: String?, limit: Int) -> [String] {
+        locked {
+            if !contactIDsAreOrdered {
+                orderedContactIDs.sort()
+                contactIDsAreOrdered = true
+            }
+            var start = 0
+            if let after {
+                // Binary search for the first id greater than `after`.
+                var low = 0, high = orderedContactIDs.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if orderedContactIDs[middle] <= after { low = middle + 1 } else { high = middle }
+                }
+                start = low
+            }
+            return Array(orderedContactIDs[start..<min(orderedContactIDs.count, start + limit)])
+        }
+    }
+
+    public func visits(of contact: String) -> [Visit] { locked { visitsByContact[contact] ?? [] } }
+
     /// Scans every contact: flows are asked for all their visits only by reports, test decisions, bulk
     /// approvals and stops, not per event.
     public func visits(in flow: FlowKey) -> [Visit] {
-        visitsByContact.keys.sorted().flatMap { contact in visitsByContact[contact]!.filter { $0.key.flow == flow } }
+        locked { visitsByContact.keys.sorted().flatMap { contact in visitsByContact[contact]!.filter { $0.key.flow == flow } } }
     }
-    public func flowState(_ flow: FlowKey) -> FlowRuntimeState { flows[flow] ?? FlowRuntimeState() }
-    public func nextTimer() -> PendingTimer? { timers.first }
+
+    public func flowState(_ flow: FlowKey) -> FlowRuntimeState { locked { flows[flow] ?? FlowRuntimeState() } }
+
+    public func nextTimerDue() -> Double? {
+        locked {
+            dropRemovedTimers()
+            return ([timers.first?.due] + claimed.values.map(\.timer.due)).compactMap { $0 }.min()
+        }
+    }
+
+    public func claimTimers(dueBy time: Double, limit: Int, lease: Double) -> [PendingTimer] {
+        locked {
+            let now = Date().timeIntervalSince1970
+            for (sequence, claim) in claimed where claim.leaseEnds <= now {
+                claimed[sequence] = nil
+                timers.insert(claim.timer)
+            }
+            var taken: [PendingTimer] = []
+            while taken.count < limit {
+                dropRemovedTimers()
+                guard let first = timers.first, first.due <= time else { break }
+                _ = timers.popFirst()
+                claimed[first.sequence] = (first, now + lease)
+                taken.append(first)
+            }
+            return taken
+        }
+    }
+
+    private func dropRemovedTimers() {
+        while let first = timers.first, removedTimers.remove(first.sequence) != nil { _ = timers.popFirst() }
+    }
+
     public func nextSequence() -> UInt64 {
-        sequence += 1
-        return sequence
+        locked {
+            sequence += 1
+            return sequence
+        }
     }
 
     public func commit(_ unit: EffectUnit) {
-        for (id, contact) in unit.contacts { contacts[id] = contact }
-        for (key, visit) in unit.visits {
-            if let index = visitsByContact[key.contact]?.firstIndex(where: { $0.key == key }) {
-                visitsByContact[key.contact]![index] = visit
-            } else {
-                // Visits are numbered in entry order, so a new one almost always goes last.
-                let position = visitsByContact[key.contact]?.lastIndex { $0.key < key }.map { $0 + 1 } ?? 0
-                visitsByContact[key.contact, default: []].insert(visit, at: position)
+        locked {
+            for (id, contact) in unit.contacts {
+                if contacts.updateValue(contact, forKey: id) == nil {
+                    if let last = orderedContactIDs.last, last > id { contactIDsAreOrdered = false }
+                    orderedContactIDs.append(id)
+                }
             }
+            for (key, visit) in unit.visits {
+                if let index = visitsByContact[key.contact]?.firstIndex(where: { $0.key == key }) {
+                    visitsByContact[key.contact]![index] = visit
+                } else {
+                    // Visits are numbered in entry order, so a new one almost always goes last.
+                    let position = visitsByContact[key.contact]?.lastIndex { $0.key < key }.map { $0 + 1 } ?? 0
+                    visitsByContact[key.contact, default: []].insert(visit, at: position)
+                }
+            }
+            for (key, state) in unit.flows { flows[key] = state }
+            if let fired = unit.timerFired, claimed.removeValue(forKey: fired.sequence) == nil {
+                removedTimers.insert(fired.sequence)
+            }
+            for timer in unit.timersAdded { timers.insert(timer) }
+            outbox.append(contentsOf: unit.actions)
         }
-        for (key, state) in unit.flows { flows[key] = state }
-        if let fired = unit.timerFired, timers.first == fired { _ = timers.popFirst() }
-        for timer in unit.timersAdded { timers.insert(timer) }
-        outbox.append(contentsOf: unit.actions)
     }
 
-    public func pendingActions() -> [ActionRequest] { outbox }
+    public func pendingActions(limit: Int) -> [ActionRequest] { locked { Array(outbox.prefix(limit)) } }
 
     public func markDispatched(_ key: IdempotencyKey, _ action: FlowAction) {
-        if let index = outbox.firstIndex(where: { $0.key == key && $0.action == action }) { outbox.remove(at: index) }
+        locked {
+            if let index = outbox.firstIndex(where: { $0.key == key && $0.action == action }) { outbox.remove(at: index) }
+        }
     }
 }
 
