@@ -76,9 +76,13 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
     init(failures: Int) { self.failures = failures }
 
     var performed: [ActionRequest] { lock.withLock { recorded } }
+    /// Every call, failed ones included.
+    var attempts: Int { lock.withLock { calls } }
+    private var calls = 0
 
     func perform(_ request: ActionRequest) throws {
         try lock.withLock {
+            calls += 1
             if failures > 0 {
                 failures -= 1
                 throw CancellationError()
@@ -90,19 +94,46 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
 }
 
 @Suite struct EngineTests {
-    @Test func actionsLeaveOnceAndFailedOnesStayInTheOutboxUntilRetried() async throws {
+    @Test func aFailedActionIsRetriedWithBackoffUnderTheSameKeyUntilDelivered() async throws {
         let store = InMemoryStore()
-        let channels = FlakyChannels(failures: 1)
-        let engine = try await CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], store: store, channels: channels, clock: VirtualClock(now: 0))
+        let channels = FlakyChannels(failures: 2)
+        let clock = VirtualClock(now: 0)
+        let engine = try await CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], store: store, channels: channels, clock: clock,
+                                              retryPolicy: RetryPolicy(attempts: 5, firstRetry: 10, maxRetry: 60))
         try await engine.upsertContact(subscriber("a"))
         try await engine.handle(event: "signup", contact: "a")
         #expect(channels.performed.isEmpty)
-        #expect(store.pendingActions(limit: 100).count == 1, "the failed send waits in the outbox")
-        try await engine.dispatchPendingActions()
-        try await engine.dispatchPendingActions()
-        #expect(channels.performed.count == 1)
-        #expect(channels.performed[0].key.description == "a/c/v1/send/1")
-        #expect(store.pendingActions(limit: 100).isEmpty)
+        let key = FlowKey(campaign: "c", version: 1)
+        #expect(try await engine.report(key).deliveries == DeliveryCounts(failed: 1), "the failed send waits in the outbox")
+        #expect(try await engine.dispatcher.deliverDue() == 0, "not before its retry is due")
+        clock.now = 10  // the first retry comes within [5, 10) seconds
+        #expect(try await engine.dispatcher.deliverDue() == 1)
+        #expect(channels.performed.isEmpty)
+        clock.now = 30  // the second within [10, 20) after that
+        try await engine.dispatcher.deliverDue()
+        #expect(channels.performed.map(\.key.description) == ["a/c/v1/send/1"])
+        #expect(try await engine.report(key).deliveries == DeliveryCounts())
+    }
+
+    @Test func anActionThatFailsEveryAttemptIsDeadAndCounted() async throws {
+        let channels = FlakyChannels(failures: 100)
+        let clock = VirtualClock(now: 0)
+        let engine = try await CampaignEngine(flows: [makeFlow(sendThenWaitThenEnd)], channels: channels, clock: clock,
+                                              retryPolicy: RetryPolicy(attempts: 3, firstRetry: 1, maxRetry: 1))
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
+        for second in 1...10 {
+            clock.now = Double(second)
+            try await engine.dispatcher.deliverDue()
+        }
+        #expect(channels.attempts == 3)
+        #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).deliveries == DeliveryCounts(dead: 1))
+    }
+
+    @Test func backoffDoublesUpToItsCapWithJitterInTheUpperHalf() {
+        let policy = RetryPolicy(attempts: 10, firstRetry: 1, maxRetry: 60)
+        #expect((1...8).map { policy.delay(afterFailures: $0, jitter: 1) } == [1, 2, 4, 8, 16, 32, 60, 60])
+        #expect(policy.delay(afterFailures: 3, jitter: 0) == 2)
     }
 
     @Test func aVisitThatLoopsBackToASendGetsANewKeyEachTime() async throws {

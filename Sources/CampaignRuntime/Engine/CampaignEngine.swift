@@ -16,13 +16,17 @@ public enum TraceEvent: Codable, Sendable, Equatable {
 /// ``CampaignStore``.
 ///
 /// Each event, timer firing, trigger firing or approval is processed as one ``EffectUnit``: the state
-/// changes, new timers and the actions to run are committed together, then the actions are handed to the
-/// channel adapter with their idempotency keys. Actions still in the outbox after a crash are sent again by
-/// ``dispatchPendingActions()``, and the adapter recognises them by key.
+/// changes, new timers and the actions to run are committed together in the store's outbox. The
+/// ``OutboxDispatcher`` delivers them through the channels with their idempotency keys, retrying failures;
+/// actions still in the outbox after a crash are delivered on restart, and a channel recognises them by key.
 public actor CampaignEngine {
     public let store: any CampaignStore
     public let channels: any ChannelAdapter
     public let clock: any CampaignClock
+    /// Delivers the outbox. With ``deliversAfterEachUnit`` the engine runs it after every unit (tests,
+    /// simulations, single-process hosts); otherwise the host runs ``OutboxDispatcher/run(every:)`` beside it.
+    public let dispatcher: OutboxDispatcher
+    public let deliversAfterEachUnit: Bool
     /// Whether to keep ``trace``; benchmarks and simulations turn it off.
     public let recordsTrace: Bool
     public private(set) var trace: [TraceEvent] = []
@@ -86,8 +90,11 @@ public actor CampaignEngine {
 
     public init(flows: [any CampaignFlow], store: any CampaignStore = InMemoryStore(),
                 channels: any ChannelAdapter = RecordingChannels(), clock: any CampaignClock = SystemClock(),
-                recordsTrace: Bool = true) async throws {
+                recordsTrace: Bool = true, retryPolicy: RetryPolicy = RetryPolicy(),
+                deliversAfterEachUnit: Bool = true) async throws {
         self.store = store
+        dispatcher = OutboxDispatcher(store: store, channels: channels, clock: clock, policy: retryPolicy)
+        self.deliversAfterEachUnit = deliversAfterEachUnit
         self.recordsTrace = recordsTrace
         self.channels = channels
         self.clock = clock
@@ -364,18 +371,6 @@ public actor CampaignEngine {
         try await finish(unit)
     }
 
-    /// Sends outbox actions again (after a crash or a channel failure); adapters drop those they have seen.
-    public func dispatchPendingActions() async throws {
-        for request in try await store.pendingActions(limit: 1_000) {
-            do {
-                try await channels.perform(request)
-                try await store.markDispatched(request.key, request.action)
-            } catch {
-                return
-            }
-        }
-    }
-
     // MARK: Reports
 
     /// Contacts per step, arrivals per step and outcomes of one version.
@@ -389,20 +384,15 @@ public actor CampaignEngine {
         var arrivals: [String: Int] = [:]
         for (index, count) in state.arrivals { arrivals[definition?.states[index].id ?? "?"] = count }
         return FlowReport(contactsPerStep: waiting, arrivalsPerStep: arrivals, outcomes: state.outcomes,
-                          suppressed: state.suppressed)
+                          suppressed: state.suppressed, deliveries: try await store.deliveries(of: key))
     }
 
     // MARK: Processing
 
     private func finish(_ unit: Unit) async throws {
         try await store.commit(unit.effect)
-        for request in unit.effect.actions {
-            do {
-                try await channels.perform(request)
-                try await store.markDispatched(request.key, request.action)
-            } catch {
-                // Left in the outbox; dispatchPendingActions() retries it with the same key.
-            }
+        if deliversAfterEachUnit, let latest = unit.effect.actions.map(\.at).max() {
+            try await dispatcher.deliverDue(asOf: max(latest, clock.now))
         }
     }
 
@@ -776,6 +766,8 @@ public struct FlowReport: Sendable, Equatable {
     public var outcomes: [String: Int]
     /// Sends that did not go out, by reason.
     public var suppressed: [String: Int]
+    /// The version's actions still in the outbox.
+    public var deliveries: DeliveryCounts
 }
 
 /// Why the engine refuses a flow (besides its time zone's ``TimeZoneProblem`` or its schedule's

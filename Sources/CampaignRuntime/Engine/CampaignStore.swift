@@ -39,9 +39,53 @@ public protocol CampaignStore: AnyObject, Sendable {
     func nextSequence() async throws -> UInt64
     /// Applies a unit atomically.
     func commit(_ unit: EffectUnit) async throws
-    /// Outbox actions not yet confirmed by their channel, oldest first.
-    func pendingActions(limit: Int) async throws -> [ActionRequest]
-    func markDispatched(_ key: IdempotencyKey, _ action: FlowAction) async throws
+    /// Claims up to `limit` outbox actions whose next attempt is due at or before `time` (not dead, not
+    /// delivered), oldest first, for `lease` seconds of real time.
+    func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry]
+    /// Records a delivery attempt's result: delivered (removed from the outbox), to retry at an instant, or
+    /// dead (kept, visible in reports, until retried by hand).
+    func settle(_ key: IdempotencyKey, _ result: DeliveryResult) async throws
+    /// Outbox actions of a flow by delivery state.
+    func deliveries(of flow: FlowKey) async throws -> DeliveryCounts
+}
+
+/// An action in the outbox, with its delivery attempts so far.
+public struct OutboxEntry: Codable, Sendable, Equatable {
+    public var request: ActionRequest
+    /// Failed attempts so far.
+    public var attempts: Int
+    /// When the next attempt is due (the unit's time scale: virtual under a virtual clock).
+    public var nextAttemptAt: Double
+    public var isDead: Bool
+
+    public init(request: ActionRequest, attempts: Int = 0, nextAttemptAt: Double? = nil, isDead: Bool = false) {
+        self.request = request
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt ?? request.at
+        self.isDead = isDead
+    }
+}
+
+/// What became of one delivery attempt.
+public enum DeliveryResult: Sendable, Equatable {
+    case delivered
+    /// Failed; the next attempt is due at the instant.
+    case retry(at: Double)
+    /// Failed for the last time.
+    case dead
+}
+
+/// Outbox actions by state: waiting for their first attempt, failed and waiting for a retry, dead.
+public struct DeliveryCounts: Codable, Sendable, Equatable {
+    public var pending = 0
+    public var failed = 0
+    public var dead = 0
+
+    public init(pending: Int = 0, failed: Int = 0, dead: Int = 0) {
+        self.pending = pending
+        self.failed = failed
+        self.dead = dead
+    }
 }
 
 extension CampaignStore {
@@ -73,7 +117,13 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     private var claimed: [UInt64: (timer: PendingTimer, leaseEnds: Double)] = [:]
     /// Timers removed by a commit while still in the heap, dropped when they reach its top.
     private var removedTimers: Set<UInt64> = []
-    private var outbox: [ActionRequest] = []
+    /// Undelivered actions by key, and their keys in the order they were written (delivered ones are
+    /// dropped from the front as claims pass them).
+    private var outbox: [IdempotencyKey: OutboxEntry] = [:]
+    private var outboxOrder: [IdempotencyKey] = []
+    private var outboxStart = 0
+    /// Outbox actions claimed, with the real time their lease ends.
+    private var claimedActions: [IdempotencyKey: Double] = [:]
     private var sequence: UInt64 = 0
 
     public init() {}
@@ -175,15 +225,55 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
                 removedTimers.insert(fired.sequence)
             }
             for timer in unit.timersAdded { timers.insert(timer) }
-            outbox.append(contentsOf: unit.actions)
+            for request in unit.actions where outbox[request.key] == nil {
+                outbox[request.key] = OutboxEntry(request: request)
+                outboxOrder.append(request.key)
+            }
         }
     }
 
-    public func pendingActions(limit: Int) -> [ActionRequest] { locked { Array(outbox.prefix(limit)) } }
-
-    public func markDispatched(_ key: IdempotencyKey, _ action: FlowAction) {
+    public func claimActions(dueBy time: Double, limit: Int, lease: Double) -> [OutboxEntry] {
         locked {
-            if let index = outbox.firstIndex(where: { $0.key == key && $0.action == action }) { outbox.remove(at: index) }
+            let now = Date().timeIntervalSince1970
+            while outboxStart < outboxOrder.count, outbox[outboxOrder[outboxStart]] == nil { outboxStart += 1 }
+            if outboxStart > 1_024, outboxStart * 2 > outboxOrder.count {
+                outboxOrder.removeFirst(outboxStart)
+                outboxStart = 0
+            }
+            var taken: [OutboxEntry] = []
+            for key in outboxOrder[outboxStart...] where taken.count < limit {
+                guard let entry = outbox[key], !entry.isDead, entry.nextAttemptAt <= time,
+                      (claimedActions[key] ?? 0) <= now else { continue }
+                claimedActions[key] = now + lease
+                taken.append(entry)
+            }
+            return taken
+        }
+    }
+
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult) {
+        locked {
+            claimedActions[key] = nil
+            switch result {
+            case .delivered:
+                outbox[key] = nil
+            case .retry(let at):
+                outbox[key]?.attempts += 1
+                outbox[key]?.nextAttemptAt = at
+            case .dead:
+                outbox[key]?.attempts += 1
+                outbox[key]?.isDead = true
+            }
+        }
+    }
+
+    public func deliveries(of flow: FlowKey) -> DeliveryCounts {
+        locked {
+            var counts = DeliveryCounts()
+            for entry in outbox.values where entry.request.key.visit.flow == flow {
+                if entry.isDead { counts.dead += 1 } else if entry.attempts > 0 { counts.failed += 1 } else { counts.pending += 1 }
+            }
+            return counts
         }
     }
 }
