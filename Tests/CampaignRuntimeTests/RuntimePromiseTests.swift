@@ -248,3 +248,109 @@ import Testing
         }
     }
 }
+
+/// A store that fails every commit after the first `commits`, the way a process killed mid-work stops.
+final class FailingStore: CampaignStore, @unchecked Sendable {
+    struct Crash: Error {}
+    let base: InMemoryStore
+    private let lock = NSLock()
+    private var commitsLeft: Int
+
+    init(_ base: InMemoryStore, commits: Int) {
+        self.base = base
+        commitsLeft = commits
+    }
+
+    func commit(_ unit: EffectUnit) async throws {
+        let allowed = lock.withLock {
+            commitsLeft -= 1
+            return commitsLeft >= 0
+        }
+        guard allowed else { throw Crash() }
+        base.commit(unit)
+    }
+
+    func contact(_ id: String) async throws -> ContactProfile? { base.contact(id) }
+    func contactIDs(after: String?, limit: Int) async throws -> [String] { base.contactIDs(after: after, limit: limit) }
+    func visits(of contact: String) async throws -> [Visit] { base.visits(of: contact) }
+    func visits(in flow: FlowKey) async throws -> [Visit] { base.visits(in: flow) }
+    func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState { base.flowState(flow) }
+    func nextTimerDue() async throws -> Double? { base.nextTimerDue() }
+    func claimTimers(dueBy time: Double, limit: Int, lease: Double) async throws -> [PendingTimer] {
+        base.claimTimers(dueBy: time, limit: limit, lease: lease)
+    }
+    func nextSequence() async throws -> UInt64 { base.nextSequence() }
+    func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry] {
+        base.claimActions(dueBy: time, limit: limit, lease: lease)
+    }
+    func settle(_ key: IdempotencyKey, _ result: DeliveryResult) async throws { base.settle(key, result) }
+    func deliveries(of flow: FlowKey) async throws -> DeliveryCounts { base.deliveries(of: flow) }
+}
+
+@Suite struct FanOutTests {
+    static let manualSend = [
+        FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: "oldest", next: 1)),
+        FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
+        FlowState(id: "done", line: 3, step: .end("success")),
+    ]
+
+    /// 1,200 contacts, the last two sharing an email with the first (pages of 500 apart).
+    func population(into store: InMemoryStore) {
+        var unit = EffectUnit()
+        for index in 0..<1_200 {
+            let id = String(format: "c%04d", index)
+            let email = index >= 1_198 ? "c0000@example.com" : "\(id)@example.com"
+            unit.contacts[id] = ContactProfile(id: id, fields: ["email": .string(email), "created_at": .instant(Double(index))])
+        }
+        store.commit(unit)
+    }
+
+    @Test func aFiringGoesPageByPageAndDedupesAcrossPages() async throws {
+        let store = InMemoryStore()
+        population(into: store)
+        let channels = RecordingChannels()
+        let engine = try await CampaignEngine(flows: [makeFlow(Self.manualSend, trigger: .manual)], store: store, channels: channels,
+                                              clock: VirtualClock(now: 0))
+        try await engine.fire(FlowKey(campaign: "c", version: 1))
+        let sentTo = channels.performed.map(\.key.visit.contact)
+        #expect(sentTo.count == 1_198 && Set(sentTo).count == 1_198)
+        #expect(!sentTo.contains("c1198") && !sentTo.contains("c1199"), "the oldest of the three sharing an email is kept")
+        #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).outcomes == ["success": 1_198, "neutral": 2])
+        #expect(store.flowState(FlowKey(campaign: "c", version: 1)).fanOuts.isEmpty)
+    }
+
+    @Test func aFiringInterruptedBetweenPagesResumesWithoutEnteringAnyoneTwice() async throws {
+        let base = InMemoryStore()
+        population(into: base)
+        let flow = makeFlow(Self.manualSend, trigger: .manual)
+        let key = FlowKey(campaign: "c", version: 1)
+        // Registration, the firing's start and its first page commit; the second page's commit fails.
+        let crashing = FailingStore(base, commits: 3)
+        let first = try await CampaignEngine(flows: [flow], store: crashing, clock: VirtualClock(now: 0), deliversAfterEachUnit: false)
+        await #expect(throws: FailingStore.Crash.self) { try await first.fire(key) }
+        #expect(base.visits(in: key).count == 500, "one page was committed")
+        #expect(base.flowState(key).fanOuts.first?.cursor == "c0499")
+
+        let channels = RecordingChannels()
+        let restarted = try await CampaignEngine(flows: [flow], store: base, channels: channels, clock: VirtualClock(now: 0))
+        try await restarted.resume()
+        try await restarted.dispatcher.deliverDue()
+        let visits = base.visits(in: key)
+        #expect(visits.count == 1_200 && Set(visits.map(\.key.contact)).count == 1_200, "each contact entered once")
+        #expect(channels.performed.count == 1_198)
+        #expect(base.flowState(key).fanOuts.isEmpty)
+    }
+
+    @Test func stoppingAVersionEndsItsVisitsPageByPage() async throws {
+        let store = InMemoryStore()
+        population(into: store)
+        let waiting = [FlowState(id: "wait", line: 1, step: .wait(seconds: 86_400, next: 1)), FlowState(id: "done", line: 2, step: .end("success"))]
+        let engine = try await CampaignEngine(flows: [makeFlow(waiting, trigger: .manual)], store: store, clock: VirtualClock(now: 0))
+        let key = FlowKey(campaign: "c", version: 1)
+        try await engine.fire(key)
+        try await engine.setStatus(key, .stopped)
+        #expect(try await engine.report(key).outcomes == ["stopped": 1_200])
+        try await engine.runTimers(upTo: 2 * 86_400)
+        #expect(try await engine.report(key).outcomes == ["stopped": 1_200], "their timers no longer move them")
+    }
+}

@@ -209,13 +209,82 @@ public actor CampaignEngine {
         if let recordingUpTo {
             try await unit.updateFlow(key) { $0.triggeredUpTo = recordingUpTo }
         }
-        unit.collectsDedupeArrivals = true
-        let ids = if let contact { [contact] } else { try await store.allContactIDs() }
-        for id in ids {
-            try await enter(key, contact: id, payload: [:], now: now, unit)
+        guard let contact else {
+            try await unit.updateFlow(key) { $0.fanOuts.append(FanOut(work: .firing(at: now))) }
+            try await finish(unit)
+            try await runFanOuts(key)
+            return
         }
+        unit.collectsDedupeArrivals = true
+        try await enter(key, contact: contact, payload: [:], now: now, unit)
         unit.collectsDedupeArrivals = false
         try await resolveDedupe(unit.dedupeArrivals, now: now, unit)
+        try await finish(unit)
+    }
+
+    // MARK: Audience-wide work
+
+    /// Contacts per page of audience-wide work: each page is one unit, so a firing over a million contacts
+    /// is two thousand small transactions, and a crash resumes at the page it stopped in.
+    public static let pageSize = 500
+
+    /// Finishes the audience-wide work a previous process left unfinished: call once on start. The engine
+    /// also does it before the first timer or firing it processes.
+    public func resume() async throws {
+        resumed = true
+        for key in flowKeys { try await runFanOuts(key) }
+    }
+
+    private var resumed = false
+
+    /// Runs a flow's pending audience-wide work to its end, a page at a time.
+    private func runFanOuts(_ key: FlowKey) async throws {
+        while let fanOut = try await store.flowState(key).fanOuts.first {
+            try await runPage(of: fanOut, key)
+        }
+    }
+
+    /// One page of audience-wide work, with its cursor, in one unit.
+    private func runPage(of fanOut: FanOut, _ key: FlowKey) async throws {
+        let unit = Unit(store: store)
+        let ids = try await store.contactIDs(after: fanOut.cursor, limit: Self.pageSize)
+        var arrivals = fanOut.dedupeArrivals
+        switch fanOut.work {
+        case .firing(let at):
+            unit.collectsDedupeArrivals = true
+            for id in ids { try await enter(key, contact: id, payload: [:], now: at, unit) }
+            unit.collectsDedupeArrivals = false
+            arrivals += unit.dedupeArrivals
+        case .stop(let at):
+            for id in ids {
+                for var visit in try await unit.visits(of: id) where visit.key.flow == key && visit.isActive {
+                    try await end(&visit, "stopped", now: at, unit)
+                }
+            }
+        case .releaseTest(let state, let at):
+            guard let winner = try await unit.flowState(key).tests[state]?.winner,
+                  case .test(let variants, _, _) = entries[key]?.definition.states[state].step else { break }
+            for id in ids {
+                for var visit in try await unit.visits(of: id)
+                where visit.key.flow == key && visit.state == state && visit.phase == .awaitingWinner {
+                    visit.state = variants[winner].next
+                    visit.phase = .running
+                    try await run(&visit, now: at, unit)
+                }
+            }
+        case .approve(let state, let at):
+            for id in ids { try await release(key, state: state, contact: id, now: at, unit) }
+        }
+        let isLast = ids.count < Self.pageSize
+        if isLast, case .firing(let at) = fanOut.work { try await resolveDedupe(arrivals, now: at, unit) }
+        try await unit.updateFlow(key) { state in
+            if isLast {
+                state.fanOuts.removeFirst()
+            } else {
+                state.fanOuts[0].cursor = ids.last
+                state.fanOuts[0].dedupeArrivals = arrivals
+            }
+        }
         try await finish(unit)
     }
 
@@ -230,6 +299,7 @@ public actor CampaignEngine {
     /// returns whether there was one: a scenario runner checks its contacts between them.
     @discardableResult
     public func advanceOnce(to time: Double) async throws -> Bool {
+        if !resumed { try await resume() }
         for key in flowKeys where isScheduled(key) {
             guard try await store.flowState(key).triggeredUpTo == nil else { continue }
             let unit = Unit(store: store)
@@ -288,13 +358,24 @@ public actor CampaignEngine {
 
     /// Releases approval holds at a send step: for one contact, or for everyone held there.
     public func approve(_ key: FlowKey, step: String, contact: String? = nil) async throws {
-        guard let entry = entries[key], let state = entry.stateIndex[step] else { return }
+        guard let state = entries[key]?.stateIndex[step] else { return }
         let unit = Unit(store: store)
-        let now = clock.now
-        let candidates = if let contact { try await unit.visits(of: contact) } else { try await store.visits(in: key) }
-        let held = candidates.filter { $0.key.flow == key && $0.state == state && $0.phase == .awaitingApproval }
+        guard let contact else {
+            try await unit.updateFlow(key) { $0.fanOuts.append(FanOut(work: .approve(state: state, at: clock.now))) }
+            try await finish(unit)
+            try await runFanOuts(key)
+            return
+        }
+        try await release(key, state: state, contact: contact, now: clock.now, unit)
+        try await finish(unit)
+    }
+
+    /// Releases a contact's approval holds at a send state.
+    private func release(_ key: FlowKey, state: Int, contact: String, now: Double, _ unit: Unit) async throws {
+        guard let entry = entries[key],
+              case .send(let channel, let message, _, let optimized, let next) = entry.definition.states[state].step else { return }
+        let held = try await unit.visits(of: contact).filter { $0.key.flow == key && $0.state == state && $0.phase == .awaitingApproval }
         for var visit in held {
-            guard case .send(let channel, let message, _, let optimized, let next) = entry.definition.states[state].step else { continue }
             if try await exitIfLeaving(&visit, now: now, unit) { continue }
             visit.phase = .running
             if optimized, let at = try await optimizedSendTime(visit, now: now, unit), at > now {
@@ -305,7 +386,6 @@ public actor CampaignEngine {
             visit.state = next
             try await run(&visit, now: now, unit)
         }
-        try await finish(unit)
     }
 
     /// Sends a contact down one variant of a test or split step, whatever their hash: for scenarios that show
@@ -326,17 +406,18 @@ public actor CampaignEngine {
     /// Changes a version's status; `stopped` ends its visits at once with outcome `stopped`.
     public func setStatus(_ key: FlowKey, _ status: FlowStatus) async throws {
         let unit = Unit(store: store)
-        try await unit.updateFlow(key) { $0.status = status }
-        if status == .stopped {
-            for var visit in try await store.visits(in: key) where visit.isActive {
-                try await end(&visit, "stopped", now: clock.now, unit)
-            }
+        let now = clock.now
+        try await unit.updateFlow(key) { state in
+            state.status = status
+            if status == .stopped { state.fanOuts.append(FanOut(work: .stop(at: now))) }
         }
         try await finish(unit)
+        try await runFanOuts(key)
     }
 
     /// Fires every timer due at or before `time`, each at its own due time, in due order.
     public func runTimers(upTo time: Double) async throws {
+        if !resumed { try await resume() }
         while let timer = try await store.claimTimers(dueBy: time, limit: 1, lease: Self.timerLease).first {
             try await runTimer(timer)
         }
@@ -369,6 +450,7 @@ public actor CampaignEngine {
             try await decideTest(key, state: state, now: timer.due, unit)
         }
         try await finish(unit)
+        if case .decideTest(let key, _) = timer.kind { try await runFanOuts(key) }
     }
 
     // MARK: Reports
@@ -565,11 +647,9 @@ public actor CampaignEngine {
             if scored { scores[variant] += 1 }
         }
         let winner = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) } ?? 0
-        try await unit.updateFlow(key) { $0.tests[state, default: .init(startedAt: now, winner: nil)].winner = winner }
-        for var visit in visits where visit.state == state && visit.phase == .awaitingWinner {
-            visit.state = variants[winner].next
-            visit.phase = .running
-            try await run(&visit, now: now, unit)
+        try await unit.updateFlow(key) { flowState in
+            flowState.tests[state, default: .init(startedAt: now, winner: nil)].winner = winner
+            flowState.fanOuts.append(FanOut(work: .releaseTest(state: state, at: now)))
         }
     }
 
@@ -683,7 +763,7 @@ public actor CampaignEngine {
     // MARK: Dedupe
 
     /// A contact reaching a dedupe step with an email or phone.
-    struct DedupeArrival {
+    struct DedupeArrival: Codable, Sendable, Equatable {
         var visit: VisitKey
         var state: Int
         var value: String
@@ -723,7 +803,9 @@ public actor CampaignEngine {
             let members = groups[group]!
             let kept = try await winner(of: members, now: now, unit)
             for arrival in members {
-                guard var visit = try await unit.visit(arrival.visit), let entry = entries[arrival.visit.flow],
+                // A visit that left while the firing's later pages ran (an exit, a stop) is no longer waiting.
+                guard var visit = try await unit.visit(arrival.visit), visit.isActive, visit.state == arrival.state,
+                      let entry = entries[arrival.visit.flow],
                       case .dedupe(_, _, let next) = entry.definition.states[arrival.state].step else { continue }
                 if arrival.visit.contact == kept {
                     visit.state = next

@@ -134,6 +134,8 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public var suppressed: [String: Int] = [:]
     /// The fingerprint of the definition the flow's visits were made with: their states are positions in it.
     public var fingerprint: UInt64?
+    /// Audience-wide work in progress, oldest first.
+    public var fanOuts: [FanOut] = []
     public var status: FlowStatus?
     /// Schedule and date triggers have fired for every instant up to this one.
     public var triggeredUpTo: Double?
@@ -155,4 +157,29 @@ public struct ActionRequest: Codable, Sendable, Equatable {
     public var key: IdempotencyKey
     public var action: FlowAction
     public var at: Double
+}
+
+/// Work over a flow's whole audience, done a page of contacts at a time: each page is one unit that also
+/// moves the cursor, so a crash resumes where it stopped and no page is done twice.
+public struct FanOut: Codable, Sendable, Equatable {
+    public enum Work: Codable, Sendable, Equatable {
+        /// A schedule, date or manual firing enters the audience.
+        case firing(at: Double)
+        /// The version stopped: its active visits end with outcome `stopped`.
+        case stop(at: Double)
+        /// The A/X test at `state` has its winner: the contacts waiting there go on to it.
+        case releaseTest(state: Int, at: Double)
+        /// Everyone held for approval at the send `state` is released.
+        case approve(state: Int, at: Double)
+    }
+
+    public var work: Work
+    /// The last contact id done; nil before the first page.
+    public var cursor: String?
+    /// A firing's arrivals at dedupe steps, settled together after its last page.
+    var dedupeArrivals: [CampaignEngine.DedupeArrival] = []
+
+    public init(work: Work) {
+        self.work = work
+    }
 }
