@@ -210,7 +210,7 @@ import Testing
         let clock = VirtualClock(now: 0)
         let channels = RecordingChannels()
         let engine = try await CampaignEngine(flows: [makeFlow(states, timezone: "Europe/Paris")], channels: channels, clock: clock)
-        let monday = Value.parseInstant("2026-03-02T00:00:00Z")!
+        let monday = Value.parseInstant("2026-03-02T00:00:00Z", timeZone: .gmt)!
         try await engine.upsertContact(subscriber("fresh"))
         try await engine.upsertContact(subscriber("reader"))
         // Opens at 19:xx Paris (18:xx UTC) twice and at 07:xx once.

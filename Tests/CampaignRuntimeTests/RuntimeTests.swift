@@ -32,37 +32,37 @@ func outcome(_ engine: CampaignEngine, _ contact: String) async throws -> String
 
     @Test func aLocalTimeStaysLocalAcrossTheSpringChange() async throws {
         // Saturday 28 March 2026 10:00 in Paris (UTC+1); the clocks go forward that night.
-        let now = Value.parseInstant("2026-03-28T09:00:00Z")!
+        let now = Value.parseInstant("2026-03-28T09:00:00Z", timeZone: .gmt)!
         let sunday8 = WaitUntil.next(after: now, days: [1], from: 8 * 60, to: nil, timeZone: paris)
-        #expect(sunday8 == Value.parseInstant("2026-03-29T06:00:00Z"), "08:00 CEST is 06:00 UTC")
-        let saturday8 = WaitUntil.next(after: Value.parseInstant("2026-03-21T09:00:00Z")!, days: [1], from: 8 * 60, to: nil, timeZone: paris)
-        #expect(saturday8 == Value.parseInstant("2026-03-22T07:00:00Z"), "08:00 CET is 07:00 UTC")
+        #expect(sunday8 == Value.parseInstant("2026-03-29T06:00:00Z", timeZone: .gmt), "08:00 CEST is 06:00 UTC")
+        let saturday8 = WaitUntil.next(after: Value.parseInstant("2026-03-21T09:00:00Z", timeZone: .gmt)!, days: [1], from: 8 * 60, to: nil, timeZone: paris)
+        #expect(saturday8 == Value.parseInstant("2026-03-22T07:00:00Z", timeZone: .gmt), "08:00 CET is 07:00 UTC")
     }
 
     @Test func aLocalTimeStaysLocalAcrossTheAutumnChange() async throws {
-        let now = Value.parseInstant("2026-10-24T12:00:00Z")!
-        #expect(WaitUntil.next(after: now, days: [1], from: 8 * 60, to: nil, timeZone: paris) == Value.parseInstant("2026-10-25T07:00:00Z"))
+        let now = Value.parseInstant("2026-10-24T12:00:00Z", timeZone: .gmt)!
+        #expect(WaitUntil.next(after: now, days: [1], from: 8 * 60, to: nil, timeZone: paris) == Value.parseInstant("2026-10-25T07:00:00Z", timeZone: .gmt))
     }
 
     @Test func aTimeSkippedBySpringForwardMovesForward() async throws {
         // 02:30 does not exist in Paris on 29 March 2026.
-        let now = Value.parseInstant("2026-03-28T12:00:00Z")!
+        let now = Value.parseInstant("2026-03-28T12:00:00Z", timeZone: .gmt)!
         let moment = WaitUntil.next(after: now, days: [1], from: 2 * 60 + 30, to: nil, timeZone: paris)
-        #expect(moment == Value.parseInstant("2026-03-29T01:30:00Z"), "03:30 CEST")
+        #expect(moment == Value.parseInstant("2026-03-29T01:30:00Z", timeZone: .gmt), "03:30 CEST")
     }
 
     @Test func nowIsIncludedAndWindowsOpenAtTheirStart() async throws {
         // Monday 7 September 2026, 10:00 in Paris (08:00 UTC).
-        let now = Value.parseInstant("2026-09-07T08:00:00Z")!
+        let now = Value.parseInstant("2026-09-07T08:00:00Z", timeZone: .gmt)!
         let weekdays = [2, 3, 4, 5, 6]
         #expect(WaitUntil.next(after: now, days: weekdays, from: 9 * 60, to: 17 * 60, timeZone: paris) == now)
         #expect(WaitUntil.next(after: now, days: weekdays, from: 10 * 60, to: nil, timeZone: paris) == now)
-        let evening = Value.parseInstant("2026-09-07T16:00:00Z")!  // 18:00, after the window
+        let evening = Value.parseInstant("2026-09-07T16:00:00Z", timeZone: .gmt)!  // 18:00, after the window
         #expect(WaitUntil.next(after: evening, days: weekdays, from: 9 * 60, to: 17 * 60, timeZone: paris)
-                == Value.parseInstant("2026-09-08T07:00:00Z"))
-        let friday = Value.parseInstant("2026-09-11T16:00:00Z")!
+                == Value.parseInstant("2026-09-08T07:00:00Z", timeZone: .gmt))
+        let friday = Value.parseInstant("2026-09-11T16:00:00Z", timeZone: .gmt)!
         #expect(WaitUntil.next(after: friday, days: weekdays, from: 9 * 60, to: 17 * 60, timeZone: paris)
-                == Value.parseInstant("2026-09-14T07:00:00Z"), "over the weekend to Monday")
+                == Value.parseInstant("2026-09-14T07:00:00Z", timeZone: .gmt), "over the weekend to Monday")
     }
 }
 
@@ -320,26 +320,26 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
     @Test func cronFiresAtItsNextLocalTime() async throws {
         let monday8 = try #require(CronSchedule("0 8 * * MON"))
         // Sunday 6 September 2026 12:00 UTC -> Monday 08:00 Paris (06:00 UTC).
-        #expect(monday8.next(after: Value.parseInstant("2026-09-06T12:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-09-07T06:00:00Z"))
+        #expect(monday8.next(after: Value.parseInstant("2026-09-06T12:00:00Z", timeZone: .gmt)!, timeZone: paris) == Value.parseInstant("2026-09-07T06:00:00Z", timeZone: .gmt))
         let quarter = try #require(CronSchedule("*/15 9-10 * * *"))
-        #expect(quarter.next(after: Value.parseInstant("2026-09-07T10:50:00Z")!, timeZone: TimeZone(identifier: "UTC")!)
-                == Value.parseInstant("2026-09-08T09:00:00Z"))
+        #expect(quarter.next(after: Value.parseInstant("2026-09-07T10:50:00Z", timeZone: .gmt)!, timeZone: TimeZone(identifier: "UTC")!)
+                == Value.parseInstant("2026-09-08T09:00:00Z", timeZone: .gmt))
         // Day of month and day of week both restricted: either fires (the 1st, or any Friday).
         let either = try #require(CronSchedule("0 0 1 * FRI"))
-        #expect(either.next(after: Value.parseInstant("2026-09-01T00:00:00Z")!, timeZone: TimeZone(identifier: "UTC")!)
-                == Value.parseInstant("2026-09-04T00:00:00Z"))
+        #expect(either.next(after: Value.parseInstant("2026-09-01T00:00:00Z", timeZone: .gmt)!, timeZone: TimeZone(identifier: "UTC")!)
+                == Value.parseInstant("2026-09-04T00:00:00Z", timeZone: .gmt))
         #expect(CronSchedule("0 25 * * *") == nil)
         #expect(CronSchedule("0 8 * *") == nil)
     }
 
     @Test func aDailyScheduleKeepsItsLocalTimeAcrossDaylightSaving() async throws {
         let daily = try #require(CronSchedule("0 6 * * *"))
-        #expect(daily.next(after: Value.parseInstant("2026-03-28T06:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-03-29T04:00:00Z"))
-        #expect(daily.next(after: Value.parseInstant("2026-03-27T06:00:00Z")!, timeZone: paris) == Value.parseInstant("2026-03-28T05:00:00Z"))
+        #expect(daily.next(after: Value.parseInstant("2026-03-28T06:00:00Z", timeZone: .gmt)!, timeZone: paris) == Value.parseInstant("2026-03-29T04:00:00Z", timeZone: .gmt))
+        #expect(daily.next(after: Value.parseInstant("2026-03-27T06:00:00Z", timeZone: .gmt)!, timeZone: paris) == Value.parseInstant("2026-03-28T05:00:00Z", timeZone: .gmt))
     }
 
     @Test func advanceFiresSchedulesAndDatesInTimeOrderWithTimers() async throws {
-        let start = Value.parseInstant("2026-09-07T00:00:00Z")!  // a Monday
+        let start = Value.parseInstant("2026-09-07T00:00:00Z", timeZone: .gmt)!  // a Monday
         let clock = VirtualClock(now: start)
         let weekly = makeFlow(sendThenWaitThenEnd, trigger: .schedule("0 8 * * MON"), repeatPolicy: .afterExit, campaign: "weekly")
         let dated = makeFlow(sendThenWaitThenEnd, trigger: .dates([start + 3600, start + 86_400]), campaign: "dated")

@@ -77,7 +77,7 @@ extension Value {
     /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]` with ``CalendarDateTime``; a date or date-time
     /// without an offset is read in `timeZone` (the first pass of an overlap; inside a gap, the offset before
     /// the gap). Nil for anything else, an impossible date or an offset beyond ±18:00.
-    public static func parseInstant(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> Double? {
+    public static func parseInstant(_ text: String, timeZone: TimeZone) -> Double? {
         CalendarDateTime.parse(text)?.instant(in: timeZone)
     }
 }
