@@ -60,11 +60,14 @@ public struct YAMLScalar: Sendable, Hashable {
         return Int(text)
     }
 
-    /// A plain decimal number (integers included).
+    /// A plain decimal number (integers included) that a Double holds: one that overflows to infinity, or
+    /// a nonzero one that underflows to zero, is not a number here (the reader reports it as a mismatch).
     public var number: Double? {
-        guard style == .plain, !text.isEmpty, text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" })
+        guard style == .plain, !text.isEmpty, text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }),
+              let value = Double(text), value.isFinite
         else { return nil }
-        return Double(text)
+        if value == 0, text.contains(where: { ("1"..."9").contains($0) }) { return nil }
+        return value
     }
 }
 

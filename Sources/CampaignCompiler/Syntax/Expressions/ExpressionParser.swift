@@ -26,7 +26,8 @@ struct ExpressionParser {
     private let positions: ScalarPositions
     private var tokens: [Token] = []
     private var index = 0
-    /// Nested parentheses, lists and `not`s are bounded like YAML nesting, so no input exhausts the stack.
+    /// Nested parentheses, lists, calls and `not`s, bounded like YAML nesting so that the parser's own
+    /// recursion is bounded; the tree's height (every operator level) is bounded separately, see `Parsed`.
     private var depth = 0
 
     /// Parses `scalar`'s text, or reports why it is not an expression and returns nil.
@@ -35,7 +36,7 @@ struct ExpressionParser {
         var parser = ExpressionParser(positions: ScalarPositions(scalar: scalar, source: source))
         do throws(SyntaxError) {
             parser.tokens = try Self.lex(scalar.text)
-            let expression = try parser.parseOr()
+            let expression = try parser.parseOr().expression
             guard case .end = parser.tokens[parser.index].kind else {
                 throw SyntaxError(message: "unexpected \(parser.describe(parser.tokens[parser.index])) after the expression",
                                   offset: parser.tokens[parser.index].offset)
@@ -176,32 +177,71 @@ struct ExpressionParser {
         }
     }
 
-    private mutating func parseOr() throws(SyntaxError) -> Expression {
-        var left = try parseAnd()
-        while let token = takeKeyword("or") {
-            left = .binary(.or, left, try parseAnd(), location(token))
-        }
-        return left
+    /// A parsed expression with the height of its tree (a leaf is 1). Every operator level counts, so that no
+    /// walk over an accepted expression (type checking, folding, lowering, the interpreter, the emitted
+    /// Swift) recurses deeper than ``ReadingLimits/maximumNesting``.
+    private struct Parsed {
+        var expression: Expression
+        var height: Int
     }
 
-    private mutating func parseAnd() throws(SyntaxError) -> Expression {
-        var left = try parseNot()
-        while let token = takeKeyword("and") {
-            left = .binary(.and, left, try parseNot(), location(token))
+    /// A node `height` levels high, or the nesting error at `offset` when that is above the limit.
+    private func node(_ expression: Expression, height: Int, at offset: Int) throws(SyntaxError) -> Parsed {
+        if height > ReadingLimits.maximumNesting {
+            throw SyntaxError(message: "the expression nests deeper than \(ReadingLimits.maximumNesting) levels",
+                              offset: offset)
         }
-        return left
+        return Parsed(expression: expression, height: height)
     }
 
-    private mutating func parseNot() throws(SyntaxError) -> Expression {
+    private mutating func parseOr() throws(SyntaxError) -> Parsed {
+        try parseChain(.or, operand: { parser throws(SyntaxError) in try parser.parseAnd() })
+    }
+
+    private mutating func parseAnd() throws(SyntaxError) -> Parsed {
+        try parseChain(.and, operand: { parser throws(SyntaxError) in try parser.parseNot() })
+    }
+
+    /// A run of operands joined by one associative operator (`and`, `or`), read in a loop and built as a
+    /// balanced tree: a chain of n operands adds about log2(n) levels, not n. Operands keep their order, so
+    /// evaluation (and short-circuiting) is the same as for the left-nested reading; chains of up to three
+    /// operands are the left-nested tree itself.
+    private mutating func parseChain(
+        _ op: BinaryOperator, operand: (inout ExpressionParser) throws(SyntaxError) -> Parsed
+    ) throws(SyntaxError) -> Parsed {
+        var operands = [try operand(&self)]
+        var operators: [Token] = []
+        while let token = takeKeyword(op.rawValue) {
+            operators.append(token)
+            operands.append(try operand(&self))
+        }
+        return try balanced(op, operands[...], operators[...])
+    }
+
+    /// Joins `operands` (with `operators[i]` between operands i and i+1); recursion depth is log2 of the count.
+    private func balanced(_ op: BinaryOperator, _ operands: ArraySlice<Parsed>,
+                          _ operators: ArraySlice<Token>) throws(SyntaxError) -> Parsed {
+        if operands.count == 1 { return operands[operands.startIndex] }
+        let leftCount = (operands.count + 1) / 2
+        let split = operands.startIndex + leftCount
+        let token = operators[operators.startIndex + leftCount - 1]
+        let left = try balanced(op, operands[..<split], operators[..<(operators.startIndex + leftCount - 1)])
+        let right = try balanced(op, operands[split...], operators[(operators.startIndex + leftCount)...])
+        return try node(.binary(op, left.expression, right.expression, location(token)),
+                        height: 1 + max(left.height, right.height), at: token.offset)
+    }
+
+    private mutating func parseNot() throws(SyntaxError) -> Parsed {
         if let token = takeKeyword("not") {
             try nest()
             defer { depth -= 1 }
-            return .not(try parseNot(), location(token))
+            let operand = try parseNot()
+            return try node(.not(operand.expression, location(token)), height: operand.height + 1, at: token.offset)
         }
         return try parseComparison()
     }
 
-    private mutating func parseComparison() throws(SyntaxError) -> Expression {
+    private mutating func parseComparison() throws(SyntaxError) -> Parsed {
         let left = try parsePrimary()
         let token = current
         let op: BinaryOperator
@@ -218,10 +258,11 @@ struct ExpressionParser {
         if case .symbol(let symbol) = current.kind, ["==", "!=", "<", "<=", ">", ">="].contains(symbol) {
             throw SyntaxError(message: "comparisons cannot be chained; join them with 'and'", offset: current.offset)
         }
-        return .binary(op, left, right, location(token))
+        return try node(.binary(op, left.expression, right.expression, location(token)),
+                        height: 1 + max(left.height, right.height), at: token.offset)
     }
 
-    private mutating func parsePrimary() throws(SyntaxError) -> Expression {
+    private mutating func parsePrimary() throws(SyntaxError) -> Parsed {
         let token = current
         let here = location(token)
         switch token.kind {
@@ -237,26 +278,34 @@ struct ExpressionParser {
             try nest()
             defer { depth -= 1 }
             var items: [Expression] = []
+            var height = 0
             if !take("]") {
-                repeat { items.append(try parsePrimary()) } while take(",")
+                repeat {
+                    let item = try parsePrimary()
+                    items.append(item.expression)
+                    height = max(height, item.height)
+                } while take(",")
                 try expect("]", "to close the list")
             }
-            return .list(items, here)
+            return try node(.list(items, here), height: height + 1, at: token.offset)
         case .string(let text):
             index += 1
-            return .literal(.string(text), here)
+            return Parsed(expression: .literal(.string(text), here), height: 1)
         case .word(let word):
             index += 1
+            if let problem = Self.numberProblem(word) {
+                throw SyntaxError(message: problem, offset: token.offset)
+            }
             guard let literal = Self.literal(word) else {
                 throw SyntaxError(message: "'\(word)' is not a number, duration or date", offset: token.offset)
             }
-            return .literal(literal, here)
+            return Parsed(expression: .literal(literal, here), height: 1)
         case .identifier(let name):
             index += 1
             switch name {
-            case "true": return .literal(.bool(true), here)
-            case "false": return .literal(.bool(false), here)
-            case "null": return .literal(.null, here)
+            case "true": return Parsed(expression: .literal(.bool(true), here), height: 1)
+            case "false": return Parsed(expression: .literal(.bool(false), here), height: 1)
+            case "null": return Parsed(expression: .literal(.null, here), height: 1)
             case "and", "or", "in":
                 throw SyntaxError(message: "expected a value before '\(name)'", offset: token.offset)
             default: break
@@ -267,15 +316,15 @@ struct ExpressionParser {
                 }
                 index += 1
                 switch name {
-                case "contact": return .contactField(field, here)
-                case "event": return .eventField(field, here)
-                default: return .unknownQualified(name, field, here)
+                case "contact": return Parsed(expression: .contactField(field, here), height: 1)
+                case "event": return Parsed(expression: .eventField(field, here), height: 1)
+                default: return Parsed(expression: .unknownQualified(name, field, here), height: 1)
                 }
             }
             if take("(") {
-                return .call(try parseCall(name, at: here))
+                return try parseCall(name, at: here, offset: token.offset)
             }
-            return .name(name, here)
+            return Parsed(expression: .name(name, here), height: 1)
         case .end:
             throw SyntaxError(message: "expected a value, found end of expression", offset: token.offset)
         case .symbol(let symbol):
@@ -283,10 +332,11 @@ struct ExpressionParser {
         }
     }
 
-    private mutating func parseCall(_ name: String, at location: SourceLocation) throws(SyntaxError) -> Expression.Call {
+    private mutating func parseCall(_ name: String, at location: SourceLocation, offset: Int) throws(SyntaxError) -> Parsed {
         try nest()
         defer { depth -= 1 }
         var arguments: [Expression.Argument] = []
+        var height = 0
         if !take(")") {
             repeat {
                 var label: String?
@@ -294,11 +344,35 @@ struct ExpressionParser {
                     label = word
                     index += 2
                 }
-                arguments.append(Expression.Argument(label: label, value: try parseOr()))
+                let value = try parseOr()
+                height = max(height, value.height)
+                arguments.append(Expression.Argument(label: label, value: value.expression))
             } while take(",")
             try expect(")", "to close the call to '\(name)'")
         }
-        return Expression.Call(name: name, location: location, arguments: arguments)
+        return try node(.call(Expression.Call(name: name, location: location, arguments: arguments)),
+                        height: height + 1, at: offset)
+    }
+
+    /// Why a word written as a number cannot be one: an integer outside Int's range, or a decimal that
+    /// overflows to infinity or underflows to zero. Such a literal would not mean what it says, and the
+    /// interpreter and the generated Swift would not even agree on what it means.
+    static func numberProblem(_ word: String) -> String? {
+        let digits = word.hasPrefix("-") ? word.dropFirst() : Substring(word)
+        guard !digits.isEmpty else { return nil }
+        if digits.allSatisfy({ ("0"..."9").contains($0) }) {
+            return Int(word) == nil
+                ? "the integer \(word) is outside the range \(Int.min)...\(Int.max)" : nil
+        }
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+              parts.allSatisfy({ $0.allSatisfy { ("0"..."9").contains($0) } }),
+              let value = Double(word) else { return nil }
+        if !value.isFinite { return "the number \(word) is too large to be held exactly as a decimal" }
+        if value == 0, digits.contains(where: { ("1"..."9").contains($0) }) {
+            return "the number \(word) is too small to be held as a decimal (it would be 0)"
+        }
+        return nil
     }
 
     /// Classifies a numeric word: integer, decimal, duration, date or date-time.
