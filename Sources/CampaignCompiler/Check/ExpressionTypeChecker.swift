@@ -44,7 +44,7 @@ struct ExpressionTypeChecker {
         case .contactField(let name, let location):
             guard let field = workspace.fields[name] else {
                 diagnostics.emit(.unknownName, "unknown contact field '\(name)'"
-                                 + Suggestions.didYouMean(name, in: workspace.fields.keys), at: location)
+                                 + workspace.didYouMeanField(name), at: location)
                 return nil
             }
             return field.type

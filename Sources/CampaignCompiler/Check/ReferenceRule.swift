@@ -22,7 +22,7 @@ struct ReferenceRule: CampaignRule {
                 }
                 for field in fields where workspace.fields[field.value] == nil {
                     diagnostics.emit(.unknownName, "unknown contact field '\(field.value)'"
-                                     + Suggestions.didYouMean(field.value, in: workspace.fields.keys), at: field.location)
+                                     + workspace.didYouMeanField(field.value), at: field.location)
                 }
             default:
                 break

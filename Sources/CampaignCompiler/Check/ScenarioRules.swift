@@ -40,7 +40,7 @@ enum ScenarioRules {
                 }
                 guard let field = workspace.fields[name.value] else {
                     diagnostics.emit(.unknownName, "unknown contact field '\(name.value)'"
-                                     + Suggestions.didYouMean(name.value, in: workspace.fields.keys), at: name.location)
+                                     + workspace.didYouMeanField(name.value), at: name.location)
                     continue
                 }
                 FieldValueChecker.check(value, for: field, into: &diagnostics)

@@ -7,7 +7,7 @@ struct UpdateContactRule: CampaignRule {
             for (name, value) in assignments {
                 guard let field = context.workspace.fields[name.value] else {
                     diagnostics.emit(.unknownName, "unknown contact field '\(name.value)'"
-                                     + Suggestions.didYouMean(name.value, in: context.workspace.fields.keys), at: name.location)
+                                     + context.workspace.didYouMeanField(name.value), at: name.location)
                     continue
                 }
                 if field.isKey || field.isAdmin {

@@ -47,7 +47,17 @@ public struct Workspace: Sendable {
     public var promoBanks: Set<String> = []
     public var destinations: Set<String> = []
 
+    /// The field names indexed for suggestions, built by the reader once the fields are known.
+    var fieldNameIndex: Suggestions.Index?
+
     public init() {}
+
+    /// "; did you mean 'x'?" for an unknown contact field name, or nothing. Uses the reader's index when it
+    /// is current, so that many unknown names against many fields stay cheap.
+    func didYouMeanField(_ name: String) -> String {
+        if let fieldNameIndex, fieldNameIndex.count == fields.count { return fieldNameIndex.didYouMean(name) }
+        return Suggestions.didYouMean(name, in: fields.keys)
+    }
 
     /// The message categories declared on messages.
     public var categories: Set<String> { Set(messages.values.compactMap(\.category)) }

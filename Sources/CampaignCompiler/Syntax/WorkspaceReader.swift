@@ -35,6 +35,7 @@ struct WorkspaceReader {
         workspace.personas = names("personas")
         workspace.promoBanks = names("promo_banks")
         workspace.destinations = names("destinations")
+        workspace.fieldNameIndex = Suggestions.Index(workspace.fields.keys)
         return workspace
     }
 
