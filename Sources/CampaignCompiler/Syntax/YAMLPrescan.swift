@@ -135,8 +135,7 @@ struct YAMLPrescan {
             return Diagnostic(.yamlSyntax, "the file is not valid UTF-8 text (\(problem))",
                               at: location(ofByte: parser.problem_offset, in: bytes))
         }
-        // Labelled function arguments (`within: 2d`) read as a mapping inside a plain scalar.
-        let hint = problem.hasPrefix("mapping values are not allowed") ? "; quote a condition that contains ': '" : ""
+        let hint = problem.hasPrefix("mapping values are not allowed") ? mappingValueHint(parser.problem_mark, bytes) : ""
         var notes: [Diagnostic.Note] = []
         if let context = parser.context {
             let mark = parser.context_mark
@@ -149,17 +148,50 @@ struct YAMLPrescan {
         return Diagnostic(.yamlSyntax, "invalid YAML: \(problem)\(hint)", at: location(parser.problem_mark), notes: notes)
     }
 
-    /// The line and column of a byte offset, for reader errors that LibYAML reports as an offset.
+    /// Why a `: ` was met where no mapping can start. A key alone at the start of its line is a key indented
+    /// deeper than its siblings (it continues the value above); otherwise the `: ` is inside a value, as in a
+    /// labelled function argument (`within: 2d`) in an unquoted condition.
+    private func mappingValueHint(_ mark: yaml_mark_t, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let source = SourceFile(path: file, text: String(decoding: bytes, as: UTF8.self))
+        let line = source.line(Int(mark.line) + 1)
+        let before = line.prefix(Int(mark.column))
+        let indentation = before.prefix { $0 == " " || $0 == "\t" }
+        let key = String(String.UnicodeScalarView(before.dropFirst(indentation.count)))
+        if !indentation.isEmpty, !key.isEmpty,
+           key.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }) {
+            return "; '\(key)' is indented deeper than the key above it, so it reads as part of that key's value; "
+                + "indent it like its sibling keys"
+        }
+        return "; quote a condition that contains ': '"
+    }
+
+    /// The line and column of a byte offset, for reader errors that LibYAML reports as an offset; lines end
+    /// where LibYAML ends them (LF, CR LF, CR, NEL, LS, PS), columns count characters.
     private func location(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> SourceLocation {
         var line = 1
         var column = 1
-        for byte in bytes.prefix(offset) {
-            if byte == UInt8(ascii: "\n") {
+        let end = min(offset, bytes.count)
+        var index = 0
+        while index < end {
+            let byte = bytes[index]
+            var breakLength = 0
+            if byte == 0x0A {
+                breakLength = 1
+            } else if byte == 0x0D {
+                breakLength = index + 1 < end && bytes[index + 1] == 0x0A ? 2 : 1
+            } else if byte == 0xC2, index + 1 < end, bytes[index + 1] == 0x85 {
+                breakLength = 2
+            } else if byte == 0xE2, index + 2 < end, bytes[index + 1] == 0x80, bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9 {
+                breakLength = 3
+            }
+            if breakLength > 0 {
                 line += 1
                 column = 1
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
+                index += breakLength
+                continue
             }
+            if byte & 0xC0 != 0x80 { column += 1 }
+            index += 1
         }
         return SourceLocation(file: file, line: line, column: column)
     }

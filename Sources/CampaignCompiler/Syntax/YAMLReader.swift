@@ -12,6 +12,9 @@ public enum YAMLReader {
                 .yamlSyntax, "the file is \(bytes.count) bytes; campaign files are limited to 1 MiB",
                 at: .start(of: path))])
         }
+        // LibYAML skips a byte order mark only when it detects the encoding itself; the prescan sets UTF-8, so
+        // the mark would become a character at column 1 (and the first key would look indented).
+        let bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         let problems = YAMLPrescan(file: path).scan(bytes)
         if !problems.isEmpty { return (nil, problems) }
         do {
