@@ -4,9 +4,16 @@ struct NoEndRule: CampaignRule {
         let graph = context.graph
         guard let start = graph.start else { return }
         let reached = graph.reached(from: [start])
+        // Follow-ons are not reported: a step whose exit names a missing step may reach an end once the name is fixed: the steps before it
+        // are not reported either (the `unknown-step` error comes alone).
         let endsReachable = graph.canReach { index in
-            if case .end = graph.steps[index].kind { return true }
-            return false
+            switch graph.steps[index].kind {
+            case .end: return true
+            // An unreadable step (`end: succes`) is already an error and may well be an end.
+            case .unreadable: return true
+            default: break
+            }
+            return graph.steps[index].exits.contains { graph.indexByID[$0.target.value] == nil }
         }
         for index in 0..<graph.count where reached[index] && !endsReachable[index] {
             let step = graph.steps[index]

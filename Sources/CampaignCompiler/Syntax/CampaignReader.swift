@@ -62,11 +62,37 @@ struct CampaignReader {
         if let node = reader.required(top, "start", in: what) { campaign.start = reader.string(node, "'start'") }
         if let node = reader.required(top, "steps", in: what), let steps = reader.mapping(node, "'steps'") {
             if steps.pairs.isEmpty { reader.emit(.missingKey, "'steps' must define at least one step", at: steps.location) }
-            for (id, body) in steps.pairs {
-                if let step = readStep(Located(id.text, at: id.location), body) { campaign.steps.append(step) }
+            var index = 0
+            while index < steps.pairs.count {
+                let (id, body) = steps.pairs[index]
+                index += 1
+                // Step keys dedented to the steps' level (`next: b` under `a:` at `a`'s indentation) read as
+                // steps; say so, and read them as the keys of the step above, so that nothing follows from it.
+                var adopted: [(key: YAMLScalar, value: YAMLNode)] = []
+                while index < steps.pairs.count, isDedentedStepKey(steps.pairs[index]) {
+                    let key = steps.pairs[index].key
+                    reader.emit(.wrongType, "'\(key.text)' is indented as a step, so it reads as a step named '\(key.text)'; "
+                                + "indent it under step '\(id.text)' (or move it inside its braces) to make it a key of that step",
+                                at: key.location)
+                    adopted.append(steps.pairs[index])
+                    index += 1
+                }
+                var merged = body
+                if !adopted.isEmpty, case .mapping(let pairs, let location) = body {
+                    let present = Set(pairs.map(\.key.text))
+                    merged = .mapping(pairs + adopted.filter { !present.contains($0.key.text) }, location)
+                }
+                if let step = readStep(Located(id.text, at: id.location), merged) { campaign.steps.append(step) }
             }
         }
         return campaign
+    }
+
+    /// A pair of `steps` that is a step's key (`next`, `wait`, ...) holding a value no step has (a scalar or
+    /// a list): a key that lost its indentation, not a step.
+    private func isDedentedStepKey(_ pair: (key: YAMLScalar, value: YAMLNode)) -> Bool {
+        if case .mapping = pair.value { return false }
+        return Self.kindKeys.contains(pair.key.text) || Self.otherStepKeys.contains(pair.key.text)
     }
 
     // MARK: Trigger and exits
