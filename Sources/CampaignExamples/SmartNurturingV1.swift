@@ -19,15 +19,18 @@ public struct SmartNurturingV1: CampaignFlow {
         case discovery_score_2 = 6  // line 29: discovery_score_2
         case evaluation = 7  // line 33: evaluation
         case evaluation_1 = 8  // line 34: evaluation_1
-        case evaluation_wait = 9  // line 35: evaluation_wait
-        case evaluation_score = 10  // line 36: evaluation_score
-        case purchase = 11  // line 40: purchase
-        case purchase_1 = 12  // line 41: purchase_1
-        case purchase_wait = 13  // line 42: purchase_wait
-        case purchase_clicked = 14  // line 43: purchase_clicked
-        case to_sales = 15  // line 47: to_sales (Sales takes it from here (the MQL goal is reached))
-        case qualified = 16  // line 51: qualified
-        case timed_out = 17  // line 52: timed_out
+        case evaluation_wait_1 = 9  // line 35: evaluation_wait_1
+        case evaluation_score_1 = 10  // line 36: evaluation_score_1
+        case evaluation_2 = 11  // line 40: evaluation_2
+        case evaluation_wait_2 = 12  // line 41: evaluation_wait_2
+        case evaluation_score_2 = 13  // line 42: evaluation_score_2
+        case purchase = 14  // line 46: purchase
+        case purchase_1 = 15  // line 47: purchase_1
+        case purchase_wait = 16  // line 48: purchase_wait
+        case purchase_clicked = 17  // line 49: purchase_clicked
+        case to_sales = 18  // line 53: to_sales (Sales takes it from here (the MQL goal is reached))
+        case qualified = 19  // line 57: qualified
+        case timed_out = 20  // line 58: timed_out
     }
 
     public init() {}
@@ -54,24 +57,30 @@ public struct SmartNurturingV1: CampaignFlow {
         case .evaluation:  // line 33
             return .act(.update([FieldAssignment(field: "phase", value: .string("evaluation"))]), next: Step.evaluation_1.rawValue)
         case .evaluation_1:  // line 34
-            return .send(channel: "email", message: "nurture-evaluation", approval: false, next: Step.evaluation_wait.rawValue)
-        case .evaluation_wait:  // line 35
-            return .wait(until: context.now + 10368000, next: Step.evaluation_score.rawValue)
-        case .evaluation_score:  // line 36
-            return (Value.greaterOrEqual(context.field("score"), .int(70)) || (context.postSend(.opened, state: Step.evaluation_1.rawValue) && Value.less(context.since(context.field("created_at")), .duration(31536000)))) ? .go(Step.purchase.rawValue) : .go(Step.timed_out.rawValue)
-        case .purchase:  // line 40
+            return .send(channel: "email", message: "nurture-evaluation", approval: false, next: Step.evaluation_wait_1.rawValue)
+        case .evaluation_wait_1:  // line 35
+            return .wait(until: context.now + 5184000, next: Step.evaluation_score_1.rawValue)
+        case .evaluation_score_1:  // line 36
+            return Value.greaterOrEqual(context.field("score"), .int(70)) ? .go(Step.purchase.rawValue) : .go(Step.evaluation_2.rawValue)
+        case .evaluation_2:  // line 40
+            return .send(channel: "email", message: "nurture-evaluation-2", approval: false, next: Step.evaluation_wait_2.rawValue)
+        case .evaluation_wait_2:  // line 41
+            return .wait(until: context.now + 5184000, next: Step.evaluation_score_2.rawValue)
+        case .evaluation_score_2:  // line 42
+            return (Value.greaterOrEqual(context.field("score"), .int(70)) || ((context.postSend(.opened, state: Step.evaluation_1.rawValue) || context.postSend(.opened, state: Step.evaluation_2.rawValue)) && Value.less(context.since(context.field("created_at")), .duration(31536000)))) ? .go(Step.purchase.rawValue) : .go(Step.timed_out.rawValue)
+        case .purchase:  // line 46
             return .act(.update([FieldAssignment(field: "phase", value: .string("purchase"))]), next: Step.purchase_1.rawValue)
-        case .purchase_1:  // line 41
+        case .purchase_1:  // line 47
             return .send(channel: "email", message: "nurture-purchase", approval: false, next: Step.purchase_wait.rawValue)
-        case .purchase_wait:  // line 42
+        case .purchase_wait:  // line 48
             return .wait(until: context.now + 17280000, next: Step.purchase_clicked.rawValue)
-        case .purchase_clicked:  // line 43
+        case .purchase_clicked:  // line 49
             return context.postSend(.clicked, state: Step.purchase_1.rawValue) ? .go(Step.to_sales.rawValue) : .go(Step.timed_out.rawValue)
-        case .to_sales:  // line 47
+        case .to_sales:  // line 53
             return .act(.export(destination: "crm", fields: ["email", "score", "phase"]), next: Step.qualified.rawValue)
-        case .qualified:  // line 51
+        case .qualified:  // line 57
             return .end("success")
-        case .timed_out:  // line 52
+        case .timed_out:  // line 58
             return .end("neutral")
         }
     }
@@ -109,23 +118,27 @@ public struct SmartNurturingV1: CampaignFlow {
             FlowState(id: "discovery_score_1", line: 23, step: .condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(40))), then: 7, else: 4)),
             FlowState(id: "discovery_2", line: 27, step: .send(channel: "email", message: "nurture-discovery-2", approval: false, optimized: false, next: 5)),
             FlowState(id: "discovery_wait_2", line: 28, step: .wait(seconds: 5184000, next: 6)),
-            FlowState(id: "discovery_score_2", line: 29, step: .condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(40))), then: 7, else: 17)),
+            FlowState(id: "discovery_score_2", line: 29, step: .condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(40))), then: 7, else: 20)),
             FlowState(id: "evaluation", line: 33, step: .update([FieldAssignment(field: "phase", value: .string("evaluation"))], next: 8)),
             FlowState(id: "evaluation_1", line: 34, step: .send(channel: "email", message: "nurture-evaluation", approval: false, optimized: false, next: 9)),
-            FlowState(id: "evaluation_wait", line: 35, step: .wait(seconds: 10368000, next: 10)),
-            FlowState(id: "evaluation_score", line: 36, step: .condition(.or(.compare(.greaterOrEqual, .field("score"), .literal(.int(70))), .and(.postSend(.opened, state: 8, link: nil), .compare(.less, .since(.field("created_at")), .literal(.duration(31536000))))), then: 11, else: 17)),
-            FlowState(id: "purchase", line: 40, step: .update([FieldAssignment(field: "phase", value: .string("purchase"))], next: 12)),
-            FlowState(id: "purchase_1", line: 41, step: .send(channel: "email", message: "nurture-purchase", approval: false, optimized: false, next: 13)),
-            FlowState(id: "purchase_wait", line: 42, step: .wait(seconds: 17280000, next: 14)),
-            FlowState(id: "purchase_clicked", line: 43, step: .condition(.postSend(.clicked, state: 12, link: nil), then: 15, else: 17)),
-            FlowState(id: "to_sales", line: 47, note: "Sales takes it from here (the MQL goal is reached)", step: .export(destination: "crm", fields: ["email", "score", "phase"], next: 16)),
-            FlowState(id: "qualified", line: 51, step: .end("success")),
-            FlowState(id: "timed_out", line: 52, step: .end("neutral")),
+            FlowState(id: "evaluation_wait_1", line: 35, step: .wait(seconds: 5184000, next: 10)),
+            FlowState(id: "evaluation_score_1", line: 36, step: .condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(70))), then: 14, else: 11)),
+            FlowState(id: "evaluation_2", line: 40, step: .send(channel: "email", message: "nurture-evaluation-2", approval: false, optimized: false, next: 12)),
+            FlowState(id: "evaluation_wait_2", line: 41, step: .wait(seconds: 5184000, next: 13)),
+            FlowState(id: "evaluation_score_2", line: 42, step: .condition(.or(.compare(.greaterOrEqual, .field("score"), .literal(.int(70))), .and(.or(.postSend(.opened, state: 8, link: nil), .postSend(.opened, state: 11, link: nil)), .compare(.less, .since(.field("created_at")), .literal(.duration(31536000))))), then: 14, else: 20)),
+            FlowState(id: "purchase", line: 46, step: .update([FieldAssignment(field: "phase", value: .string("purchase"))], next: 15)),
+            FlowState(id: "purchase_1", line: 47, step: .send(channel: "email", message: "nurture-purchase", approval: false, optimized: false, next: 16)),
+            FlowState(id: "purchase_wait", line: 48, step: .wait(seconds: 17280000, next: 17)),
+            FlowState(id: "purchase_clicked", line: 49, step: .condition(.postSend(.clicked, state: 15, link: nil), then: 18, else: 20)),
+            FlowState(id: "to_sales", line: 53, note: "Sales takes it from here (the MQL goal is reached)", step: .export(destination: "crm", fields: ["email", "score", "phase"], next: 19)),
+            FlowState(id: "qualified", line: 57, step: .end("success")),
+            FlowState(id: "timed_out", line: 58, step: .end("neutral")),
         ],
         messages: [
             "nurture-discovery-1": FlowMessage(channel: "email", category: "nurturing"),
             "nurture-discovery-2": FlowMessage(channel: "email", category: "nurturing"),
             "nurture-evaluation": FlowMessage(channel: "email", category: "nurturing"),
+            "nurture-evaluation-2": FlowMessage(channel: "email", category: "nurturing"),
             "nurture-purchase": FlowMessage(channel: "email", category: "nurturing"),
         ])
 }
