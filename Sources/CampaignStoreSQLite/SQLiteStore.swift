@@ -17,7 +17,7 @@ public final class SQLiteStore: CampaignStore {
     public let path: String
     /// The most units one write transaction applies when commits queue up.
     public let maximumUnitsPerTransaction: Int
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     private let pending: PendingCommits
     /// Whether the file is removed when the store goes away (``temporary()``).
     private let removesFileAtDeinit: Bool
@@ -264,6 +264,9 @@ public final class SQLiteStore: CampaignStore {
 
     // MARK: Commits
 
+    /// The write transactions commits have used so far (fewer than the commits when they queued up).
+    var commitTransactions: Int { pending.transactions }
+
     public func commit(_ unit: EffectUnit) async throws {
         let encoded = try EncodedUnit(unit)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -416,6 +419,10 @@ private final class PendingCommits: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [Item] = []
     private var draining = false
+    private var batches = 0
+
+    /// Batches taken so far: the write transactions commits have used.
+    var transactions: Int { lock.withLock { batches } }
 
     /// Queues a unit; true when the caller must start a drain (none is running).
     func append(_ unit: EncodedUnit, _ continuation: CheckedContinuation<Void, any Error>) -> Bool {
@@ -436,6 +443,7 @@ private final class PendingCommits: @unchecked Sendable {
             }
             let batch = Array(items.prefix(limit))
             items.removeFirst(batch.count)
+            batches += 1
             return batch
         }
     }
