@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CampaignRuntime
+import CampaignStoreSQLite
 
 /// A store under test, made fresh for each test.
 struct StoreFactory: CustomStringConvertible, Sendable {
@@ -9,7 +10,11 @@ struct StoreFactory: CustomStringConvertible, Sendable {
 
     /// Every store the conformance suite runs against.
     static var all: [StoreFactory] {
-        [StoreFactory(description: "in memory") { InMemoryStore() }]
+        [
+            StoreFactory(description: "in memory") { InMemoryStore() },
+            // A new file under the temporary directory per test, removed when the test lets the store go.
+            StoreFactory(description: "SQLite") { try SQLiteStore.temporary() },
+        ]
     }
 }
 
