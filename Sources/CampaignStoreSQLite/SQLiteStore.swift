@@ -74,6 +74,10 @@ public final class SQLiteStore: CampaignStore {
                 INSERT INTO sequence (id, value) VALUES (1, 0);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            // Inputs submitted with an id, so that each is processed once.
+            try db.execute(sql: "CREATE TABLE input (id TEXT PRIMARY KEY NOT NULL, digest INTEGER NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }
 
@@ -254,6 +258,12 @@ public final class SQLiteStore: CampaignStore {
         }
     }
 
+    public func processedInput(_ id: String) async throws -> UInt64? {
+        try await writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT digest FROM input WHERE id = ?", arguments: [id]).map { UInt64(bitPattern: $0) }
+        }
+    }
+
     public func nextSequence() async throws -> UInt64 {
         let value = try await writer.write { db in
             try Int64.fetchOne(db, sql: "UPDATE sequence SET value = value + 1 WHERE id = 1 RETURNING value")
@@ -344,6 +354,7 @@ struct EncodedUnit: Sendable {
     var timersAdded: [(sequence: Int64, due: Double, kind: String)] = []
     var timerFired: Int64?
     var actions: [(key: String, flow: FlowKey, at: Double, json: String)] = []
+    var input: ProcessedInput?
 
     init(_ unit: EffectUnit) throws {
         // In key order: neighbouring rows of the B-trees are written one after the other.
@@ -360,12 +371,21 @@ struct EncodedUnit: Sendable {
             timersAdded.append((Int64(bitPattern: timer.sequence), timer.due, try SQLiteStore.encode(timer.kind)))
         }
         timerFired = unit.timerFired.map { Int64(bitPattern: $0.sequence) }
+        input = unit.input
         for action in unit.actions {
             actions.append((try SQLiteStore.outboxKey(action.key), action.key.visit.flow, action.at, try SQLiteStore.encode(action)))
         }
     }
 
     func apply(_ db: Database) throws {
+        if let input {
+            // First, so that an id committed before fails the unit before it writes anything.
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM input WHERE id = ?", arguments: [input.id]) == nil else {
+                throw StoreError.inputAlreadyProcessed(input.id)
+            }
+            try db.cachedStatement(sql: "INSERT INTO input (id, digest) VALUES (?, ?)")
+                .execute(arguments: [input.id, Int64(bitPattern: input.digest)])
+        }
         if !contacts.isEmpty {
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO contact (id, profile) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile
