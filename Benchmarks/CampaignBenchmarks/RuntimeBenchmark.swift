@@ -105,7 +105,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
                                                  kind: .wake(VisitKey(contact: "t", flow: flow, number: index), state: 0)))
         }
         let insertStart = DispatchTime.now().uptimeNanoseconds
-        store.commit(unit)
+        try store.commit(unit)
         let insert = Double(DispatchTime.now().uptimeNanoseconds - insertStart) / 1e9
         unit = EffectUnit()
         let after = allocatedBytes()
@@ -117,7 +117,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
             last = timer.due
             var firing = EffectUnit()
             firing.timerFired = timer
-            store.commit(firing)
+            try store.commit(firing)
             fired += 1
         }
         let fire = Double(DispatchTime.now().uptimeNanoseconds - fireStart) / 1e9

@@ -267,7 +267,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
             return commitsLeft >= 0
         }
         guard allowed else { throw Crash() }
-        base.commit(unit)
+        try base.commit(unit)
     }
 
     func contact(_ id: String) async throws -> ContactProfile? { base.contact(id) }
@@ -280,6 +280,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
         base.claimTimers(dueBy: time, limit: limit, lease: lease)
     }
     func nextSequence() async throws -> UInt64 { base.nextSequence() }
+    func processedInput(_ id: String) async throws -> UInt64? { base.processedInput(id) }
     func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry] {
         base.claimActions(dueBy: time, limit: limit, lease: lease)
     }
@@ -295,19 +296,19 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
     ]
 
     /// 1,200 contacts, the last two sharing an email with the first (pages of 500 apart).
-    func population(into store: InMemoryStore) {
+    func population(into store: InMemoryStore) throws {
         var unit = EffectUnit()
         for index in 0..<1_200 {
             let id = String(format: "c%04d", index)
             let email = index >= 1_198 ? "c0000@example.com" : "\(id)@example.com"
             unit.contacts[id] = ContactProfile(id: id, fields: ["email": .string(email), "created_at": .instant(Double(index))])
         }
-        store.commit(unit)
+        try store.commit(unit)
     }
 
     @Test func aFiringGoesPageByPageAndDedupesAcrossPages() async throws {
         let store = InMemoryStore()
-        population(into: store)
+        try population(into: store)
         let channels = RecordingChannels()
         let engine = try await CampaignEngine(flows: [makeFlow(Self.manualSend, trigger: .manual)], store: store, channels: channels,
                                               clock: VirtualClock(now: 0))
@@ -321,7 +322,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
 
     @Test func aFiringInterruptedBetweenPagesResumesWithoutEnteringAnyoneTwice() async throws {
         let base = InMemoryStore()
-        population(into: base)
+        try population(into: base)
         let flow = makeFlow(Self.manualSend, trigger: .manual)
         let key = FlowKey(campaign: "c", version: 1)
         // Registration, the firing's start and its first page commit; the second page's commit fails.
@@ -343,7 +344,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
 
     @Test func stoppingAVersionEndsItsVisitsPageByPage() async throws {
         let store = InMemoryStore()
-        population(into: store)
+        try population(into: store)
         let waiting = [FlowState(id: "wait", line: 1, step: .wait(seconds: 86_400, next: 1)), FlowState(id: "done", line: 2, step: .end("success"))]
         let engine = try await CampaignEngine(flows: [makeFlow(waiting, trigger: .manual)], store: store, clock: VirtualClock(now: 0))
         let key = FlowKey(campaign: "c", version: 1)
@@ -352,5 +353,33 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
         #expect(try await engine.report(key).outcomes == ["stopped": 1_200])
         try await engine.runTimers(upTo: 2 * 86_400)
         #expect(try await engine.report(key).outcomes == ["stopped": 1_200], "their timers no longer move them")
+    }
+}
+
+@Suite struct InputTests {
+    @Test func anEventSubmittedTwiceUnderOneIdIsProcessedOnceAndADifferentOneIsRefused() async throws {
+        let channels = RecordingChannels()
+        let engine = try await CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait)], channels: channels, clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        #expect(try await engine.handle(event: "signup", contact: "a", input: "evt-1"))
+        #expect(try await !engine.handle(event: "signup", contact: "a", input: "evt-1"), "a resubmission is skipped")
+        #expect(channels.performed.count == 1)
+        await #expect(throws: EngineError.inputConflict("evt-1")) {
+            try await engine.handle(event: "signup", contact: "a", payload: ["source": .string("ads")], input: "evt-1")
+        }
+    }
+
+    @Test func unitsSubmittedAtOnceRunOneAtATimeAndLoseNothing() async throws {
+        let engine = try await CampaignEngine(flows: [makeFlow(ConsentTests.emailThenWait)], clock: VirtualClock(now: 0))
+        for index in 0..<50 { try await engine.upsertContact(subscriber("c\(index)")) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<50 {
+                group.addTask { try await engine.handle(event: "signup", contact: "c\(index)", input: "e\(index)") }
+            }
+            try await group.waitForAll()
+        }
+        let report = try await engine.report(FlowKey(campaign: "c", version: 1))
+        #expect(report.arrivalsPerStep["send"] == 50, "no unit overwrote another's counters")
+        #expect(report.contactsPerStep["wait"] == 50)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CampaignRuntime
+import CampaignStoreSQLite
 
 /// A store under test, made fresh for each test.
 struct StoreFactory: CustomStringConvertible, Sendable {
@@ -9,7 +10,11 @@ struct StoreFactory: CustomStringConvertible, Sendable {
 
     /// Every store the conformance suite runs against.
     static var all: [StoreFactory] {
-        [StoreFactory(description: "in memory") { InMemoryStore() }]
+        [
+            StoreFactory(description: "in memory") { InMemoryStore() },
+            // A new file under the temporary directory per test, removed when the test lets the store go.
+            StoreFactory(description: "SQLite") { try SQLiteStore.temporary() },
+        ]
     }
 }
 
@@ -151,5 +156,21 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         #expect(try await store.deliveries(of: Self.flow) == DeliveryCounts(pending: 1, dead: 1))
         #expect(try await store.claimActions(dueBy: 1_000, limit: 10, lease: 60).map(\.request.key.visit.contact) == ["c"],
                 "dead actions are not attempted again")
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func anInputIdIsCommittedOnce(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        #expect(try await store.processedInput("e1") == nil)
+        var unit = EffectUnit()
+        unit.input = ProcessedInput(id: "e1", digest: 7)
+        unit.contacts["a"] = ContactProfile(id: "a")
+        try await store.commit(unit)
+        #expect(try await store.processedInput("e1") == 7)
+        var again = EffectUnit()
+        again.input = ProcessedInput(id: "e1", digest: 7)
+        again.contacts["b"] = ContactProfile(id: "b")
+        await #expect(throws: StoreError.inputAlreadyProcessed("e1")) { try await store.commit(again) }
+        #expect(try await store.contact("b") == nil, "the refused unit applied nothing")
     }
 }

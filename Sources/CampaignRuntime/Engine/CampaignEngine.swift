@@ -85,6 +85,28 @@ public actor CampaignEngine {
     /// keeps a flow that slipped past it from spinning forever.
     public static let maximumTransitionsPerActivation = 10_000
 
+    // MARK: One unit at a time
+
+    /// Whether a unit is running: units read before they commit, so two interleaved on the engine's actor
+    /// (at their awaits) would overwrite each other's changes. Units of different contacts running at once
+    /// need per-contact serialization and counters that do not share one row; until then the engine runs
+    /// one unit at a time.
+    private var unitRunning = false
+    private var unitsWaiting: [CheckedContinuation<Void, Never>] = []
+    /// Set while the current task runs a unit, so that an entry point called from inside one passes through.
+    @TaskLocal private static var insideUnit = false
+
+    private func exclusively<T>(_ body: () async throws -> T) async throws -> T {
+        if Self.insideUnit { return try await body() }
+        while unitRunning { await withCheckedContinuation { unitsWaiting.append($0) } }
+        unitRunning = true
+        defer {
+            unitRunning = false
+            if !unitsWaiting.isEmpty { unitsWaiting.removeFirst().resume() }
+        }
+        return try await Self.$insideUnit.withValue(true) { try await body() }
+    }
+
     /// Variants forced by scenarios, by contact, flow and step id.
     private var forcedVariants: [String: [FlowKey: [String: Int]]] = [:]
 
@@ -136,72 +158,99 @@ public actor CampaignEngine {
 
     /// Adds or replaces a contact's profile.
     public func upsertContact(_ contact: ContactProfile) async throws {
-        var unit = EffectUnit()
-        unit.contacts[contact.id] = contact
-        try await store.commit(unit)
+        try await exclusively {
+            var unit = EffectUnit()
+            unit.contacts[contact.id] = contact
+            try await store.commit(unit)
+        }
     }
 
     /// Processes an event about a contact at the clock's time: message events attach to their send,
     /// enrolled visits are checked against their exits, and event triggers enter the contact.
-    public func handle(event name: String, contact id: String, payload: [String: Value] = [:]) async throws {
-        let now = clock.now
-        let unit = Unit(store: store)
-        guard var contact = try await unit.contact(id) else { return }
-        func channel(or fallback: String) -> String {
-            if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
-            return fallback
-        }
-        switch name {
-        case "email_opened":
-            contact.history.recordOpen(at: now)
-        case "link_clicked", "page_visited":
-            contact.history.lastEngagement = now
-        case "unsubscribed":
-            contact.consent.unsubscribed.insert(channel(or: "email"))
-        case "message_unsubscribed":
-            contact.consent.unsubscribed.insert(channel(or: "email"))
-        case "subscribed":
-            contact.consent.unsubscribed.remove(channel(or: "email"))
-        case "spam_complaint":
-            contact.consent.unsubscribed.insert("email")
-        case "message_bounced":
-            if case .string("hard")? = payload["type"] { contact.consent.hardBounced.insert("email") }
-        default:
-            break
-        }
-        let before = try await unit.contact(id)
-        if contact != before { unit.effect.contacts[id] = contact }
-        try await attachMessageEvent(name, payload, contact: id, unit)
-        for visit in try await unit.visits(of: id) where visit.isActive {
-            if try await leaves(visit, event: (name, payload), now: now, unit) {
-                var ended = visit
-                try await end(&ended, "exited", now: now, unit)
+    ///
+    /// With an `input` id the event is processed once: the id is committed with the unit, the same event
+    /// submitted again under it is skipped (returns false), and a different one under it throws
+    /// ``EngineError/inputConflict(_:)``.
+    @discardableResult
+    public func handle(event name: String, contact id: String, payload: [String: Value] = [:], input: String? = nil) async throws -> Bool {
+        try await exclusively {
+            let now = clock.now
+            let unit = Unit(store: store)
+            if let input {
+                let digest = try Self.digest(of: name, contact: id, payload: payload)
+                if let seen = try await store.processedInput(input) {
+                    guard seen == digest else { throw EngineError.inputConflict(input) }
+                    return false
+                }
+                unit.effect.input = ProcessedInput(id: input, digest: digest)
             }
+            guard var contact = try await unit.contact(id) else { return false }
+            func channel(or fallback: String) -> String {
+                if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
+                return fallback
+            }
+            switch name {
+            case "email_opened":
+                contact.history.recordOpen(at: now)
+            case "link_clicked", "page_visited":
+                contact.history.lastEngagement = now
+            case "unsubscribed":
+                contact.consent.unsubscribed.insert(channel(or: "email"))
+            case "message_unsubscribed":
+                contact.consent.unsubscribed.insert(channel(or: "email"))
+            case "subscribed":
+                contact.consent.unsubscribed.remove(channel(or: "email"))
+            case "spam_complaint":
+                contact.consent.unsubscribed.insert("email")
+            case "message_bounced":
+                if case .string("hard")? = payload["type"] { contact.consent.hardBounced.insert("email") }
+            default:
+                break
+            }
+            let before = try await unit.contact(id)
+            if contact != before { unit.effect.contacts[id] = contact }
+            try await attachMessageEvent(name, payload, contact: id, unit)
+            for visit in try await unit.visits(of: id) where visit.isActive {
+                if try await leaves(visit, event: (name, payload), now: now, unit) {
+                    var ended = visit
+                    try await end(&ended, "exited", now: now, unit)
+                }
+            }
+            for key in flowsByTrigger[name] ?? [] {
+                try await enter(key, contact: id, payload: payload, now: now, unit)
+            }
+            try await finish(unit)
+            return true
         }
-        for key in flowsByTrigger[name] ?? [] {
-            try await enter(key, contact: id, payload: payload, now: now, unit)
-        }
-        try await finish(unit)
+    }
+
+    /// What identifies an input's content, to tell a resubmission from a different input under the same id.
+    static func digest(of event: String, contact: String, payload: [String: Value]) throws -> UInt64 {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return StableHash.of(event, contact, String(decoding: try encoder.encode(payload), as: UTF8.self))
     }
 
     /// Changes profile fields, then processes a `contact_updated` event naming them.
     /// A new email or phone clears that channel's hard bounce: the bounce was the old address's.
     public func updateContact(_ id: String, fields: [String: Value]) async throws {
-        guard var contact = try await store.contact(id) else { return }
-        for (field, value) in fields {
-            if field == "email" || field == "phone", contact.fields[field] != value {
-                contact.consent.hardBounced.remove(field == "email" ? "email" : "sms")
+        try await exclusively {
+            guard var contact = try await store.contact(id) else { return }
+            for (field, value) in fields {
+                if field == "email" || field == "phone", contact.fields[field] != value {
+                    contact.consent.hardBounced.remove(field == "email" ? "email" : "sms")
+                }
+                contact.fields[field] = value
             }
-            contact.fields[field] = value
+            try await upsertContact(contact)
+            try await handle(event: "contact_updated", contact: id, payload: ["changed": .list(fields.keys.sorted().map(Value.string))])
         }
-        try await upsertContact(contact)
-        try await handle(event: "contact_updated", contact: id, payload: ["changed": .list(fields.keys.sorted().map(Value.string))])
     }
 
     /// Fires a schedule, date or manual trigger: every contact of the audience enters. For an api trigger
     /// pass `contact` to enter that contact only.
     public func fire(_ key: FlowKey, contact: String? = nil) async throws {
-        try await fire(key, contact: contact, at: clock.now, recordingUpTo: nil)
+        try await exclusively { try await fire(key, contact: contact, at: clock.now, recordingUpTo: nil) }
     }
 
     private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?) async throws {
@@ -231,8 +280,10 @@ public actor CampaignEngine {
     /// Finishes the audience-wide work a previous process left unfinished: call once on start. The engine
     /// also does it before the first timer or firing it processes.
     public func resume() async throws {
-        resumed = true
-        for key in flowKeys { try await runFanOuts(key) }
+        try await exclusively {
+            resumed = true
+            for key in flowKeys { try await runFanOuts(key) }
+        }
     }
 
     private var resumed = false
@@ -299,23 +350,25 @@ public actor CampaignEngine {
     /// returns whether there was one: a scenario runner checks its contacts between them.
     @discardableResult
     public func advanceOnce(to time: Double) async throws -> Bool {
-        if !resumed { try await resume() }
-        for key in flowKeys where isScheduled(key) {
-            guard try await store.flowState(key).triggeredUpTo == nil else { continue }
-            let unit = Unit(store: store)
-            try await unit.updateFlow(key) { $0.triggeredUpTo = clock.now }
-            try await finish(unit)
+        try await exclusively {
+            if !resumed { try await resume() }
+            for key in flowKeys where isScheduled(key) {
+                guard try await store.flowState(key).triggeredUpTo == nil else { continue }
+                let unit = Unit(store: store)
+                try await unit.updateFlow(key) { $0.triggeredUpTo = clock.now }
+                try await finish(unit)
+            }
+            let firing = try await nextFiring().flatMap { $0.at <= time ? $0 : nil }
+            // A timer before a firing due at the same instant.
+            if let timer = try await store.claimTimers(dueBy: min(time, firing?.at ?? time), limit: 1, lease: Self.timerLease).first {
+                try await runTimer(timer)
+            } else if let firing {
+                try await fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
+            } else {
+                return false
+            }
+            return true
         }
-        let firing = try await nextFiring().flatMap { $0.at <= time ? $0 : nil }
-        // A timer before a firing due at the same instant.
-        if let timer = try await store.claimTimers(dueBy: min(time, firing?.at ?? time), limit: 1, lease: Self.timerLease).first {
-            try await runTimer(timer)
-        } else if let firing {
-            try await fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
-        } else {
-            return false
-        }
-        return true
     }
 
     /// The next instant something is due: a timer, or a schedule or date firing of a published flow (once
@@ -358,16 +411,18 @@ public actor CampaignEngine {
 
     /// Releases approval holds at a send step: for one contact, or for everyone held there.
     public func approve(_ key: FlowKey, step: String, contact: String? = nil) async throws {
-        guard let state = entries[key]?.stateIndex[step] else { return }
-        let unit = Unit(store: store)
-        guard let contact else {
-            try await unit.updateFlow(key) { $0.fanOuts.append(FanOut(work: .approve(state: state, at: clock.now))) }
+        try await exclusively {
+            guard let state = entries[key]?.stateIndex[step] else { return }
+            let unit = Unit(store: store)
+            guard let contact else {
+                try await unit.updateFlow(key) { $0.fanOuts.append(FanOut(work: .approve(state: state, at: clock.now))) }
+                try await finish(unit)
+                try await runFanOuts(key)
+                return
+            }
+            try await release(key, state: state, contact: contact, now: clock.now, unit)
             try await finish(unit)
-            try await runFanOuts(key)
-            return
         }
-        try await release(key, state: state, contact: contact, now: clock.now, unit)
-        try await finish(unit)
     }
 
     /// Releases a contact's approval holds at a send state.
@@ -397,29 +452,35 @@ public actor CampaignEngine {
     /// Sets how many contacts each bucket of a distribute step has taken (to resume waves after a migration,
     /// or to start a scenario with the first buckets full).
     public func setDistributed(_ key: FlowKey, step: String, counts: [Int]) async throws {
-        guard let state = entries[key]?.stateIndex[step] else { return }
-        let unit = Unit(store: store)
-        try await unit.updateFlow(key) { $0.distributed[state] = counts }
-        try await finish(unit)
+        try await exclusively {
+            guard let state = entries[key]?.stateIndex[step] else { return }
+            let unit = Unit(store: store)
+            try await unit.updateFlow(key) { $0.distributed[state] = counts }
+            try await finish(unit)
+        }
     }
 
     /// Changes a version's status; `stopped` ends its visits at once with outcome `stopped`.
     public func setStatus(_ key: FlowKey, _ status: FlowStatus) async throws {
-        let unit = Unit(store: store)
-        let now = clock.now
-        try await unit.updateFlow(key) { state in
-            state.status = status
-            if status == .stopped { state.fanOuts.append(FanOut(work: .stop(at: now))) }
+        try await exclusively {
+            let unit = Unit(store: store)
+            let now = clock.now
+            try await unit.updateFlow(key) { state in
+                state.status = status
+                if status == .stopped { state.fanOuts.append(FanOut(work: .stop(at: now))) }
+            }
+            try await finish(unit)
+            try await runFanOuts(key)
         }
-        try await finish(unit)
-        try await runFanOuts(key)
     }
 
     /// Fires every timer due at or before `time`, each at its own due time, in due order.
     public func runTimers(upTo time: Double) async throws {
-        if !resumed { try await resume() }
-        while let timer = try await store.claimTimers(dueBy: time, limit: 1, lease: Self.timerLease).first {
-            try await runTimer(timer)
+        try await exclusively {
+            if !resumed { try await resume() }
+            while let timer = try await store.claimTimers(dueBy: time, limit: 1, lease: Self.timerLease).first {
+                try await runTimer(timer)
+            }
         }
     }
 
@@ -857,9 +918,12 @@ public struct FlowReport: Sendable, Equatable {
 public enum EngineError: Error, Equatable, CustomStringConvertible {
     /// The store holds visits made with another definition of this campaign version.
     case definitionChanged(FlowKey)
+    /// An input id already processed, submitted again with a different content.
+    case inputConflict(String)
 
     public var description: String {
         switch self {
+        case .inputConflict(let id): "input '\(id)' was already processed with a different content"
         case .definitionChanged(let key):
             "\(key) is already running with a different definition; publish the change as a new version"
         }

@@ -11,8 +11,28 @@ public struct EffectUnit: Sendable {
     public var timerFired: PendingTimer?
     /// Actions to run, written to the outbox with the state change and dispatched after the commit.
     public var actions: [ActionRequest] = []
+    /// The input (an event submitted with an id) this unit processes: recorded with it, so that the same id
+    /// is processed once.
+    public var input: ProcessedInput?
 
     public init() {}
+}
+
+/// An input's id and a digest of its content.
+public struct ProcessedInput: Codable, Sendable, Equatable {
+    public var id: String
+    public var digest: UInt64
+
+    public init(id: String, digest: UInt64) {
+        self.id = id
+        self.digest = digest
+    }
+}
+
+/// Why a store refuses a commit.
+public enum StoreError: Error, Equatable {
+    /// The unit's input id was committed before (by a unit that ran at the same time).
+    case inputAlreadyProcessed(String)
 }
 
 /// Where the runtime keeps its state: asynchronous, throwing and shared between tasks. Reads see committed
@@ -37,8 +57,11 @@ public protocol CampaignStore: AnyObject, Sendable {
     func claimTimers(dueBy time: Double, limit: Int, lease: Double) async throws -> [PendingTimer]
     /// A number larger than any given before, for ordering timers due at the same instant.
     func nextSequence() async throws -> UInt64
-    /// Applies a unit atomically.
+    /// Applies a unit atomically; throws ``StoreError/inputAlreadyProcessed(_:)``, applying nothing, when
+    /// its input id was committed before.
     func commit(_ unit: EffectUnit) async throws
+    /// The digest recorded with an input id, or nil when no unit processed it.
+    func processedInput(_ id: String) async throws -> UInt64?
     /// Claims up to `limit` outbox actions whose next attempt is due at or before `time` (not dead, not
     /// delivered), oldest first, for `lease` seconds of real time.
     func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry]
@@ -125,6 +148,7 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     /// Outbox actions claimed, with the real time their lease ends.
     private var claimedActions: [IdempotencyKey: Double] = [:]
     private var sequence: UInt64 = 0
+    private var processedInputs: [String: UInt64] = [:]
 
     public init() {}
 
@@ -196,6 +220,8 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
         while let first = timers.first, removedTimers.remove(first.sequence) != nil { _ = timers.popFirst() }
     }
 
+    public func processedInput(_ id: String) -> UInt64? { locked { processedInputs[id] } }
+
     public func nextSequence() -> UInt64 {
         locked {
             sequence += 1
@@ -203,8 +229,12 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
         }
     }
 
-    public func commit(_ unit: EffectUnit) {
-        locked {
+    public func commit(_ unit: EffectUnit) throws {
+        try locked {
+            if let input = unit.input {
+                guard processedInputs[input.id] == nil else { throw StoreError.inputAlreadyProcessed(input.id) }
+                processedInputs[input.id] = input.digest
+            }
             for (id, contact) in unit.contacts {
                 if contacts.updateValue(contact, forKey: id) == nil {
                     if let last = orderedContactIDs.last, last > id { contactIDsAreOrdered = false }

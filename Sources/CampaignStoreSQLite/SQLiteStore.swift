@@ -1,0 +1,470 @@
+import CampaignRuntime
+import Foundation
+import GRDB
+
+/// A ``CampaignStore`` in a SQLite file, through GRDB: the embedded default, for one process.
+///
+/// The file is opened in WAL mode through a `DatabasePool` (readers never wait for the writer), or, for
+/// `":memory:"`, through a `DatabaseQueue`. Its schema is created and migrated by ``migrator`` when the
+/// store opens (docs/storage.md describes the tables). Values are stored as JSON text, keyed by columns that
+/// the store's queries filter and order on.
+///
+/// Every ``commit(_:)`` is applied in one write transaction. Commits that queue up while the writer is busy
+/// share a transaction (up to ``maximumUnitsPerTransaction``), each in its own savepoint: a unit that fails
+/// rolls back alone, and no caller hears of success before the transaction holding its unit is committed.
+public final class SQLiteStore: CampaignStore {
+    /// The file's path, or `":memory:"`.
+    public let path: String
+    /// The most units one write transaction applies when commits queue up.
+    public let maximumUnitsPerTransaction: Int
+    let writer: any DatabaseWriter
+    private let pending: PendingCommits
+    /// Whether the file is removed when the store goes away (``temporary()``).
+    private let removesFileAtDeinit: Bool
+
+    /// The migrations this program knows, in order. The identifiers applied to a file are recorded in its
+    /// `grdb_migrations` table.
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE contact (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    profile TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE visit (
+                    contact TEXT NOT NULL,
+                    campaign TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    number INTEGER NOT NULL,
+                    active INTEGER NOT NULL,
+                    visit TEXT NOT NULL,
+                    PRIMARY KEY (contact, campaign, version, number)
+                ) WITHOUT ROWID;
+                CREATE INDEX visit_by_flow ON visit (campaign, version);
+                CREATE TABLE flow (
+                    campaign TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    PRIMARY KEY (campaign, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE timer (
+                    sequence INTEGER PRIMARY KEY,
+                    due REAL NOT NULL,
+                    kind TEXT NOT NULL,
+                    claimed_until REAL
+                );
+                CREATE INDEX timer_by_due ON timer (due, sequence);
+                CREATE TABLE outbox (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    campaign TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    request TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    dead INTEGER NOT NULL DEFAULT 0,
+                    claimed_until REAL
+                );
+                CREATE INDEX outbox_due ON outbox (dead, next_attempt_at);
+                CREATE INDEX outbox_by_flow ON outbox (campaign, version);
+                CREATE TABLE sequence (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    value INTEGER NOT NULL
+                );
+                INSERT INTO sequence (id, value) VALUES (1, 0);
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            // Inputs submitted with an id, so that each is processed once.
+            try db.execute(sql: "CREATE TABLE input (id TEXT PRIMARY KEY NOT NULL, digest INTEGER NOT NULL) WITHOUT ROWID")
+        }
+        return migrator
+    }
+
+    /// Opens (creating it if needed) the database at `path`, or an in-memory one for `":memory:"`, and
+    /// migrates it. Throws when the file was migrated by a newer program (a migration this one does not know).
+    public convenience init(path: String, maximumUnitsPerTransaction: Int = 256, busyTimeout: TimeInterval = 5) throws {
+        try self.init(path: path, maximumUnitsPerTransaction: maximumUnitsPerTransaction, busyTimeout: busyTimeout,
+                      removesFileAtDeinit: false)
+    }
+
+    private init(path: String, maximumUnitsPerTransaction: Int, busyTimeout: TimeInterval, removesFileAtDeinit: Bool) throws {
+        self.path = path
+        self.removesFileAtDeinit = removesFileAtDeinit
+        self.maximumUnitsPerTransaction = max(1, maximumUnitsPerTransaction)
+        var configuration = Configuration()
+        configuration.label = "CampaignStoreSQLite"
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        if path == ":memory:" {
+            writer = try DatabaseQueue(configuration: configuration)
+        } else {
+            writer = try DatabasePool(path: path, configuration: configuration)  // WAL
+        }
+        let migrator = Self.migrator
+        if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
+            throw SQLiteStoreError.newerSchema(path: path)
+        }
+        try migrator.migrate(writer)
+        pending = PendingCommits()
+    }
+
+    /// An in-memory database, for tests.
+    public convenience init() throws {
+        try self.init(path: ":memory:")
+    }
+
+    /// A new file under the temporary directory, removed (with its WAL) when the store goes away: for tests
+    /// and simulations that want the real file format.
+    public static func temporary() throws -> SQLiteStore {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-\(UUID().uuidString).sqlite").path
+        return try SQLiteStore(path: path, maximumUnitsPerTransaction: 256, busyTimeout: 5, removesFileAtDeinit: true)
+    }
+
+    deinit {
+        guard removesFileAtDeinit else { return }
+        try? close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// The migrations applied to the database, in order (`["v1"]` today).
+    public func appliedMigrations() async throws -> [String] {
+        try await writer.read { try Self.migrator.appliedMigrations($0) }
+    }
+
+    /// Closes the database: later calls throw.
+    public func close() throws {
+        if let pool = writer as? DatabasePool { try pool.close() }
+        if let queue = writer as? DatabaseQueue { try queue.close() }
+    }
+
+    // MARK: Reads
+
+    public func contact(_ id: String) async throws -> ContactProfile? {
+        let json = try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT profile FROM contact WHERE id = ?", arguments: [id])
+        }
+        return try json.map { try Self.decode(ContactProfile.self, $0) }
+    }
+
+    public func contactIDs(after: String?, limit: Int) async throws -> [String] {
+        try await writer.read { db in
+            if let after {
+                try String.fetchAll(db, sql: "SELECT id FROM contact WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit])
+            } else {
+                try String.fetchAll(db, sql: "SELECT id FROM contact ORDER BY id LIMIT ?", arguments: [limit])
+            }
+        }
+    }
+
+    public func visits(of contact: String) async throws -> [Visit] {
+        let rows = try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT visit FROM visit WHERE contact = ? ORDER BY campaign, version, number",
+                                arguments: [contact])
+        }
+        return try rows.map { try Self.decode(Visit.self, $0) }
+    }
+
+    public func visits(in flow: FlowKey) async throws -> [Visit] {
+        // Served by visit_by_flow, whose entries end with the rest of the primary key (contact, number).
+        let rows = try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT visit FROM visit WHERE campaign = ? AND version = ? ORDER BY contact, number",
+                                arguments: [flow.campaign, flow.version])
+        }
+        return try rows.map { try Self.decode(Visit.self, $0) }
+    }
+
+    public func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState {
+        let json = try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT state FROM flow WHERE campaign = ? AND version = ?",
+                                arguments: [flow.campaign, flow.version])
+        }
+        return try json.map { try Self.decode(FlowRuntimeState.self, $0) } ?? FlowRuntimeState()
+    }
+
+    public func nextTimerDue() async throws -> Double? {
+        try await writer.read { db in try Double.fetchOne(db, sql: "SELECT min(due) FROM timer") }
+    }
+
+    public func deliveries(of flow: FlowKey) async throws -> DeliveryCounts {
+        let rows = try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT dead, attempts > 0 AS failed, count(*) AS n FROM outbox
+                WHERE campaign = ? AND version = ? GROUP BY 1, 2
+                """, arguments: [flow.campaign, flow.version]).map { (dead: $0["dead"] as Bool, failed: $0["failed"] as Bool, n: $0["n"] as Int) }
+        }
+        var counts = DeliveryCounts()
+        for row in rows {
+            if row.dead { counts.dead += row.n } else if row.failed { counts.failed += row.n } else { counts.pending += row.n }
+        }
+        return counts
+    }
+
+    // MARK: Claims
+
+    public func claimTimers(dueBy time: Double, limit: Int, lease: Double) async throws -> [PendingTimer] {
+        let rows = try await writer.write { db in
+            let now = Date().timeIntervalSince1970
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT sequence, due, kind FROM timer
+                WHERE due <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+                ORDER BY due, sequence LIMIT ?
+                """, arguments: [time, now, limit])
+            let claim = try db.cachedStatement(sql: "UPDATE timer SET claimed_until = ? WHERE sequence = ?")
+            return try rows.map { row in
+                let sequence: Int64 = row["sequence"]
+                try claim.execute(arguments: [now + lease, sequence])
+                return (sequence: sequence, due: row["due"] as Double, kind: row["kind"] as String)
+            }
+        }
+        return try rows.map {
+            PendingTimer(due: $0.due, sequence: UInt64(bitPattern: $0.sequence), kind: try Self.decode(PendingTimer.Kind.self, $0.kind))
+        }
+    }
+
+    public func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry] {
+        let rows = try await writer.write { db in
+            let now = Date().timeIntervalSince1970
+            // Longest due first, then in the order written: served by outbox_due, whose entries end with the rowid.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT rowid, request, attempts, next_attempt_at FROM outbox
+                WHERE dead = 0 AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+                ORDER BY next_attempt_at, rowid LIMIT ?
+                """, arguments: [time, now, limit])
+            let claim = try db.cachedStatement(sql: "UPDATE outbox SET claimed_until = ? WHERE rowid = ?")
+            return try rows.map { row in
+                try claim.execute(arguments: [now + lease, row["rowid"] as Int64])
+                return (request: row["request"] as String, attempts: row["attempts"] as Int, next: row["next_attempt_at"] as Double)
+            }
+        }
+        return try rows.map {
+            OutboxEntry(request: try Self.decode(ActionRequest.self, $0.request), attempts: $0.attempts, nextAttemptAt: $0.next)
+        }
+    }
+
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult) async throws {
+        let key = try Self.outboxKey(key)
+        try await writer.write { db in
+            switch result {
+            case .delivered:
+                try db.execute(sql: "DELETE FROM outbox WHERE key = ?", arguments: [key])
+            case .retry(let at):
+                try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL WHERE key = ?",
+                               arguments: [at, key])
+            case .dead:
+                try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, dead = 1, claimed_until = NULL WHERE key = ?",
+                               arguments: [key])
+            }
+        }
+    }
+
+    public func processedInput(_ id: String) async throws -> UInt64? {
+        try await writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT digest FROM input WHERE id = ?", arguments: [id]).map { UInt64(bitPattern: $0) }
+        }
+    }
+
+    public func nextSequence() async throws -> UInt64 {
+        let value = try await writer.write { db in
+            try Int64.fetchOne(db, sql: "UPDATE sequence SET value = value + 1 WHERE id = 1 RETURNING value")
+        }
+        guard let value else { throw SQLiteStoreError.missingSequence }
+        return UInt64(bitPattern: value)
+    }
+
+    // MARK: Commits
+
+    /// The write transactions commits have used so far (fewer than the commits when they queued up).
+    var commitTransactions: Int { pending.transactions }
+
+    public func commit(_ unit: EffectUnit) async throws {
+        let encoded = try EncodedUnit(unit)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if pending.append(encoded, continuation) {
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Writes queued units, a batch per transaction, until none is left. One drain runs at a time.
+    private func drain() async {
+        while let batch = pending.take(upTo: maximumUnitsPerTransaction) {
+            do {
+                let failures = try await writer.write { db in
+                    try batch.map { item -> (any Error)? in
+                        do {
+                            try db.inSavepoint {
+                                try item.unit.apply(db)
+                                return .commit
+                            }
+                            return nil
+                        } catch {
+                            // SQLite rolled the whole transaction back (a full disk, an I/O error): every unit
+                            // of the batch failed with it.
+                            if !db.isInsideTransaction { throw error }
+                            return error
+                        }
+                    }
+                }
+                for (item, failure) in zip(batch, failures) {
+                    if let failure { item.continuation.resume(throwing: failure) } else { item.continuation.resume() }
+                }
+            } catch {
+                for item in batch { item.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    // MARK: Encoding
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(json.utf8))
+    }
+
+    /// The outbox's key for an idempotency key: a JSON array of its parts, so that no two keys share one
+    /// (the `/`-joined description would, for contact ids with slashes).
+    static func outboxKey(_ key: IdempotencyKey) throws -> String {
+        try encode([key.visit.contact, key.visit.flow.campaign, String(key.visit.flow.version), String(key.visit.number), key.step])
+    }
+}
+
+public enum SQLiteStoreError: Error, CustomStringConvertible {
+    /// The file's schema has migrations this program does not know: it was written by a newer version.
+    case newerSchema(path: String)
+    /// The sequence row is missing: the file was changed by hand.
+    case missingSequence
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let path): "\(path) was migrated by a newer campaignc: its schema has migrations this program does not know"
+        case .missingSequence: "the sequence counter's row is missing"
+        }
+    }
+}
+
+/// A unit encoded to rows before it waits for the writer, so that the write transaction does no JSON work.
+struct EncodedUnit: Sendable {
+    var contacts: [(id: String, json: String)] = []
+    var visits: [(key: VisitKey, active: Bool, json: String)] = []
+    var flows: [(key: FlowKey, json: String)] = []
+    var timersAdded: [(sequence: Int64, due: Double, kind: String)] = []
+    var timerFired: Int64?
+    var actions: [(key: String, flow: FlowKey, at: Double, json: String)] = []
+    var input: ProcessedInput?
+
+    init(_ unit: EffectUnit) throws {
+        // In key order: neighbouring rows of the B-trees are written one after the other.
+        for (id, contact) in unit.contacts.sorted(by: { $0.key < $1.key }) {
+            contacts.append((id, try SQLiteStore.encode(contact)))
+        }
+        for (key, visit) in unit.visits.sorted(by: { $0.key < $1.key }) {
+            visits.append((key, visit.isActive, try SQLiteStore.encode(visit)))
+        }
+        for (key, state) in unit.flows.sorted(by: { $0.key < $1.key }) {
+            flows.append((key, try SQLiteStore.encode(state)))
+        }
+        for timer in unit.timersAdded {
+            timersAdded.append((Int64(bitPattern: timer.sequence), timer.due, try SQLiteStore.encode(timer.kind)))
+        }
+        timerFired = unit.timerFired.map { Int64(bitPattern: $0.sequence) }
+        input = unit.input
+        for action in unit.actions {
+            actions.append((try SQLiteStore.outboxKey(action.key), action.key.visit.flow, action.at, try SQLiteStore.encode(action)))
+        }
+    }
+
+    func apply(_ db: Database) throws {
+        if let input {
+            // First, so that an id committed before fails the unit before it writes anything.
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM input WHERE id = ?", arguments: [input.id]) == nil else {
+                throw StoreError.inputAlreadyProcessed(input.id)
+            }
+            try db.cachedStatement(sql: "INSERT INTO input (id, digest) VALUES (?, ?)")
+                .execute(arguments: [input.id, Int64(bitPattern: input.digest)])
+        }
+        if !contacts.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO contact (id, profile) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile
+                """)
+            for contact in contacts { try statement.execute(arguments: [contact.id, contact.json]) }
+        }
+        if !visits.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO visit (contact, campaign, version, number, active, visit) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (contact, campaign, version, number) DO UPDATE SET active = excluded.active, visit = excluded.visit
+                """)
+            for visit in visits {
+                try statement.execute(arguments: [visit.key.contact, visit.key.flow.campaign, visit.key.flow.version,
+                                                  visit.key.number, visit.active, visit.json])
+            }
+        }
+        if !flows.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO flow (campaign, version, state) VALUES (?, ?, ?)
+                ON CONFLICT (campaign, version) DO UPDATE SET state = excluded.state
+                """)
+            for flow in flows { try statement.execute(arguments: [flow.key.campaign, flow.key.version, flow.json]) }
+        }
+        if let timerFired {
+            try db.cachedStatement(sql: "DELETE FROM timer WHERE sequence = ?").execute(arguments: [timerFired])
+        }
+        if !timersAdded.isEmpty {
+            // OR IGNORE: a unit committed again after a lost answer adds its timers once.
+            let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO timer (sequence, due, kind) VALUES (?, ?, ?)")
+            for timer in timersAdded { try statement.execute(arguments: [timer.sequence, timer.due, timer.kind]) }
+        }
+        if !actions.isEmpty {
+            // OR IGNORE: an action already in the outbox (same idempotency key) is not written again.
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO outbox (key, campaign, version, request, next_attempt_at) VALUES (?, ?, ?, ?, ?)
+                """)
+            for action in actions {
+                try statement.execute(arguments: [action.key, action.flow.campaign, action.flow.version, action.json, action.at])
+            }
+        }
+    }
+}
+
+/// Commits waiting for the writer, and whether a drain is running to write them.
+private final class PendingCommits: @unchecked Sendable {
+    struct Item: Sendable {
+        var unit: EncodedUnit
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let lock = NSLock()
+    private var items: [Item] = []
+    private var draining = false
+    private var batches = 0
+
+    /// Batches taken so far: the write transactions commits have used.
+    var transactions: Int { lock.withLock { batches } }
+
+    /// Queues a unit; true when the caller must start a drain (none is running).
+    func append(_ unit: EncodedUnit, _ continuation: CheckedContinuation<Void, any Error>) -> Bool {
+        lock.withLock {
+            items.append(Item(unit: unit, continuation: continuation))
+            guard !draining else { return false }
+            draining = true
+            return true
+        }
+    }
+
+    /// The next batch, oldest first; nil (and the drain ends) when nothing is queued.
+    func take(upTo limit: Int) -> [Item]? {
+        lock.withLock {
+            guard !items.isEmpty else {
+                draining = false
+                return nil
+            }
+            let batch = Array(items.prefix(limit))
+            items.removeFirst(batch.count)
+            batches += 1
+            return batch
+        }
+    }
+}
