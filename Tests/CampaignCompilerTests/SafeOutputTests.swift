@@ -1,0 +1,111 @@
+import CampaignRuntime
+import Foundation
+import Testing
+@testable import CampaignCompiler
+
+/// Output that hostile or unreadable inputs cannot subvert: escaped names in text and GitHub output, quoted
+/// graph identifiers, bounded excerpts, errors for what cannot be read, emitter failures that fail, paths
+/// that start with a dash, and a build plugin that does not skip campaigns silently.
+@Suite struct SafeOutputTests {
+    /// A fresh folder holding the fixtures' workspace and `c/v1.yaml` with `campaign`.
+    private func project(_ campaign: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-safe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("c"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.root.appendingPathComponent("workspace.yaml"),
+                                         to: folder.appendingPathComponent("workspace.yaml"))
+        try campaign.write(to: folder.appendingPathComponent("c/v1.yaml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    private static let header = "campaign: c\nversion: 1\nstatus: published\ntrigger: { event: signup }\nrepeat: once\nstart: w\nsteps:\n"
+
+    /// Scalars that must never reach a terminal or a CI log from a file: C0 and C1 controls, line and
+    /// paragraph separators, bidi controls. (Text output's own colour codes are off in a pipe.)
+    private static func unsafeScalars(_ text: String) -> [Unicode.Scalar] {
+        text.unicodeScalars.filter { scalar in
+            scalar != "\n" && (scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || [0x2028, 0x2029].contains(scalar.value)
+                               || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+                               || [0x200E, 0x200F, 0x061C].contains(scalar.value))
+        }
+    }
+
+    // MARK: 1. Safe output
+
+    @Test func textAndGitHubOutputEscapeControlCharactersNewlinesAndBidiControls() throws {
+        let folder = try project(Self.header + """
+              w: { wait: 1d, next: "x\\n::error file=a::forged\\e[2J\\a\\u202Eevil\\u2028\\u0085" }
+              fin: { end: success }
+            ::error::forged: 1
+
+            """)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try CampaigncProcess.run(["check", "c", "--workspace", "workspace.yaml"], in: folder)
+        #expect(text.status == 1)
+        #expect(Self.unsafeScalars(text.stdout).isEmpty, "\(text.stdout.debugDescription)")
+        #expect(text.stdout.contains("'x\\n::error file=a::forged\\u{1B}[2J\\u{7}\\u{202E}evil\\u{2028}\\u{85}'"), "\(text.stdout)")
+        // No line of the output can be read as a workflow command, not even the excerpt of a key that starts with '::'.
+        for line in text.stdout.split(separator: "\n") {
+            #expect(!line.drop { $0 == " " }.hasPrefix("::"), "\(line)")
+        }
+        #expect(text.stdout.contains("\\u{3A}:error::forged: 1\n^"), "\(text.stdout)")
+
+        let github = try CampaigncProcess.run(["check", "c", "--workspace", "workspace.yaml", "--format", "github"], in: folder)
+        #expect(github.status == 1)
+        #expect(Self.unsafeScalars(github.stdout).isEmpty, "\(github.stdout.debugDescription)")
+        let lines = github.stdout.split(separator: "\n")
+        #expect(lines.count == 2, "one command per diagnostic: \(lines)")
+        #expect(lines.allSatisfy { $0.hasPrefix("::error file=c/v1.yaml,") })
+        #expect(github.stdout.contains("x\\n::error file=a::forged\\u{1B}"))
+    }
+
+    // MARK: 2. Bounded, streamed output
+
+    /// Records what a renderer writes, to see that it writes as it goes.
+    private struct RecordingStream: TextOutputStream {
+        var writes = 0
+        var largestWrite = 0
+        var total = 0
+        mutating func write(_ string: String) {
+            writes += 1
+            largestWrite = max(largestWrite, string.utf8.count)
+            total += string.utf8.count
+        }
+    }
+
+    @Test func excerptsOfALongLineAreBoundedAndOutputIsStreamed() throws {
+        let keys = 4_000
+        let line = "  w: { wait: 1d, next: fin, " + (0..<keys).map { "k\($0): 1" }.joined(separator: ", ") + " }\n"
+        let source = Self.header + line + "  fin: { end: success }\n"
+        let folder = try project(source)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = try CampaigncProcess.run(["check", "c", "--workspace", "workspace.yaml"], in: folder)
+        #expect(output.status == 1)
+        let lines = output.stdout.split(separator: "\n")
+        #expect(lines.count >= keys * 3)
+        let longest = lines.map(\.count).max() ?? 0
+        #expect(longest <= 200, "every excerpt is a window of its line: longest \(longest) of a \(line.count)-character line")
+        #expect(output.stdout.utf8.count < keys * 400)
+        // The window is centred on the column: the 2,000th key's excerpt shows it, cut on both sides.
+        #expect(output.stdout.contains("…"))
+        #expect(lines.contains { $0.hasPrefix("…") && $0.contains("k2000: 1") && $0.hasSuffix("…") })
+
+        let result = Checker.check(workspace: Fixtures.workspace, files: [InputFile(path: "c/v1.yaml", bytes: Array(source.utf8))])
+        var stream = RecordingStream()
+        DiagnosticFormat.text.render(result, to: &stream)
+        #expect(stream.writes >= result.diagnostics.count)
+        #expect(stream.largestWrite < 1_000, "written diagnostic by diagnostic, never as one string")
+        var github = RecordingStream()
+        DiagnosticFormat.github.render(result, to: &github)
+        #expect(github.writes == result.diagnostics.count)
+    }
+
+    @Test func caretsStayUnderTheirColumnAfterEscapes() {
+        let source = "  a: \"\u{1B}\u{7}\"\tb: c\n"
+        let line = SourceFile(path: "f", text: source).line(1)
+        let column = line.index(line.startIndex, offsetBy: 10)  // 'b'
+        let excerpt = SourceExcerpt(line, columnIndex: column)
+        #expect(excerpt.line == "  a: \"\\u{1B}\\u{7}\"\tb: c")
+        #expect(excerpt.caret == String(repeating: " ", count: 18) + "\t")
+        #expect(Array(excerpt.line.unicodeScalars)[excerpt.caret.unicodeScalars.count] == "b")
+    }
+}
