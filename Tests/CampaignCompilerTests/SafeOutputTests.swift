@@ -108,4 +108,33 @@ import Testing
         #expect(excerpt.caret == String(repeating: " ", count: 18) + "\t")
         #expect(Array(excerpt.line.unicodeScalars)[excerpt.caret.unicodeScalars.count] == "b")
     }
+
+    @Test func dotAndMermaidQuoteEveryIdentifier() throws {
+        let ids = ["node", "edge", "graph", "digraph", "subgraph", "strict", "end", "start", "style", "class", "o", "x", "a-b", "1st", "é"]
+        let states = ids.enumerated().map { index, id in
+            FlowState(id: id, line: index + 1, step: index == ids.count - 1 ? .end("success") : .wait(seconds: 60, next: index + 1))
+        }
+        let definition = FlowDefinition(
+            campaign: "c", version: 1, status: .published, name: nil, source: "c/v1.yaml", timezone: "UTC",
+            trigger: .manual, audience: nil, leaveWhenOutOfAudience: false, repeatPolicy: .once, exits: [], start: 0,
+            states: states, messages: [:])
+        let emitter = GraphEmitter(definition)
+        let dot = emitter.emit(.dot)
+        // Every node and edge statement names its nodes in quotes; `node [...]` stays the one default line.
+        let statements = dot.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.hasPrefix("digraph") && $0 != "}" && !$0.hasPrefix("rankdir") && !$0.hasPrefix("node [fontname") }
+        for statement in statements { #expect(statement.hasPrefix("\""), "\(statement)") }
+        #expect(dot.contains("\"node\" [label=\"node\\nwait 1m\""), "\(dot)")
+        #expect(dot.contains("\"start\" -> \"node\";"))
+        #expect(dot.contains("\"start_2\" [label=\"start\\n"), "a step named start is not the start point: \(dot)")
+        #expect(dot.contains("\"graph\" -> \"digraph\";"))
+        let mermaid = emitter.emit(.mermaid)
+        for line in mermaid.split(separator: "\n").dropFirst() {
+            let statement = line.trimmingCharacters(in: .whitespaces)
+            #expect(statement.hasPrefix("s_") || statement.hasPrefix("start(( ))") || statement.hasPrefix("style s_"), "\(statement)")
+        }
+        #expect(mermaid.contains("    s_end[/\"end<br/>wait 1m\"/]"), "\(mermaid)")
+        #expect(mermaid.contains("    s_class_ --> s_o\n"))
+        #expect(mermaid.contains("    s_o --> s_x\n"))
+    }
 }
