@@ -137,4 +137,83 @@ import Testing
         #expect(mermaid.contains("    s_class_ --> s_o\n"))
         #expect(mermaid.contains("    s_o --> s_x\n"))
     }
+
+    // MARK: 3. Nothing unreadable is skipped
+
+    /// Runs campaignc as an unprivileged user when the tests run as root, for whom permissions do not apply.
+    private func runUnprivileged(_ arguments: [String], in directory: URL) throws -> CampaigncProcess.Output {
+        let process = Process()
+        if getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CampaigncProcess.executable.path] + arguments
+        } else {
+            process.executableURL = CampaigncProcess.executable
+            process.arguments = arguments
+        }
+        process.currentDirectoryURL = directory
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return .init(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                     stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: getuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func anUnreadableFolderIsAnErrorAndCompileKeepsItsOutput() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-unreadable-\(UUID().uuidString)")
+        let campaigns = folder.appendingPathComponent("campaigns"), output = folder.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.repository.appendingPathComponent("campaigns"), to: campaigns)
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: campaigns.appendingPathComponent("welcome-customer").path)
+            try? FileManager.default.removeItem(at: folder)
+        }
+        #expect(try CampaigncProcess.run(["compile", "campaigns", "--output", "out"], in: folder).status == 0)
+        let generated = output.appendingPathComponent("WelcomeCustomerV1.swift")
+        #expect(FileManager.default.fileExists(atPath: generated.path))
+        // Anyone may write the output folder, so only campaignc's own refusal keeps the file.
+        for path in [folder.path, output.path] { try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: path) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: campaigns.appendingPathComponent("welcome-customer").path)
+
+        for arguments in [["check", "campaigns"], ["check", "campaigns", "--strict"], ["test", "campaigns"],
+                          ["compile", "campaigns", "--output", "out", "--check"], ["compile", "campaigns", "--output", "out"]] {
+            let result = try runUnprivileged(arguments, in: folder)
+            #expect(result.status == 2, "\(arguments): \(result.stdout) \(result.stderr)")
+            #expect(result.stderr.contains("cannot read folder 'campaigns/welcome-customer'"), "\(arguments): \(result.stderr)")
+        }
+        #expect(FileManager.default.fileExists(atPath: generated.path), "compile deleted the output of a campaign it could not read")
+    }
+
+    @Test func anUnreadableFileIsAnErrorWithItsPath() throws {
+        let folder = try project(Self.header + "  w: { end: success }\n")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("c/v2.yaml").path,
+                                                   withDestinationPath: "missing.yaml")
+        let result = try CampaigncProcess.run(["check", "c", "--workspace", "workspace.yaml"], in: folder)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot read 'c/v2.yaml'"), "\(result.stderr)")
+    }
+
+    @Test func aPathStartingWithADashIsAnErrorOrFollowsDoubleDash() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-dash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("-dash"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: Fixtures.repository.appendingPathComponent("campaigns"),
+                                         to: folder.appendingPathComponent("-dash/campaigns"))
+        let misread = try CampaigncProcess.run(["check", "-dash/campaigns"], in: folder)
+        #expect(misread.status == 2)
+        #expect(!misread.stdout.contains("USAGE"), "no help printed")
+        #expect(misread.stderr.contains("unknown option '-dash/campaigns'") && misread.stderr.contains("'--'"), "\(misread.stderr)")
+        let separated = try CampaigncProcess.run(["check", "--", "-dash/campaigns"], in: folder)
+        #expect(separated.status == 0, "\(separated.stdout) \(separated.stderr)")
+        #expect(separated.stderr.contains("0 errors, 0 warnings"))
+        #expect(try CampaigncProcess.run(["check", "--strict", "--", "-dash/campaigns"], in: folder).status == 0)
+        // A negative number is no path: left to the parser, which refuses it as a value.
+        let negative = try CampaigncProcess.run(["simulate", "campaigns/abandoned-cart/v2.yaml", "--contacts", "-10"])
+        #expect(negative.status == 2 && !negative.stderr.contains("unknown option"), "\(negative.stderr)")
+    }
 }
