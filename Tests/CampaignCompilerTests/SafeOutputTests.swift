@@ -216,4 +216,24 @@ import Testing
         let negative = try CampaigncProcess.run(["simulate", "campaigns/abandoned-cart/v2.yaml", "--contacts", "-10"])
         #expect(negative.status == 2 && !negative.stderr.contains("unknown option"), "\(negative.stderr)")
     }
+
+    // MARK: 4. Emitter failures
+
+    @Test func emitterFailuresAreErrors() throws {
+        var definition = FlowLowering.lower(ExampleCampaignTests.result.campaigns[0], workspace: ExampleCampaignTests.result.workspace)
+        definition.states[0] = FlowState(id: "x", line: 1, step: .condition(.compare(.greater, .literal(.decimal(.infinity)), .literal(.int(1))), then: 0, else: 0))
+        #expect(throws: EmitError.self) { try CompiledModule.ir([definition]) }
+
+        let folder = try project(Self.header.replacingOccurrences(of: "trigger: { event: signup }", with: "trigger: { event: purchase }") + """
+              w: { if: event.total > 1e999, then: fin, else: fin }
+              fin: { end: success }
+
+            """)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try CampaigncProcess.run(["compile", "c", "--workspace", "workspace.yaml", "--emit", "ir", "--output", "out"], in: folder)
+        // Refused by the checker or by the emitter, never a 1-byte document and success.
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/campaigns.ir.json").path))
+    }
 }
