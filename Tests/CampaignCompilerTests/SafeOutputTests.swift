@@ -236,4 +236,35 @@ import Testing
         #expect(!result.stderr.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/campaigns.ir.json").path))
     }
+
+    // MARK: 5. The build plugin
+
+    @Test func thePluginRefusesCampaignFilesWithoutAWorkspace() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-plugin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The plugin's decision, compiled and run without SwiftPM's plugin host.
+        let inputs = Fixtures.repository.appendingPathComponent("Plugins/CampaignCompilerPlugin/CampaignInputs.swift")
+        let main = folder.appendingPathComponent("main.swift")
+        try """
+            import Foundation
+            for files in [["campaigns/c/v1.yaml", "campaigns/c/tests/t.yaml"], ["campaigns/workspace.yaml", "campaigns/c/v1.yaml"], []] {
+                do {
+                    let workspace = try CampaignInputs.workspace(among: files.map { URL(fileURLWithPath: "/p/" + $0) }, target: "App")
+                    print("workspace: \\(workspace?.lastPathComponent ?? "none")")
+                } catch {
+                    print("\\(error)")
+                }
+            }
+            """.write(to: main, atomically: true, encoding: .utf8)
+        let binary = folder.appendingPathComponent("plugin-inputs")
+        let build = try GeneratedCodeTests.swiftc([main.path, inputs.path, "-o", binary.path])
+        #expect(build.status == 0, "\(build.output)")
+        let lines = try CampaigncProcess.runExecutable(binary).split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.first?.hasPrefix("campaignc: error: target 'App' has 2 campaign files (v1.yaml, t.yaml) but no workspace.yaml") == true,
+                "\(lines)")
+        #expect(lines.dropFirst().first == "workspace: workspace.yaml")
+        #expect(lines.last == "workspace: none")
+    }
 }
