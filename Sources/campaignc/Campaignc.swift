@@ -22,7 +22,12 @@ struct Campaignc: AsyncParsableCommand {
     /// Runs the command line, mapping usage errors to exit status 2 as `check` documents.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if let message = unknownShortOption(in: arguments) {
+                FileHandle.standardError.write(Data("Error: \(message)\nUsage: campaignc <subcommand> [<paths> ...]\n  See 'campaignc --help' for more information.\n".utf8))
+                Foundation.exit(2)
+            }
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -34,5 +39,18 @@ struct Campaignc: AsyncParsableCommand {
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(2)
         }
+    }
+
+    /// Why `arguments` hold a single-dash word that is no option, before any `--`. The only short option is
+    /// `-h`, but the parser reads `-dash/campaigns` as `-d -a -s -h ...` and prints the help with status 0:
+    /// such a word is a path starting with a dash, which must come after `--` (or as `./-dash/campaigns`).
+    static func unknownShortOption(in arguments: [String]) -> String? {
+        for argument in arguments {
+            if argument == "--" { return nil }
+            guard argument.hasPrefix("-"), !argument.hasPrefix("--"), argument.count > 2, Double(argument) == nil else { continue }
+            return "unknown option '\(argument)'; a path that starts with '-' goes after '--' "
+                + "(as in 'campaignc check -- \(argument)'), or write it as './\(argument)'"
+        }
+        return nil
     }
 }

@@ -30,7 +30,9 @@ struct Check: ParsableCommand {
     func run() throws {
         let result = try CheckedProject.check(paths: paths, workspace: workspace)
         let useColor = format == .text && CheckedProject.usesColor(STDOUT_FILENO)
-        FileHandle.standardOutput.write(Data(format.render(result, color: useColor).utf8))
+        var output = FileOutputStream(FileHandle.standardOutput)
+        format.render(result, color: useColor, to: &output)
+        output.flush()
         if format == .text {
             let summary = "\(plural(result.errorCount, "error")), \(plural(result.warningCount, "warning")) in \(plural(result.sources.count, "file"))"
             FileHandle.standardError.write(Data("campaignc: \(summary)\n".utf8))

@@ -36,7 +36,13 @@ struct Compile: ParsableCommand {
 
     func run() throws {
         let result = try CheckedProject.load(paths: paths, workspace: workspace)
-        let module = emit == .swift ? CompiledModule.swift(result, combined: combined) : CompiledModule.ir(result)
+        let module: CompiledModule
+        do {
+            module = emit == .swift ? CompiledModule.swift(result, combined: combined) : try CompiledModule.ir(result)
+        } catch {
+            FileHandle.standardError.write(Data("campaignc: error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         let directory = URL(fileURLWithPath: output)
         if check {
             let stale = module.staleFiles(in: directory)

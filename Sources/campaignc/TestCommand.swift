@@ -66,7 +66,9 @@ enum CheckedProject {
     static func load(paths: [String], workspace: String?) throws -> CheckResult {
         let result = try check(paths: paths, workspace: workspace)
         if result.errorCount > 0 {
-            FileHandle.standardError.write(Data(DiagnosticFormat.text.render(result, color: usesColor(STDERR_FILENO)).utf8))
+            var output = FileOutputStream(FileHandle.standardError)
+            DiagnosticFormat.text.render(result, color: usesColor(STDERR_FILENO), to: &output)
+            output.flush()
             FileHandle.standardError.write(Data("campaignc: \(result.errorCount) errors; fix them first\n".utf8))
             throw ExitCode(1)
         }

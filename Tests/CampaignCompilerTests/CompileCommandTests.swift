@@ -90,9 +90,9 @@ import Testing
         let mermaid = try CampaigncProcess.run(["graph", "campaigns/abandoned-cart/v2.yaml"])
         #expect(mermaid.status == 0)
         #expect(mermaid.stdout.hasPrefix("flowchart TD"))
-        #expect(mermaid.stdout.contains("opened -->|\"yes\"| won"))
+        #expect(mermaid.stdout.contains("s_opened -->|\"yes\"| s_won"))
         let dot = try CampaigncProcess.run(["graph", "campaigns/abandoned-cart/v2.yaml", "--format", "dot"])
-        #expect(dot.stdout.contains("won [label=\"won\\nend: success\", shape=doublecircle"))
+        #expect(dot.stdout.contains("\"won\" [label=\"won\\nend: success\", shape=doublecircle"))
         let arguments = ["simulate", "campaigns/abandoned-cart/v2.yaml", "--contacts", "200", "--days", "10", "--seed", "4"]
         let first = try CampaigncProcess.run(arguments)
         #expect(first.status == 0)

@@ -117,4 +117,92 @@ import Testing
         // `a_b_2` keeps its own name; the later `a_b`s skip it.
         #expect(names == ["a_b", "a_b_3", "a_b_4", "a_b_2", "default_", "_1st", "__", "___2", "___3"])
     }
+
+    /// A flow whose steps are named `ids`, each waiting a minute, the last one an end; `condition` is the
+    /// first step's test.
+    static func definition(ids: [String], condition: FlowExpression = .literal(.bool(true))) -> FlowDefinition {
+        var states = ids.enumerated().map { index, id in
+            FlowState(id: id, line: index + 2, step: index == ids.count - 1 ? .end("success") : .wait(seconds: 60, next: index + 1))
+        }
+        states.insert(FlowState(id: "check", line: 1, step: .condition(condition, then: 1, else: ids.count)), at: 0)
+        for index in states.indices.dropFirst() where index < states.count - 1 {
+            states[index].step = .wait(seconds: 60, next: index + 1)
+        }
+        return FlowDefinition(
+            campaign: "c", version: 1, status: .published, name: nil, source: "c/v1.yaml", timezone: "UTC",
+            trigger: .event("signup", filter: condition), audience: condition, leaveWhenOutOfAudience: false, repeatPolicy: .many,
+            exits: [.condition(condition)], start: 0, states: states, messages: [:])
+    }
+
+    /// Type-checks each definition's generated file and returns swiftc's verdict.
+    static func typecheck(_ definitions: [FlowDefinition]) throws -> (status: Int32, output: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-shapes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var files: [String] = []
+        for (index, definition) in definitions.enumerated() {
+            let file = folder.appendingPathComponent("Shape\(index).swift")
+            try SwiftEmitter(definition, typeName: "Shape\(index)V1").emit().write(to: file, atomically: true, encoding: .utf8)
+            files.append(file.path)
+        }
+        return try swiftc(["-typecheck", "-swift-version", "6", "-I", modules.path] + files)
+    }
+
+    /// Names the generated code declares or relies on inside the `Step` enum, as step ids.
+    static let generatedNames = ["RawValue", "AllCases", "Step", "Int", "CaseIterable", "Sendable", "Swift", "rawValue",
+                                 "allCases", "hashValue", "hash", "init", "self", "Self", "Type", "Protocol", "description",
+                                 "StepResult", "FlowContext", "FlowDefinition", "CampaignFlow", "Value", "step", "lowered",
+                                 "definition", "audience", "triggerFilter", "exitHolds", "context", "state", "Bool", "String",
+                                 "CampaignRuntime", "Hashable", "Equatable", "Encodable", "Decodable", "Optional", "none", "some",
+                                 "Never", "Error", "print", "main", "end", "stopped"]
+
+    @Test func stepsNamedLikeWhatTheGeneratedCodeDeclaresStillBuild() throws {
+        let result = try Self.typecheck([Self.definition(ids: Self.generatedNames)])
+        #expect(result.status == 0, "\(result.output.prefix(3000))")
+    }
+
+    /// `a op b op c ...` as the parser builds it (left-deep), or right-deep.
+    static func chain(_ count: Int, or: Bool, leftDeep: Bool = true) -> FlowExpression {
+        let operands: [FlowExpression] = (0..<count).map { .compare(.equal, .field("score"), .literal(.int($0))) }
+        func join(_ left: FlowExpression, _ right: FlowExpression) -> FlowExpression { or ? .or(left, right) : .and(left, right) }
+        return leftDeep ? operands.dropFirst().reduce(operands[0], join)
+            : operands.dropLast().reversed().reduce(operands[operands.count - 1]) { join($1, $0) }
+    }
+
+    @Test func longBooleanChainsAndExtremeNumbersBuild() throws {
+        let mixed = FlowExpression.or(.and(Self.chain(300, or: true), .not(Self.chain(300, or: false, leftDeep: false))),
+                                      .compare(.less, .field("score"), .literal(.decimal(-.infinity))))
+        let definitions = [
+            Self.definition(ids: ["a", "b"], condition: Self.chain(250, or: true)),
+            Self.definition(ids: ["a", "b"], condition: Self.chain(1_000, or: false)),
+            Self.definition(ids: ["a", "b"], condition: Self.chain(250, or: true, leftDeep: false)),
+            Self.definition(ids: ["a", "b"], condition: mixed),
+            Self.definition(ids: ["a", "b"], condition: .compare(.greater, .field("score"), .literal(.decimal(.infinity)))),
+        ]
+        let result = try Self.typecheck(definitions)
+        #expect(result.status == 0, "\(result.output.prefix(3000))")
+        // Non-finite numbers keep their value, as the interpreter holds it.
+        #expect(SwiftValuePrinter.double(.infinity) == "Double.infinity")
+        #expect(SwiftValuePrinter.double(-.infinity) == "-Double.infinity")
+        #expect(SwiftValuePrinter.double(1e300) == "1e+300")
+    }
+
+    @Test func flatChainsRebuildTheSameTree() throws {
+        // The lowered form is printed as a fold over the operands; folding them here gives back the tree.
+        let left = Self.chain(40, or: true), right = Self.chain(40, or: false, leftDeep: false)
+        let leftText = SwiftValuePrinter.expression(left), rightText = SwiftValuePrinter.expression(right)
+        #expect(leftText.hasPrefix("([.compare(.equal, .field(\"score\"), .literal(.int(1)))"))
+        #expect(leftText.hasSuffix("] as [FlowExpression]).reduce(.compare(.equal, .field(\"score\"), .literal(.int(0))), FlowExpression.or)"))
+        #expect(rightText.hasPrefix("([.compare(.equal, .field(\"score\"), .literal(.int(38)))"))
+        #expect(rightText.hasSuffix("] as [FlowExpression]).reduce(.compare(.equal, .field(\"score\"), .literal(.int(39)))) { FlowExpression.and($1, $0) }"))
+        #expect(left.chainOperands(of: .or).count == 40 && right.chainOperands(of: .and).count == 40)
+        // Nesting of the emitted condition grows with the logarithm of the chain's length.
+        let condition = SwiftEmitter(Self.definition(ids: ["a"]), typeName: "T").condition(Self.chain(1_000, or: true))
+        var depth = 0, deepest = 0
+        for character in condition {
+            if character == "(" { depth += 1; deepest = max(deepest, depth) }
+            if character == ")" { depth -= 1 }
+        }
+        #expect(deepest < 20, "nesting \(deepest)")
+    }
 }

@@ -1,6 +1,11 @@
 import CampaignRuntime
 import Foundation
 
+/// Why a checked campaign could not be emitted (`campaignc compile` exits with status 1).
+public struct EmitError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
 /// The files `campaignc compile` writes for a set of checked campaigns: one Swift file per version, an
 /// index of them all, or the lowered form as JSON.
 public struct CompiledModule {
@@ -36,12 +41,30 @@ public struct CompiledModule {
         return CompiledModule(files: files.sorted { $0.name < $1.name })
     }
 
-    /// The lowered form of every campaign version as one JSON document.
-    public static func ir(_ result: CheckResult) -> CompiledModule {
+    /// The lowered form of every campaign version as one JSON document. Throws when a definition cannot
+    /// be encoded (JSON has no infinity or NaN), rather than writing a partial or empty document.
+    public static func ir(_ result: CheckResult) throws(EmitError) -> CompiledModule {
+        try ir(lowered(result))
+    }
+
+    /// The lowered form of `definitions` as one JSON document.
+    public static func ir(_ definitions: [FlowDefinition]) throws(EmitError) -> CompiledModule {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(lowered(result))) ?? Data()
+        let data: Data
+        do {
+            data = try encoder.encode(definitions)
+        } catch {
+            throw EmitError(description: "cannot encode the lowered form as JSON: \(Self.reason(error))")
+        }
         return CompiledModule(files: [(name: "campaigns.ir.json", contents: String(decoding: data, as: UTF8.self) + "\n")])
+    }
+
+    /// What went wrong in an encoder, with the path of the value that failed.
+    private static func reason(_ error: Error) -> String {
+        guard case EncodingError.invalidValue(let value, let context) = error else { return "\(error)" }
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return "\(value) at \(path.isEmpty ? "the top" : path) (\(context.debugDescription))"
     }
 
     /// Every campaign version, lowered, in (campaign, version) order. Sources are given relative to the

@@ -10,11 +10,15 @@ public struct GraphEmitter {
     }
 
     let definition: FlowDefinition
+    /// One plain identifier per step, distinct from each other and from the start node's `start`. DOT
+    /// prints them quoted; Mermaid, which has no quoted identifiers, with an `s_` before them, so that no
+    /// step id can be read as a keyword (`node`, `edge`, `graph`, `subgraph`, `end`, `style`, ...) or as an
+    /// edge's `o` or `x` head.
     private let nodeIDs: [String]
 
     public init(_ definition: FlowDefinition) {
         self.definition = definition
-        nodeIDs = SwiftIdentifier.unique(definition.states.map(\.id))
+        nodeIDs = Array(SwiftIdentifier.unique(["start"] + definition.states.map(\.id)).dropFirst())
     }
 
     public func emit(_ format: Format) -> String {
@@ -124,12 +128,13 @@ public struct GraphEmitter {
             "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n") + "\""
         }
+        let nodeIDs = self.nodeIDs.map(quoted)
         var p = CodePrinter()
         p.block("digraph \(quoted("\(definition.campaign) v\(definition.version)")) {") { p in
             p.line("rankdir=TB;")
             p.line("node [fontname=\"Helvetica\", fontsize=11];")
-            p.line("start [shape=point, width=0.15];")
-            p.line("start -> \(nodeIDs[definition.start]);")
+            p.line("\"start\" [shape=point, width=0.15];")
+            p.line("\"start\" -> \(nodeIDs[definition.start]);")
             for (index, state) in definition.states.enumerated() {
                 let attributes: String = switch state.step {
                 case .send: "shape=box, style=\"rounded,filled\", fillcolor=\"#e3f2fd\""
@@ -154,6 +159,7 @@ public struct GraphEmitter {
         func quoted(_ text: String) -> String {
             "\"" + text.replacingOccurrences(of: "\"", with: "#quot;").replacingOccurrences(of: "\n", with: "<br/>") + "\""
         }
+        let nodeIDs = self.nodeIDs.map { "s_" + $0 }
         var p = CodePrinter()
         p.line("flowchart TD")
         p.line("    start(( )) --> \(nodeIDs[definition.start])")

@@ -1,6 +1,30 @@
 import CampaignRuntime
 
 extension FlowExpression {
+    enum ChainOperator { case and, or }
+
+    /// The operands of the chain of `op` this expression heads, in evaluation order: `a or b or c` gives
+    /// `[a, b, c]` however the parser nested it. Walks with a stack, so a long chain costs no recursion.
+    func chainOperands(of op: ChainOperator) -> [FlowExpression] {
+        func split(_ expression: FlowExpression) -> (FlowExpression, FlowExpression)? {
+            switch (op, expression) {
+            case (.and, .and(let left, let right)), (.or, .or(let left, let right)): (left, right)
+            default: nil
+            }
+        }
+        var operands: [FlowExpression] = []
+        var pending = [self]
+        while let next = pending.popLast() {
+            if let (left, right) = split(next) {
+                pending.append(right)
+                pending.append(left)
+            } else {
+                operands.append(next)
+            }
+        }
+        return operands
+    }
+
     /// A literal that is not a number: equality with it needs no numeric conversion.
     var isNonNumericLiteral: Bool {
         if case .literal(let value) = self { return value.number == nil }
@@ -143,7 +167,7 @@ public struct SwiftEmitter {
             }
             body("return .go(\(stateRef(otherwise)))")
         case .split(let options):
-            body("return .go(context.splitTarget(\(SwiftLiteral.string(state.id)), weights: \(options.map(\.amount)), nexts: [\(options.map { stateRef($0.next) }.joined(separator: ", "))]))")
+            body("return .go(context.splitTarget(\(SwiftLiteral.string(state.id)), weights: [\(options.map { SwiftValuePrinter.double($0.amount) }.joined(separator: ", "))], nexts: [\(options.map { stateRef($0.next) }.joined(separator: ", "))]))")
         case .test, .distribute, .dedupe:
             body("return .engine")
         case .end(let outcome):
@@ -155,8 +179,14 @@ public struct SwiftEmitter {
     func condition(_ expression: FlowExpression) -> String {
         switch expression {
         case .not(let operand): return "!\(condition(operand))"
-        case .and(let left, let right): return "(\(condition(left)) && \(condition(right)))"
-        case .or(let left, let right): return "(\(condition(left)) || \(condition(right)))"
+        case .and(let left, let right):
+            let operands = expression.chainOperands(of: .and)
+            guard operands.count > SwiftValuePrinter.flatChainLength else { return "(\(condition(left)) && \(condition(right)))" }
+            return balanced(operands.map(condition), "&&")
+        case .or(let left, let right):
+            let operands = expression.chainOperands(of: .or)
+            guard operands.count > SwiftValuePrinter.flatChainLength else { return "(\(condition(left)) || \(condition(right)))" }
+            return balanced(operands.map(condition), "||")
         case .compare(let op, let left, let right) where (op == .equal || op == .notEqual) && (left.isNonNumericLiteral || right.isNonNumericLiteral):
             // Against text, a boolean or null, `Value.equal` is plain equality (only numbers compare across
             // int and decimal), so the generated code compares directly.
@@ -185,6 +215,16 @@ public struct SwiftEmitter {
         default: return "(\(value(expression)) == .bool(true))"
         }
     }
+
+    /// `operands` joined by `op` as a balanced tree of parentheses: a chain of n operands nests log2(n)
+    /// deep, never near the parser's limit of 256, and is evaluated left to right as the chain is.
+    private func balanced(_ operands: ArraySlice<String>, _ op: String) -> String {
+        if operands.count == 1 { return operands.first! }
+        let middle = operands.startIndex + operands.count / 2
+        return "(\(balanced(operands[..<middle], op)) \(op) \(balanced(operands[middle...], op)))"
+    }
+
+    private func balanced(_ operands: [String], _ op: String) -> String { balanced(operands[...], op) }
 
     /// A Swift `Value` expression.
     func value(_ expression: FlowExpression) -> String {

@@ -10,6 +10,9 @@ public enum SwiftIdentifier {
         "while", "Any", "as", "await", "false", "is", "nil", "self", "Self", "super", "throws", "true", "try", "_",
         "Type", "Protocol", "some", "any", "async", "consume", "copy", "discard", "each", "borrowing", "consuming",
         "nonisolated", "isolated", "rawValue", "allCases", "hashValue", "hash", "description", "init_",
+        // What the generated `Step` enum declares or inherits (its raw value and case list types), and the
+        // names its cases' declarations must still resolve (their raw type and protocols).
+        "RawValue", "AllCases", "Step", "Int", "CaseIterable", "Sendable", "Swift",
     ]
 
     /// A valid ASCII identifier for `raw`: other characters become `_`, a leading digit gets a `_` before it,

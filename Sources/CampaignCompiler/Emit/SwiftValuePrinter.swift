@@ -5,7 +5,13 @@ import CampaignRuntime
 enum SwiftValuePrinter {
     static func strings(_ items: [String]) -> String { "[" + items.map(SwiftLiteral.string).joined(separator: ", ") + "]" }
 
-    static func double(_ value: Double) -> String { value.isFinite ? "\(value)" : "0" }
+    /// A `Double` expression holding exactly `value`: Swift reads back the shortest form `description` gives;
+    /// infinities and NaN, which have no literal, are spelled as the type's members.
+    static func double(_ value: Double) -> String {
+        if value.isNaN { return "Double.nan" }
+        if value.isInfinite { return value < 0 ? "-Double.infinity" : "Double.infinity" }
+        return "\(value)"
+    }
 
     static func value(_ value: Value) -> String {
         switch value {
@@ -47,8 +53,7 @@ enum SwiftValuePrinter {
         case .field(let name): ".field(\(SwiftLiteral.string(name)))"
         case .eventField(let name): ".eventField(\(SwiftLiteral.string(name)))"
         case .not(let operand): ".not(\(Self.expression(operand)))"
-        case .and(let left, let right): ".and(\(Self.expression(left)), \(Self.expression(right)))"
-        case .or(let left, let right): ".or(\(Self.expression(left)), \(Self.expression(right)))"
+        case .and, .or: chain(expression)
         case .compare(let op, let left, let right): ".compare(.\(comparison(op)), \(Self.expression(left)), \(Self.expression(right)))"
         case .contains(let item, let list): ".contains(\(Self.expression(item)), \(Self.expression(list)))"
         case .list(let items): ".list([\(items.map(Self.expression).joined(separator: ", "))])"
@@ -64,6 +69,46 @@ enum SwiftValuePrinter {
         case .postSend(let fact, let state, let link): ".postSend(.\(Self.fact(fact)), state: \(state), link: \(link.map(Self.expression) ?? "nil"))"
         }
     }
+
+    /// An `and` or `or`, rebuilt to the same tree. A long chain along the left (as the parser builds `a or b
+    /// or c`) or the right is printed flat, as a fold over an array of its operands, so that its nesting in
+    /// the generated source does not grow with its length (Swift's parser stops at 256 levels).
+    private static func chain(_ expression: FlowExpression) -> String {
+        let name: String
+        func split(_ expression: FlowExpression) -> (FlowExpression, FlowExpression)? {
+            switch expression {
+            case .and(let left, let right) where name == "and": (left, right)
+            case .or(let left, let right) where name == "or": (left, right)
+            default: nil
+            }
+        }
+        if case .and = expression { name = "and" } else { name = "or" }
+        var rights: [FlowExpression] = []
+        var leftmost = expression
+        while let (left, right) = split(leftmost) {
+            rights.append(right)
+            leftmost = left
+        }
+        if rights.count >= flatChainLength {
+            let operands = rights.reversed().map { Self.expression($0) }.joined(separator: ", ")
+            return "([\(operands)] as [FlowExpression]).reduce(\(Self.expression(leftmost)), FlowExpression.\(name))"
+        }
+        var lefts: [FlowExpression] = []
+        var rightmost = expression
+        while let (left, right) = split(rightmost) {
+            lefts.append(left)
+            rightmost = right
+        }
+        if lefts.count >= flatChainLength {
+            let operands = lefts.reversed().map { Self.expression($0) }.joined(separator: ", ")
+            return "([\(operands)] as [FlowExpression]).reduce(\(Self.expression(rightmost))) { FlowExpression.\(name)($1, $0) }"
+        }
+        guard let (left, right) = split(expression) else { return Self.expression(expression) }
+        return ".\(name)(\(Self.expression(left)), \(Self.expression(right)))"
+    }
+
+    /// From how many operators on: a chain printed flat rather than nested.
+    static let flatChainLength = 8
 
     static func option(_ option: FlowOption) -> String {
         "FlowOption(amount: \(double(option.amount)), condition: \(option.condition.map(expression) ?? "nil"), next: \(option.next))"

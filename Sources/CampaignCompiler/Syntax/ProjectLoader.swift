@@ -20,13 +20,7 @@ public enum ProjectLoader {
                 throw LoadError(description: "no such file or folder: '\(path)'")
             }
             if isDirectory.boolValue {
-                guard let enumerator = manager.enumerator(atPath: path) else {
-                    throw LoadError(description: "cannot read folder '\(path)'")
-                }
-                let found = enumerator.compactMap { $0 as? String }
-                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-                    .map { (path as NSString).appendingPathComponent($0) }
-                filePaths += found.sorted()
+                filePaths += try yamlFiles(under: path).sorted()
             } else {
                 filePaths.append(path)
             }
@@ -49,6 +43,47 @@ public enum ProjectLoader {
         return (workspaceFile, files)
     }
 
+    /// Every `.yaml` and `.yml` file under the folder `root`, walked recursively. A folder that cannot be
+    /// listed (permissions, I/O) is an error naming it, never skipped: a check that silently leaves out
+    /// files would pass, and `compile` would delete their generated code. A folder reached twice through
+    /// symbolic links is walked once.
+    static func yamlFiles(under root: String) throws(LoadError) -> [String] {
+        let manager = FileManager.default
+        var found: [String] = []
+        var visited = Set<String>()
+        var pending = [root]
+        while let folder = pending.popLast() {
+            guard visited.insert(URL(fileURLWithPath: folder).resolvingSymlinksInPath().path).inserted else { continue }
+            let names: [String]
+            do {
+                names = try manager.contentsOfDirectory(atPath: folder)
+            } catch {
+                throw LoadError(description: "cannot read folder '\(folder)': \(reason(error))")
+            }
+            for name in names.sorted() {
+                let path = (folder as NSString).appendingPathComponent(name)
+                var isDirectory: ObjCBool = false
+                if manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    pending.append(path)
+                } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                    found.append(path)
+                }
+            }
+        }
+        return found
+    }
+
+    /// The system's words for why a file operation failed.
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        return nsError.localizedDescription
+    }
+
     /// `workspace.yaml` in the folder of `path` (or `path` itself when it is a folder) or its nearest ancestor.
     static func findWorkspace(near path: String) -> String? {
         var isDirectory: ObjCBool = false
@@ -65,8 +100,11 @@ public enum ProjectLoader {
     }
 
     private static func readFile(_ path: String, workingDirectory: String) throws(LoadError) -> InputFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LoadError(description: "cannot read '\(path)'")
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw LoadError(description: "cannot read '\(path)': \(reason(error))")
         }
         return InputFile(path: relativePath(path, to: workingDirectory), bytes: [UInt8](data))
     }
