@@ -8,7 +8,7 @@ struct TestCommand: AsyncParsableCommand {
         commandName: "test",
         abstract: "Run scenario tests on a virtual clock, with no Swift compile.",
         discussion: """
-            Scenario files live in <campaign>/tests/. Each case gives a contact, timed events and what must \
+            Scenario files live in <campaign>/tests/. Each case gives a contact (or several), timed events and what must \
             happen; a failing case prints what was expected beside what happened. Exit status: 0 when every \
             case passes, 1 when one fails or the files have errors, 2 on usage or I/O failure.
             """)

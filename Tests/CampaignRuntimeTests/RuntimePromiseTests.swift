@@ -112,6 +112,21 @@ import Testing
         #expect(try await engine.store.visits(of: "a").count == 2, "an archived contact enters nothing")
     }
 
+    @Test func theVisitThatArchivesGoesOnToItsEndWithItsSendsSuppressed() async throws {
+        let states = [
+            FlowState(id: "archive", line: 1, step: .archive(next: 1)),
+            FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "tag", line: 3, step: .tags(add: ["gone"], remove: [], next: 3)),
+            FlowState(id: "done", line: 4, step: .end("abandon")),
+        ]
+        let (engine, _) = try await engine(states)
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
+        #expect(await suppressions(engine) == ["send: archived"])
+        #expect(try await outcome(engine, "a") == "abandon")
+        #expect(try await engine.store.contact("a")?.fields["tags"] == .list([.string("gone")]))
+    }
+
     @Test func subscribedAndArchivedReadConsentInExpressions() async throws {
         var contact = subscriber("a")
         var context = FlowContext(now: 0, contact: contact, campaign: "c", version: 1, timeZone: TimeZone(identifier: "UTC")!)
@@ -139,6 +154,22 @@ import Testing
         #expect(channels.performed.count == 5)
         #expect(try await outcome(engine, "a") == "exited")
         #expect(try await engine.store.nextTimerDue() == nil, "nothing is left pending")
+    }
+
+    @Test func anApprovedSendIsFollowedByTheExitCheck() async throws {
+        let states = [
+            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: true, optimized: false, next: 1)),
+            FlowState(id: "more", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "done", line: 3, step: .end("success")),
+        ]
+        let exit = FlowExit.condition(.compare(.greaterOrEqual, .unopenedStreak, .literal(.int(1))))
+        let channels = RecordingChannels()
+        let engine = try await CampaignEngine(flows: [makeFlow(states, exits: [exit])], channels: channels, clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        try await engine.handle(event: "signup", contact: "a")
+        try await engine.approve(FlowKey(campaign: "c", version: 1), step: "send", contact: "a")
+        #expect(channels.performed.count == 1, "the exit holds after the approved send, before the next")
+        #expect(try await outcome(engine, "a") == "exited")
     }
 
     @Test func aTimerWakingAVisitChecksTheAudienceFirst() async throws {

@@ -246,7 +246,7 @@ struct ExpressionTypeChecker {
                     return .bool
                 }
                 guard case .send = target.kind else {
-                    diagnostics.emit(.postSendNotASend, "'\(call.name)' needs a send step, but '\(step.value)' is a \(target.kind.name) step",
+                    diagnostics.emit(.postSendNotASend, "'\(call.name)' needs a send step, but '\(step.value)' is \(target.kind.nameWithArticle) step",
                                      at: step.location, notes: [.init("'\(step.value)' is defined here", at: target.location)])
                     return .bool
                 }

@@ -53,7 +53,7 @@ enum ScenarioRules {
                 return
             }
             if mustSend, case .send = step.kind {} else if mustSend {
-                diagnostics.emit(.postSendNotASend, "'\(name.value)' is a \(step.kind.name) step, not a send", at: name.location)
+                diagnostics.emit(.postSendNotASend, "'\(name.value)' is \(step.kind.nameWithArticle) step, not a send", at: name.location)
             }
         }
 
@@ -92,7 +92,7 @@ enum ScenarioRules {
                 case .split(let options): count = options.count
                 case .test(let test): count = test.shares.count
                 default:
-                    diagnostics.emit(.wrongType, "'\(step.value)' is a \(target.kind.name) step, not a test or split", at: step.location)
+                    diagnostics.emit(.wrongType, "'\(step.value)' is \(target.kind.nameWithArticle) step, not a test or split", at: step.location)
                     continue
                 }
                 if !(0..<count).contains(index.value) {
@@ -120,7 +120,7 @@ enum ScenarioRules {
                     continue
                 }
                 guard case .distribute(let maxima) = target.kind else {
-                    diagnostics.emit(.wrongType, "'\(step.value)' is a \(target.kind.name) step, not a distribute", at: step.location)
+                    diagnostics.emit(.wrongType, "'\(step.value)' is \(target.kind.nameWithArticle) step, not a distribute", at: step.location)
                     continue
                 }
                 if counts.count > maxima.count {

@@ -145,6 +145,11 @@ public enum StepKind: Sendable {
         }
     }
 
+    /// The kind's name with its article, for messages: "a send step", "an end step".
+    public var nameWithArticle: String {
+        ("aeiou".contains(name.first ?? "x") ? "an " : "a ") + name
+    }
+
     /// The phrase naming the kind in messages.
     public var name: String {
         switch self {

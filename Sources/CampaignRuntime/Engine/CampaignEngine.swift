@@ -439,6 +439,7 @@ public actor CampaignEngine {
             }
             try await performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
             visit.state = next
+            if try await exitIfLeaving(&visit, now: now, unit) { continue }
             try await run(&visit, now: now, unit)
         }
     }
@@ -503,6 +504,7 @@ public actor CampaignEngine {
                 visit.phase = .running
                 try await performSend(&visit, state: state, channel: channel, message: message, now: timer.due, unit)
                 visit.state = next
+                if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
                 try await run(&visit, now: timer.due, unit)
             default:
                 break
@@ -584,6 +586,9 @@ public actor CampaignEngine {
         let timeZone = entry.timeZone
         // The contact changes only through this visit's actions and sends; read it again only after those.
         var contact = try await unit.contact(visit.key.contact)!
+        // The visit that archives its contact goes on to its `next` (its sends are suppressed); only its
+        // later wakes end it.
+        var archivedHere = false
         defer { unit.save(visit) }
         for _ in 0..<Self.maximumTransitionsPerActivation {
             let state = visit.state
@@ -600,8 +605,8 @@ public actor CampaignEngine {
                 unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
                 record(.action(visit.key, state: stateID, action, at: now))
                 visit.state = next
-                // The visit that archives its contact goes on to its `next`; only its later wakes end it.
-                if action != .archive, try await exitIfLeaving(&visit, now: now, unit) { return }
+                if action == .archive { archivedHere = true }
+                if try await exitIfLeaving(&visit, now: now, unit, archivedHere: archivedHere) { return }
             case .send(let channel, let message, let approval, let next):
                 if approval {
                     visit.phase = .awaitingApproval
@@ -615,7 +620,7 @@ public actor CampaignEngine {
                 try await performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
                 contact = try await unit.contact(visit.key.contact)!
                 visit.state = next
-                if try await exitIfLeaving(&visit, now: now, unit) { return }
+                if try await exitIfLeaving(&visit, now: now, unit, archivedHere: archivedHere) { return }
             case .wait(let until, let next):
                 if until <= now {
                     visit.state = next
@@ -652,6 +657,10 @@ public actor CampaignEngine {
             if started {
                 unit.effect.timersAdded.append(PendingTimer(due: now + Double(decideAfter), sequence: try await store.nextSequence(),
                                                             kind: .decideTest(visit.key.flow, state: state)))
+            }
+            if let forced = context.forcedVariants[stateID], variants.indices.contains(forced) {
+                visit.variants[state] = forced
+                return variants[forced].next
             }
             let position = context.bucket(stateID)
             var cumulative = 0.0
@@ -768,9 +777,11 @@ public actor CampaignEngine {
     /// (with `leave_when_out_of_audience`), or an archived contact. Conditions are evaluated whenever they
     /// could have changed: on every event about the contact, after each action or send of the visit, and
     /// when a timer or an approval wakes it.
-    private func leaves(_ visit: Visit, event: (name: String, payload: [String: Value])? = nil, now: Double, _ unit: Unit) async throws -> Bool {
+    /// `archivedHere`: the visit itself archived the contact in this activation, which does not end it.
+    private func leaves(_ visit: Visit, event: (name: String, payload: [String: Value])? = nil, now: Double, _ unit: Unit,
+                        archivedHere: Bool = false) async throws -> Bool {
         guard let entry = entries[visit.key.flow], let contact = try await unit.contact(visit.key.contact) else { return false }
-        if contact.archived { return true }
+        if contact.archived, !archivedHere { return true }
         let flow = entry.flow
         var context = self.context(visit, contact: contact, now: now, event: event?.payload ?? [:])
         for (index, exit) in entry.definition.exits.enumerated() {
@@ -789,8 +800,8 @@ public actor CampaignEngine {
     }
 
     /// Ends the visit with outcome `exited` when it ``leaves(_:event:now:_:)``; returns whether it did.
-    private func exitIfLeaving(_ visit: inout Visit, now: Double, _ unit: Unit) async throws -> Bool {
-        guard try await leaves(visit, now: now, unit) else { return false }
+    private func exitIfLeaving(_ visit: inout Visit, now: Double, _ unit: Unit, archivedHere: Bool = false) async throws -> Bool {
+        guard try await leaves(visit, now: now, unit, archivedHere: archivedHere) else { return false }
         try await end(&visit, "exited", now: now, unit)
         return true
     }
