@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CampaignRuntime", targets: ["CampaignRuntime"]),
         .library(name: "CampaignStoreSQLite", targets: ["CampaignStoreSQLite"]),
         .executable(name: "campaignc-bench", targets: ["CampaignBenchmarks"]),
+        .executable(name: "campaignc-crash", targets: ["CampaignCrashHarness"]),
         .plugin(name: "CampaignCompilerPlugin", targets: ["CampaignCompilerPlugin"]),
     ],
     dependencies: [
@@ -52,6 +53,12 @@ let package = Package(
             dependencies: ["CampaignCompiler", "CampaignSynthesis", "CampaignRuntime", "CampaignExamples",
                            .product(name: "Yams", package: "Yams")],
             path: "Benchmarks/CampaignBenchmarks"
+        ),
+        // `swift run campaignc-crash`: kills a worker over a SQLite file at random moments and compares the
+        // result with an uninterrupted in-memory run (docs/durability.md).
+        .executableTarget(
+            name: "CampaignCrashHarness",
+            dependencies: ["CampaignRuntime", "CampaignStoreSQLite", "CampaignExamples"]
         ),
         .testTarget(
             name: "CampaignCompilerTests",

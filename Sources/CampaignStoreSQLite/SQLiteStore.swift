@@ -128,6 +128,16 @@ public final class SQLiteStore: CampaignStore {
     }
 
     /// The migrations applied to the database, in order (`["v1"]` today).
+    /// Releases every claim on timers and outbox actions. A SQLite file serves one process: the process that
+    /// opens it after a crash calls this on start, so that what the dead process had claimed is due again at
+    /// once instead of when its leases end.
+    public func releaseClaims() async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE timer SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
+            try db.execute(sql: "UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
+        }
+    }
+
     public func appliedMigrations() async throws -> [String] {
         try await writer.read { try Self.migrator.appliedMigrations($0) }
     }

@@ -176,14 +176,10 @@ public actor CampaignEngine {
         try await exclusively {
             let now = clock.now
             let unit = Unit(store: store)
-            if let input {
-                let digest = try Self.digest(of: name, contact: id, payload: payload)
-                if let seen = try await store.processedInput(input) {
-                    guard seen == digest else { throw EngineError.inputConflict(input) }
-                    return false
-                }
-                unit.effect.input = ProcessedInput(id: input, digest: digest)
-            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let payloadText = String(decoding: try encoder.encode(payload), as: UTF8.self)
+            guard try await accept(input, ["event", name, id, payloadText], unit) else { return false }
             guard var contact = try await unit.contact(id) else { return false }
             func channel(or fallback: String) -> String {
                 if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
@@ -224,11 +220,18 @@ public actor CampaignEngine {
         }
     }
 
-    /// What identifies an input's content, to tell a resubmission from a different input under the same id.
-    static func digest(of event: String, contact: String, payload: [String: Value]) throws -> UInt64 {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return StableHash.of(event, contact, String(decoding: try encoder.encode(payload), as: UTF8.self))
+    /// Records an input's id in the unit, so that it commits with it; false when the same input was
+    /// processed before (skip it), an error when a different one was under that id. `content` identifies
+    /// the input's content.
+    private func accept(_ input: String?, _ content: [String], _ unit: Unit) async throws -> Bool {
+        guard let input else { return true }
+        let digest = StableHash.of(content.joined(separator: "\u{1F}"))
+        if let seen = try await store.processedInput(input) {
+            guard seen == digest else { throw EngineError.inputConflict(input) }
+            return false
+        }
+        unit.effect.input = ProcessedInput(id: input, digest: digest)
+        return true
     }
 
     /// Changes profile fields, then processes a `contact_updated` event naming them.
@@ -249,12 +252,14 @@ public actor CampaignEngine {
 
     /// Fires a schedule, date or manual trigger: every contact of the audience enters. For an api trigger
     /// pass `contact` to enter that contact only.
-    public func fire(_ key: FlowKey, contact: String? = nil) async throws {
-        try await exclusively { try await fire(key, contact: contact, at: clock.now, recordingUpTo: nil) }
+    /// With an `input` id, a firing submitted again is skipped (see ``handle(event:contact:payload:input:)``).
+    public func fire(_ key: FlowKey, contact: String? = nil, input: String? = nil) async throws {
+        try await exclusively { try await fire(key, contact: contact, at: clock.now, recordingUpTo: nil, input: input) }
     }
 
-    private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?) async throws {
+    private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?, input: String? = nil) async throws {
         let unit = Unit(store: store)
+        guard try await accept(input, ["fire", key.description, contact ?? ""], unit) else { return }
         if let recordingUpTo {
             try await unit.updateFlow(key) { $0.triggeredUpTo = recordingUpTo }
         }
@@ -410,10 +415,12 @@ public actor CampaignEngine {
     }
 
     /// Releases approval holds at a send step: for one contact, or for everyone held there.
-    public func approve(_ key: FlowKey, step: String, contact: String? = nil) async throws {
+    /// With an `input` id, an approval submitted again is skipped.
+    public func approve(_ key: FlowKey, step: String, contact: String? = nil, input: String? = nil) async throws {
         try await exclusively {
             guard let state = entries[key]?.stateIndex[step] else { return }
             let unit = Unit(store: store)
+            guard try await accept(input, ["approve", key.description, step, contact ?? ""], unit) else { return }
             guard let contact else {
                 try await unit.updateFlow(key) { $0.fanOuts.append(FanOut(work: .approve(state: state, at: clock.now))) }
                 try await finish(unit)
@@ -462,9 +469,11 @@ public actor CampaignEngine {
     }
 
     /// Changes a version's status; `stopped` ends its visits at once with outcome `stopped`.
-    public func setStatus(_ key: FlowKey, _ status: FlowStatus) async throws {
+    /// With an `input` id, a status change submitted again is skipped.
+    public func setStatus(_ key: FlowKey, _ status: FlowStatus, input: String? = nil) async throws {
         try await exclusively {
             let unit = Unit(store: store)
+            guard try await accept(input, ["status", key.description, status.rawValue], unit) else { return }
             let now = clock.now
             try await unit.updateFlow(key) { state in
                 state.status = status
