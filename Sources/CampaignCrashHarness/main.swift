@@ -14,19 +14,6 @@ import Foundation
 //   campaignc-crash worker --database FILE --deliveries FILE --contacts N --seed S
 //       one worker run (what the driver starts).
 
-/// SplitMix64, so that every run of the workload is the same.
-struct Random {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
-
 /// One recorded input of the workload, with its id and instant.
 struct Input {
     enum Kind {
@@ -44,7 +31,7 @@ struct Input {
 /// opens, unsubscriptions, a manual firing with approvals, the weekly re-engagement schedule firing by
 /// itself, and a version stopped midway.
 func workload(contacts: Int, seed: UInt64) -> (profiles: [ContactProfile], inputs: [Input]) {
-    var random = Random(state: seed)
+    var random = SeededRandom(seed: seed)
     let start = 1_788_000_000.0  // a Monday morning in September 2026
     var profiles: [ContactProfile] = []
     var inputs: [Input] = []
@@ -177,7 +164,7 @@ let database = folder + "/state.sqlite", deliveries = folder + "/deliveries.log"
 for path in [database, database + "-wal", database + "-shm", deliveries] where FileManager.default.fileExists(atPath: path) {
     try FileManager.default.removeItem(atPath: path)
 }
-var random = Random(state: seed ^ 0xC0FFEE)
+var random = SeededRandom(seed: seed ^ 0xC0FFEE)
 func startWorker() throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
