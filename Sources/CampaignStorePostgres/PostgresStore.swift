@@ -1,0 +1,518 @@
+import CampaignRuntime
+import Foundation
+import PostgresNIO
+
+/// A ``CampaignStore`` in a PostgreSQL database, through postgres-nio: for several processes (and machines)
+/// sharing one database.
+///
+/// The store owns a `PostgresClient` (a connection pool) whose `run()` it keeps in a task until ``close()``.
+/// Its tables live in one schema (`public` unless told otherwise), created and migrated by the store when it
+/// opens (``migrations``, recorded in `schema_migrations`, under an advisory lock so that processes opening
+/// the database together migrate it once). docs/storage.md describes the tables. Values are stored as the JSON
+/// encoding of the runtime's `Codable` types in `bytea` columns, beside the columns that queries filter and
+/// order on.
+///
+/// Every ``commit(_:)`` is one transaction. Timers and outbox actions are claimed with
+/// `SELECT ... FOR UPDATE SKIP LOCKED` in due order, in the statement that sets their lease
+/// (`claimed_until`, in the server's real time): two processes never claim the same row while a lease holds,
+/// and a dead process's claims are offered again when their lease ends.
+public final class PostgresStore: CampaignStore {
+    /// The schema holding the store's tables.
+    public let schema: String
+    private let client: PostgresClient
+    /// Runs the client's `run()`: cancelling it closes the pool.
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+    /// Whether the schema is dropped when the store goes away (``temporary(url:)``).
+    private let dropsSchemaAtDeinit: Bool
+
+    /// The migrations this program knows, in order: a version and its statements. The versions applied to a
+    /// schema are recorded in its `schema_migrations` table. A change to the schema is a new migration, never
+    /// an edit of an applied one.
+    public static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE contact (
+                id text COLLATE "C" PRIMARY KEY,
+                profile bytea NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE visit (
+                contact text COLLATE "C" NOT NULL,
+                campaign text COLLATE "C" NOT NULL,
+                version bigint NOT NULL,
+                number bigint NOT NULL,
+                active boolean NOT NULL,
+                visit bytea NOT NULL,
+                PRIMARY KEY (contact, campaign, version, number)
+            )
+            """,
+            "CREATE INDEX visit_by_flow ON visit (campaign, version, contact, number)",
+            """
+            CREATE TABLE flow (
+                campaign text COLLATE "C" NOT NULL,
+                version bigint NOT NULL,
+                state bytea NOT NULL,
+                PRIMARY KEY (campaign, version)
+            )
+            """,
+            """
+            CREATE TABLE timer (
+                sequence bigint PRIMARY KEY,
+                due double precision NOT NULL,
+                kind bytea NOT NULL,
+                claimed_until double precision
+            )
+            """,
+            "CREATE INDEX timer_by_due ON timer (due, sequence)",
+            """
+            CREATE TABLE outbox (
+                key text COLLATE "C" PRIMARY KEY,
+                written bigint GENERATED ALWAYS AS IDENTITY,
+                campaign text COLLATE "C" NOT NULL,
+                version bigint NOT NULL,
+                request bytea NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                next_attempt_at double precision NOT NULL,
+                dead boolean NOT NULL DEFAULT false,
+                claimed_until double precision
+            )
+            """,
+            "CREATE INDEX outbox_due ON outbox (next_attempt_at, written) WHERE NOT dead",
+            "CREATE INDEX outbox_by_flow ON outbox (campaign, version)",
+            "CREATE SEQUENCE sequence_number AS bigint",
+        ]),
+    ]
+
+    /// The first key of the advisory lock taken around migrations (the second is the schema's name hashed):
+    /// "campaign" in ASCII, to keep clear of other programs' locks.
+    static let migrationLockKey: Int32 = 0x6361_6D70
+
+    /// Opens the store on `url` (`postgres://user:password@host:port/database`, with an optional
+    /// `?sslmode=disable|prefer|require`; TLS is off by default for a loopback host and preferred otherwise),
+    /// creating `schema` if needed and migrating it. Throws when the schema was migrated by a newer program.
+    public convenience init(url: String, schema: String = "public", maximumConnections: Int = 10) async throws {
+        try await self.init(url: url, schema: schema, maximumConnections: maximumConnections, dropsSchemaAtDeinit: false)
+    }
+
+    private init(url: String, schema: String, maximumConnections: Int, dropsSchemaAtDeinit: Bool) async throws {
+        guard Self.isPlainIdentifier(schema) else { throw PostgresStoreError.invalidSchemaName(schema) }
+        var configuration = try Self.configuration(url: url)
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        // Unqualified names resolve in the store's schema, on every connection of the pool.
+        configuration.options.additionalStartupParameters = [("search_path", schema)]
+        var logger = Logger(label: "CampaignStorePostgres")
+        logger.logLevel = .warning
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.schema = schema
+        self.client = client
+        self.logger = logger
+        self.dropsSchemaAtDeinit = dropsSchemaAtDeinit
+        runner = Task { await client.run() }
+        do {
+            try await migrate()
+        } catch {
+            runner.cancel()
+            throw error
+        }
+    }
+
+    /// A store in a new schema with a unique name (`campaignc_test_...`), dropped with its tables when the
+    /// store goes away: for tests.
+    public static func temporary(url: String) async throws -> PostgresStore {
+        let schema = "campaignc_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        return try await PostgresStore(url: url, schema: schema, maximumConnections: 4, dropsSchemaAtDeinit: true)
+    }
+
+    deinit {
+        let runner = runner
+        guard dropsSchemaAtDeinit else {
+            runner.cancel()
+            return
+        }
+        // Best effort: a process that exits first leaves the schema behind.
+        let client = client, logger = logger, drop = Self.dropStatement(schema)
+        Task {
+            _ = try? await client.query(drop, logger: logger).collect()
+            runner.cancel()
+        }
+    }
+
+    /// Closes the connection pool: later calls fail.
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    /// Drops the store's schema and everything in it. The store is unusable afterwards.
+    public func dropSchema() async throws {
+        try await rows(Self.dropStatement(schema))
+    }
+
+    /// The migration versions applied to the schema, in order (`[1]` today).
+    public func appliedMigrations() async throws -> [Int] {
+        try await rows("SELECT version FROM schema_migrations ORDER BY version").map { try $0.decode(Int.self) }
+    }
+
+    // MARK: Migrations
+
+    private func migrate() async throws {
+        do {
+            try await applyMigrations()
+        } catch let error as PostgresTransactionError {
+            // Our own errors come out as they were thrown, not wrapped in the transaction's.
+            if let ours = error.closureError as? PostgresStoreError { throw ours }
+            throw error
+        }
+    }
+
+    private func applyMigrations() async throws {
+        let schema = schema, logger = logger
+        try await client.withTransaction(logger: logger) { connection in
+            // Held until the transaction ends: processes opening the database together migrate it one at a time,
+            // and the later ones find the work done (every statement below reads what the earlier one committed).
+            try await connection.rows("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey), hashtext(\(schema)))", logger)
+            if try await connection.rows("SELECT 1 FROM pg_namespace WHERE nspname = \(schema)", logger).isEmpty {
+                try await connection.rows("CREATE SCHEMA \(unescaped: Self.quoted(schema))", logger)
+            }
+            try await connection.rows("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, logger)
+            let applied = Set(try await connection.rows("SELECT version FROM schema_migrations", logger).map { try $0.decode(Int.self) })
+            let known = Set(Self.migrations.map(\.version))
+            if let unknown = applied.subtracting(known).max() {
+                throw PostgresStoreError.newerSchema(schema: schema, version: unknown)
+            }
+            for migration in Self.migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.rows("\(unescaped: statement)", logger)
+                }
+                try await connection.rows("INSERT INTO schema_migrations (version) VALUES (\(migration.version))", logger)
+            }
+        }
+    }
+
+    // MARK: Reads
+
+    public func contact(_ id: String) async throws -> ContactProfile? {
+        try await rows("SELECT profile FROM contact WHERE id = \(id)").first.map { try Self.decode(ContactProfile.self, $0.decode(Data.self)) }
+    }
+
+    public func contactIDs(after: String?, limit: Int) async throws -> [String] {
+        let page = if let after {
+            try await rows("SELECT id FROM contact WHERE id > \(after) ORDER BY id LIMIT \(limit)")
+        } else {
+            try await rows("SELECT id FROM contact ORDER BY id LIMIT \(limit)")
+        }
+        return try page.map { try $0.decode(String.self) }
+    }
+
+    public func visits(of contact: String) async throws -> [Visit] {
+        try await rows("SELECT visit FROM visit WHERE contact = \(contact) ORDER BY campaign, version, number")
+            .map { try Self.decode(Visit.self, $0.decode(Data.self)) }
+    }
+
+    public func visits(in flow: FlowKey) async throws -> [Visit] {
+        // Served by visit_by_flow, whose entries are in this order: no sort.
+        try await rows("""
+            SELECT visit FROM visit WHERE campaign = \(flow.campaign) AND version = \(flow.version) ORDER BY contact, number
+            """).map { try Self.decode(Visit.self, $0.decode(Data.self)) }
+    }
+
+    public func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState {
+        try await rows("SELECT state FROM flow WHERE campaign = \(flow.campaign) AND version = \(flow.version)")
+            .first.map { try Self.decode(FlowRuntimeState.self, $0.decode(Data.self)) } ?? FlowRuntimeState()
+    }
+
+    public func nextTimerDue() async throws -> Double? {
+        try await rows("SELECT min(due) FROM timer").first?.decode(Double?.self) ?? nil
+    }
+
+    public func deliveries(of flow: FlowKey) async throws -> DeliveryCounts {
+        let result = try await rows("""
+            SELECT dead, attempts > 0, count(*) FROM outbox
+            WHERE campaign = \(flow.campaign) AND version = \(flow.version) GROUP BY 1, 2
+            """)
+        var counts = DeliveryCounts()
+        for row in result {
+            let (dead, failed, count) = try row.decode((Bool, Bool, Int).self)
+            if dead { counts.dead += count } else if failed { counts.failed += count } else { counts.pending += count }
+        }
+        return counts
+    }
+
+    // MARK: Claims
+
+    /// The server's real time in seconds since 1970: leases are measured on one clock whichever machine claims.
+    private static let now = "extract(epoch FROM clock_timestamp())::double precision"
+
+    public func claimTimers(dueBy time: Double, limit: Int, lease: Double) async throws -> [PendingTimer] {
+        // One statement, so one transaction: lock the due, unleased rows in due order, skipping rows another
+        // transaction holds (a concurrent claim or a commit firing them), and lease them.
+        let result = try await rows("""
+            WITH due AS (
+                SELECT sequence FROM timer
+                WHERE due <= \(time) AND (claimed_until IS NULL OR claimed_until <= \(unescaped: Self.now))
+                ORDER BY due, sequence
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE timer SET claimed_until = \(unescaped: Self.now) + \(lease)
+            FROM due WHERE timer.sequence = due.sequence
+            RETURNING timer.sequence, timer.due, timer.kind
+            """)
+        return try result.map { row in
+            let (sequence, due, kind) = try row.decode((Int64, Double, Data).self)
+            return PendingTimer(due: due, sequence: UInt64(bitPattern: sequence), kind: try Self.decode(PendingTimer.Kind.self, kind))
+        }.sorted()  // RETURNING keeps no order
+    }
+
+    public func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry] {
+        // Longest due first, then in the order written: served by the partial index outbox_due.
+        let result = try await rows("""
+            WITH due AS (
+                SELECT key FROM outbox
+                WHERE NOT dead AND next_attempt_at <= \(time)
+                    AND (claimed_until IS NULL OR claimed_until <= \(unescaped: Self.now))
+                ORDER BY next_attempt_at, written
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE outbox SET claimed_until = \(unescaped: Self.now) + \(lease)
+            FROM due WHERE outbox.key = due.key
+            RETURNING outbox.request, outbox.attempts, outbox.next_attempt_at, outbox.written
+            """)
+        return try result.map { row in
+            let (request, attempts, next, written) = try row.decode((Data, Int, Double, Int64).self)
+            return (entry: OutboxEntry(request: try Self.decode(ActionRequest.self, request), attempts: attempts, nextAttemptAt: next),
+                    written: written)
+        }
+        .sorted { ($0.entry.nextAttemptAt, $0.written) < ($1.entry.nextAttemptAt, $1.written) }
+        .map(\.entry)
+    }
+
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult) async throws {
+        let key = try Self.outboxKey(key)
+        switch result {
+        case .delivered:
+            try await rows("DELETE FROM outbox WHERE key = \(key)")
+        case .retry(let at):
+            try await rows("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = \(at), claimed_until = NULL WHERE key = \(key)")
+        case .dead:
+            try await rows("UPDATE outbox SET attempts = attempts + 1, dead = true, claimed_until = NULL WHERE key = \(key)")
+        }
+    }
+
+    public func nextSequence() async throws -> UInt64 {
+        // A PostgreSQL sequence: never rolled back, never handed out twice, no row lock shared by the callers.
+        guard let value = try await rows("SELECT nextval('sequence_number')").first?.decode(Int64.self) else {
+            throw PostgresStoreError.missingSequence
+        }
+        return UInt64(bitPattern: value)
+    }
+
+    // MARK: Commits
+
+    public func commit(_ unit: EffectUnit) async throws {
+        let unitRows = try UnitRows(unit)
+        guard !unitRows.isEmpty else { return }
+        let logger = logger
+        try await client.withTransaction(logger: logger) { connection in
+            try await unitRows.apply(connection, logger)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs a query on a pooled connection and reads all its rows (which returns the connection to the pool).
+    @discardableResult
+    private func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await client.query(query, logger: logger).collect()
+    }
+
+    /// Runs SQL text as is, in the store's schema: for tests.
+    func execute(sql: String) async throws {
+        try await rows("\(unescaped: sql)")
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try JSONEncoder().encode(value)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ json: Data) throws -> T {
+        try JSONDecoder().decode(type, from: json)
+    }
+
+    /// The outbox's key for an idempotency key: a JSON array of its parts, as in the SQLite store, so that no two
+    /// keys share one (the `/`-joined description would, for contact ids with slashes).
+    static func outboxKey(_ key: IdempotencyKey) throws -> String {
+        String(decoding: try encode([key.visit.contact, key.visit.flow.campaign, String(key.visit.flow.version),
+                                     String(key.visit.number), key.step]), as: UTF8.self)
+    }
+
+    /// Whether `name` is a lowercase identifier that needs no quoting (the schema's name is put in SQL text).
+    static func isPlainIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 63,
+              first == "_" || ("a"..."z").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    static func quoted(_ identifier: String) -> String { "\"\(identifier)\"" }
+
+    static func dropStatement(_ schema: String) -> PostgresQuery {
+        "DROP SCHEMA IF EXISTS \(unescaped: quoted(schema)) CASCADE"
+    }
+
+    /// The client's configuration for a `postgres://` (or `postgresql://`) URL.
+    static func configuration(url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+              let host = components.host, !host.isEmpty else {
+            throw PostgresStoreError.invalidURL(url)
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host)
+        let tls: PostgresClient.Configuration.TLS
+        switch components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? (loopback ? "disable" : "prefer") {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw PostgresStoreError.invalidURL(url)
+        }
+        return PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database.isEmpty ? nil : database, tls: tls)
+    }
+}
+
+public enum PostgresStoreError: Error, CustomStringConvertible {
+    /// Not a `postgres://user:password@host:port/database` URL.
+    case invalidURL(String)
+    /// Schema names must be lowercase identifiers (letters, digits, underscores).
+    case invalidSchemaName(String)
+    /// The schema has migrations this program does not know: it was written by a newer version.
+    case newerSchema(schema: String, version: Int)
+    /// The sequence returned nothing.
+    case missingSequence
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url): "not a postgres://user:password@host:port/database URL: \(url)"
+        case .invalidSchemaName(let name): "schema names must be lowercase letters, digits and underscores: \(name)"
+        case .newerSchema(let schema, let version):
+            "schema \(schema) was migrated by a newer campaignc: it has migration \(version), which this program does not know"
+        case .missingSequence: "the sequence_number sequence returned nothing"
+        }
+    }
+}
+
+/// A unit encoded to column arrays before its transaction starts, so that the transaction does no JSON work
+/// and writes each table with one statement (`unnest` of the arrays), rows in key order.
+struct UnitRows: Sendable {
+    var contactIDs: [String] = [], profiles: [ByteBuffer] = []
+    var visitContacts: [String] = [], visitCampaigns: [String] = [], visitVersions: [Int] = [], visitNumbers: [Int] = []
+    var visitActive: [Bool] = [], visits: [ByteBuffer] = []
+    var flowCampaigns: [String] = [], flowVersions: [Int] = [], flowStates: [ByteBuffer] = []
+    var timerSequences: [Int64] = [], timerDues: [Double] = [], timerKinds: [ByteBuffer] = []
+    var timerFired: Int64?
+    var actionKeys: [String] = [], actionCampaigns: [String] = [], actionVersions: [Int] = [], actionRequests: [ByteBuffer] = []
+    var actionDues: [Double] = []
+
+    init(_ unit: EffectUnit) throws {
+        // In key order: concurrent commits lock shared rows (a flow's) in the same order, so they queue rather than
+        // deadlock.
+        for (id, contact) in unit.contacts.sorted(by: { $0.key < $1.key }) {
+            contactIDs.append(id)
+            profiles.append(ByteBuffer(bytes: try PostgresStore.encode(contact)))
+        }
+        for (key, visit) in unit.visits.sorted(by: { $0.key < $1.key }) {
+            visitContacts.append(key.contact)
+            visitCampaigns.append(key.flow.campaign)
+            visitVersions.append(key.flow.version)
+            visitNumbers.append(key.number)
+            visitActive.append(visit.isActive)
+            visits.append(ByteBuffer(bytes: try PostgresStore.encode(visit)))
+        }
+        for (key, state) in unit.flows.sorted(by: { $0.key < $1.key }) {
+            flowCampaigns.append(key.campaign)
+            flowVersions.append(key.version)
+            flowStates.append(ByteBuffer(bytes: try PostgresStore.encode(state)))
+        }
+        for timer in unit.timersAdded {
+            timerSequences.append(Int64(bitPattern: timer.sequence))
+            timerDues.append(timer.due)
+            timerKinds.append(ByteBuffer(bytes: try PostgresStore.encode(timer.kind)))
+        }
+        timerFired = unit.timerFired.map { Int64(bitPattern: $0.sequence) }
+        for action in unit.actions {
+            actionKeys.append(try PostgresStore.outboxKey(action.key))
+            actionCampaigns.append(action.key.visit.flow.campaign)
+            actionVersions.append(action.key.visit.flow.version)
+            actionRequests.append(ByteBuffer(bytes: try PostgresStore.encode(action)))
+            actionDues.append(action.at)
+        }
+    }
+
+    var isEmpty: Bool {
+        contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil && actionKeys.isEmpty
+    }
+
+    func apply(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        if !contactIDs.isEmpty {
+            try await connection.rows("""
+                INSERT INTO contact (id, profile) SELECT * FROM unnest(\(contactIDs)::text[], \(profiles)::bytea[])
+                ON CONFLICT (id) DO UPDATE SET profile = excluded.profile
+                """, logger)
+        }
+        if !visits.isEmpty {
+            try await connection.rows("""
+                INSERT INTO visit (contact, campaign, version, number, active, visit)
+                SELECT * FROM unnest(\(visitContacts)::text[], \(visitCampaigns)::text[], \(visitVersions)::bigint[],
+                                     \(visitNumbers)::bigint[], \(visitActive)::boolean[], \(visits)::bytea[])
+                ON CONFLICT (contact, campaign, version, number) DO UPDATE SET active = excluded.active, visit = excluded.visit
+                """, logger)
+        }
+        if !flowStates.isEmpty {
+            try await connection.rows("""
+                INSERT INTO flow (campaign, version, state)
+                SELECT * FROM unnest(\(flowCampaigns)::text[], \(flowVersions)::bigint[], \(flowStates)::bytea[])
+                ON CONFLICT (campaign, version) DO UPDATE SET state = excluded.state
+                """, logger)
+        }
+        if let timerFired {
+            try await connection.rows("DELETE FROM timer WHERE sequence = \(timerFired)", logger)
+        }
+        if !timerSequences.isEmpty {
+            // DO NOTHING: a unit committed again after a lost answer adds its timers once.
+            try await connection.rows("""
+                INSERT INTO timer (sequence, due, kind)
+                SELECT * FROM unnest(\(timerSequences)::bigint[], \(timerDues)::double precision[], \(timerKinds)::bytea[])
+                ON CONFLICT (sequence) DO NOTHING
+                """, logger)
+        }
+        if !actionKeys.isEmpty {
+            // DO NOTHING: an action already in the outbox (same idempotency key) is not written again. WITH
+            // ORDINALITY keeps the unit's order in `written`.
+            try await connection.rows("""
+                INSERT INTO outbox (key, campaign, version, request, next_attempt_at)
+                SELECT key, campaign, version, request, at
+                FROM unnest(\(actionKeys)::text[], \(actionCampaigns)::text[], \(actionVersions)::bigint[],
+                            \(actionRequests)::bytea[], \(actionDues)::double precision[])
+                    WITH ORDINALITY AS action (key, campaign, version, request, at, position)
+                ORDER BY position
+                ON CONFLICT (key) DO NOTHING
+                """, logger)
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a query and reads all its rows.
+    @discardableResult
+    func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRow] {
+        try await self.query(query, logger: logger).collect()
+    }
+}
