@@ -104,7 +104,11 @@ public final class PostgresStore: CampaignStore {
         configuration.options.additionalStartupParameters = [("search_path", schema)]
         var logger = Logger(label: "CampaignStorePostgres")
         logger.logLevel = .warning
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own log, errors only: the first lease (the migration's) may come before the task below has
+        // started run(), which postgres-nio reports as a warning although the lease just waits for it.
+        var poolLogger = logger
+        poolLogger.logLevel = .error
+        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         self.schema = schema
         self.client = client
         self.logger = logger
