@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CampaignRuntime
 import CampaignStoreSQLite
+import CampaignStorePostgres
 
 /// A store under test, made fresh for each test.
 struct StoreFactory: CustomStringConvertible, Sendable {
@@ -14,7 +15,14 @@ struct StoreFactory: CustomStringConvertible, Sendable {
             StoreFactory(description: "in memory") { InMemoryStore() },
             // A new file under the temporary directory per test, removed when the test lets the store go.
             StoreFactory(description: "SQLite") { try SQLiteStore.temporary() },
-        ]
+        ] + postgres
+    }
+
+    /// PostgreSQL, when a server's URL is in `CAMPAIGNC_POSTGRES_URL`: each test gets a new schema, dropped when
+    /// its store goes away.
+    static var postgres: [StoreFactory] {
+        guard let url = ProcessInfo.processInfo.environment["CAMPAIGNC_POSTGRES_URL"], !url.isEmpty else { return [] }
+        return [StoreFactory(description: "PostgreSQL") { try await PostgresStore.temporary(url: url) }]
     }
 }
 

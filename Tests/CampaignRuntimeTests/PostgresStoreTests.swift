@@ -1,0 +1,144 @@
+@testable import CampaignStorePostgres
+import Foundation
+import Testing
+@testable import CampaignRuntime
+
+/// The test server's URL, from the environment.
+enum PostgresTestServer {
+    static var url: String? {
+        ProcessInfo.processInfo.environment["CAMPAIGNC_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+/// The PostgreSQL store across processes: each `PostgresStore` below has its own connection pool, as a
+/// separate process would. Run only with a server's URL in `CAMPAIGNC_POSTGRES_URL`
+/// (`scripts/postgres-test-server` starts one).
+@Suite(.enabled(if: PostgresTestServer.url != nil, "set CAMPAIGNC_POSTGRES_URL to run the PostgreSQL store's tests"))
+struct PostgresStoreTests {
+    static var url: String? { PostgresTestServer.url }
+
+    /// A schema name no other test uses.
+    static func freshSchema() -> String {
+        "campaignc_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    }
+
+    static let flow = FlowKey(campaign: "c", version: 1)
+
+    static func timer(_ due: Double, _ sequence: UInt64) -> PendingTimer {
+        PendingTimer(due: due, sequence: sequence, kind: .wake(VisitKey(contact: "a", flow: flow, number: Int(sequence)), state: 0))
+    }
+
+    /// Two "processes" claiming concurrently: no timer is given to both, and together they take every due one.
+    @Test func concurrentClaimsNeverShareATimerAndTakeThemAll() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let first = try await PostgresStore(url: url, schema: schema)
+        let second = try await PostgresStore(url: url, schema: schema)
+        var unit = EffectUnit()
+        unit.timersAdded = (1...500).map { Self.timer(Double($0 % 37), UInt64($0)) }
+        unit.timersAdded.append(Self.timer(1_000, 501))  // not due
+        try await first.commit(unit)
+
+        @Sendable func drain(_ store: PostgresStore) async throws -> [UInt64] {
+            var taken: [UInt64] = []
+            while true {
+                let claimed = try await store.claimTimers(dueBy: 100, limit: 7, lease: 60)
+                if claimed.isEmpty { return taken }
+                #expect(claimed == claimed.sorted(), "each claim is in due order")
+                taken += claimed.map(\.sequence)
+            }
+        }
+        async let a = drain(first), b = drain(second), c = drain(first), d = drain(second)
+        let claims = try await [a, b, c, d]
+        let all = claims.flatMap { $0 }
+        #expect(all.count == 500)
+        #expect(Set(all) == Set(1...500), "every due timer once, and only due ones")
+        #expect(claims.allSatisfy { !$0.isEmpty }, "the claimers ran side by side")
+
+        try await second.dropSchema()
+        await first.close()
+        await second.close()
+    }
+
+    /// A process that dies holding claims: another process gets them once the lease ends, not before.
+    @Test func anotherProcessTakesOverClaimsWhenTheirLeaseEnds() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let dying = try await PostgresStore(url: url, schema: schema)
+        var unit = EffectUnit()
+        unit.timersAdded = [Self.timer(1, 1), Self.timer(2, 2)]
+        try await dying.commit(unit)
+        #expect(try await dying.claimTimers(dueBy: 5, limit: 10, lease: 0.5).map(\.sequence) == [1, 2])
+        await dying.close()
+
+        let survivor = try await PostgresStore(url: url, schema: schema)
+        #expect(try await survivor.claimTimers(dueBy: 5, limit: 10, lease: 60).isEmpty, "the lease still holds")
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(try await survivor.claimTimers(dueBy: 5, limit: 10, lease: 60).map(\.sequence) == [1, 2])
+        try await survivor.dropSchema()
+        await survivor.close()
+    }
+
+    /// Everything committed is there after the store is closed and opened again; sequences keep growing.
+    @Test func stateSurvivesReopening() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let store = try await PostgresStore(url: url, schema: schema)
+        var contact = ContactProfile(id: "a/b", fields: ["email": .string("a@example.com"), "nul": .string("x\u{0}y")], groups: ["vip"])
+        contact.history.recordOpen(at: 5)
+        let visit = Visit(key: VisitKey(contact: "a/b", flow: Self.flow, number: 1), state: 3, phase: .waiting(until: 10, next: 4),
+                          enteredAt: 1, triggerPayload: ["total": .decimal(-0.5)])
+        var state = FlowRuntimeState()
+        state.arrivals[3] = 1
+        state.fingerprint = .max
+        let action = ActionRequest(key: IdempotencyKey(visit: visit.key, step: "s"), action: .send(channel: "email", message: "m"), at: 2)
+        let sequence = try await store.nextSequence()
+        var unit = EffectUnit()
+        unit.contacts["a/b"] = contact
+        unit.visits[visit.key] = visit
+        unit.flows[Self.flow] = state
+        unit.timersAdded = [Self.timer(10, sequence)]
+        unit.actions = [action]
+        try await store.commit(unit)
+        await store.close()
+
+        let reopened = try await PostgresStore(url: url, schema: schema)
+        #expect(try await reopened.appliedMigrations() == [1])
+        #expect(try await reopened.contact("a/b") == contact)
+        #expect(try await reopened.visits(of: "a/b") == [visit])
+        #expect(try await reopened.flowState(Self.flow) == state)
+        #expect(try await reopened.nextTimerDue() == 10)
+        #expect(try await reopened.claimTimers(dueBy: 10, limit: 5, lease: 60) == [Self.timer(10, sequence)])
+        #expect(try await reopened.claimActions(dueBy: 10, limit: 5, lease: 60).map(\.request) == [action])
+        #expect(try await reopened.nextSequence() > sequence)
+        try await reopened.dropSchema()
+        await reopened.close()
+    }
+
+    /// Several processes opening a new database at once: one migrates it, the others wait and find it done.
+    @Test func migrationBySeveralProcessesAtOnceIsSafe() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+            for _ in 0..<6 { group.addTask { try await PostgresStore(url: url, schema: schema, maximumConnections: 2) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(stores.count == 6)
+        for store in stores { #expect(try await store.appliedMigrations() == [1]) }
+        var unit = EffectUnit()
+        unit.contacts["a"] = ContactProfile(id: "a")
+        try await stores[0].commit(unit)
+        #expect(try await stores[5].contact("a") == ContactProfile(id: "a"))
+        try await stores[0].dropSchema()
+        for store in stores { await store.close() }
+    }
+
+    /// A schema migrated by a newer program is not opened.
+    @Test func aNewerSchemaIsRefused() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let store = try await PostgresStore(url: url, schema: schema)
+        var unit = EffectUnit()
+        unit.contacts["a"] = ContactProfile(id: "a")
+        try await store.commit(unit)
+        try await store.execute(sql: "INSERT INTO schema_migrations (version) VALUES (99)")
+        await #expect(throws: PostgresStoreError.self) { try await PostgresStore(url: url, schema: schema) }
+        try await store.dropSchema()
+        await store.close()
+    }
+}
