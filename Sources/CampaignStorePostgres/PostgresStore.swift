@@ -83,6 +83,8 @@ public final class PostgresStore: CampaignStore {
             "CREATE INDEX outbox_by_flow ON outbox (campaign, version)",
             "CREATE SEQUENCE sequence_number AS bigint",
         ]),
+        // Inputs submitted with an id, so that each is processed once.
+        (2, ["CREATE TABLE input (id text COLLATE \"C\" PRIMARY KEY, digest bigint NOT NULL)"]),
     ]
 
     /// The first key of the advisory lock taken around migrations (the second is the schema's name hashed):
@@ -154,7 +156,7 @@ public final class PostgresStore: CampaignStore {
         try await rows(Self.dropStatement(schema))
     }
 
-    /// The migration versions applied to the schema, in order (`[1]` today).
+    /// The migration versions applied to the schema, in order (`[1, 2]` today).
     public func appliedMigrations() async throws -> [Int] {
         try await rows("SELECT version FROM schema_migrations ORDER BY version").map { try $0.decode(Int.self) }
     }
@@ -230,6 +232,10 @@ public final class PostgresStore: CampaignStore {
     public func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState {
         try await rows("SELECT state FROM flow WHERE campaign = \(flow.campaign) AND version = \(flow.version)")
             .first.map { try Self.decode(FlowRuntimeState.self, $0.decode(Data.self)) } ?? FlowRuntimeState()
+    }
+
+    public func processedInput(_ id: String) async throws -> UInt64? {
+        try await rows("SELECT digest FROM input WHERE id = \(id)").first.map { UInt64(bitPattern: try $0.decode(Int64.self)) }
     }
 
     public func nextTimerDue() async throws -> Double? {
@@ -325,8 +331,14 @@ public final class PostgresStore: CampaignStore {
         let unitRows = try UnitRows(unit)
         guard !unitRows.isEmpty else { return }
         let logger = logger
-        try await client.withTransaction(logger: logger) { connection in
-            try await unitRows.apply(connection, logger)
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                try await unitRows.apply(connection, logger)
+            }
+        } catch let error as PostgresTransactionError {
+            // A refused input comes out as the protocol names it, not wrapped in the transaction's error.
+            if let refused = error.closureError as? StoreError { throw refused }
+            throw error
         }
     }
 
@@ -422,6 +434,7 @@ struct UnitRows: Sendable {
     var flowCampaigns: [String] = [], flowVersions: [Int] = [], flowStates: [ByteBuffer] = []
     var timerSequences: [Int64] = [], timerDues: [Double] = [], timerKinds: [ByteBuffer] = []
     var timerFired: Int64?
+    var input: ProcessedInput?
     var actionKeys: [String] = [], actionCampaigns: [String] = [], actionVersions: [Int] = [], actionRequests: [ByteBuffer] = []
     var actionDues: [Double] = []
 
@@ -451,6 +464,7 @@ struct UnitRows: Sendable {
             timerKinds.append(ByteBuffer(bytes: try PostgresStore.encode(timer.kind)))
         }
         timerFired = unit.timerFired.map { Int64(bitPattern: $0.sequence) }
+        input = unit.input
         for action in unit.actions {
             actionKeys.append(try PostgresStore.outboxKey(action.key))
             actionCampaigns.append(action.key.visit.flow.campaign)
@@ -461,10 +475,19 @@ struct UnitRows: Sendable {
     }
 
     var isEmpty: Bool {
-        contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil && actionKeys.isEmpty
+        contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil && actionKeys.isEmpty && input == nil
     }
 
     func apply(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        if let input {
+            // First, so that a refused unit writes nothing. A unit with the same id committing at the same time
+            // holds the key: this insert waits for it, then does nothing if it committed.
+            let inserted = try await connection.rows("""
+                INSERT INTO input (id, digest) VALUES (\(input.id), \(Int64(bitPattern: input.digest)))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """, logger)
+            guard !inserted.isEmpty else { throw StoreError.inputAlreadyProcessed(input.id) }
+        }
         if !contactIDs.isEmpty {
             try await connection.rows("""
                 INSERT INTO contact (id, profile) SELECT * FROM unnest(\(contactIDs)::text[], \(profiles)::bytea[])

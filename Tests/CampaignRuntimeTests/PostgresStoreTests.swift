@@ -100,7 +100,7 @@ struct PostgresStoreTests {
         await store.close()
 
         let reopened = try await PostgresStore(url: url, schema: schema)
-        #expect(try await reopened.appliedMigrations() == [1])
+        #expect(try await reopened.appliedMigrations() == [1, 2])
         #expect(try await reopened.contact("a/b") == contact)
         #expect(try await reopened.visits(of: "a/b") == [visit])
         #expect(try await reopened.flowState(Self.flow) == state)
@@ -120,13 +120,40 @@ struct PostgresStoreTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(stores.count == 6)
-        for store in stores { #expect(try await store.appliedMigrations() == [1]) }
+        for store in stores { #expect(try await store.appliedMigrations() == [1, 2]) }
         var unit = EffectUnit()
         unit.contacts["a"] = ContactProfile(id: "a")
         try await stores[0].commit(unit)
         #expect(try await stores[5].contact("a") == ContactProfile(id: "a"))
         try await stores[0].dropSchema()
         for store in stores { await store.close() }
+    }
+
+    /// Two processes committing units of the same input id at once: one is applied, the other refused whole.
+    @Test func anInputCommittedByTwoProcessesAtOnceIsAppliedOnce() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let first = try await PostgresStore(url: url, schema: schema)
+        let second = try await PostgresStore(url: url, schema: schema)
+        @Sendable func submit(_ store: PostgresStore, _ contact: String) async -> Bool {
+            var unit = EffectUnit()
+            unit.input = ProcessedInput(id: "e1", digest: 7)
+            unit.contacts[contact] = ContactProfile(id: contact)
+            do {
+                try await store.commit(unit)
+                return true
+            } catch {
+                #expect(error as? StoreError == .inputAlreadyProcessed("e1"))
+                return false
+            }
+        }
+        async let a = submit(first, "a"), b = submit(second, "b")
+        let applied = await [a, b]
+        #expect(applied.filter { $0 }.count == 1)
+        #expect(try await first.allContactIDs() == (applied[0] ? ["a"] : ["b"]), "the refused unit wrote nothing")
+        #expect(try await second.processedInput("e1") == 7)
+        try await first.dropSchema()
+        await first.close()
+        await second.close()
     }
 
     /// A schema migrated by a newer program is not opened.
