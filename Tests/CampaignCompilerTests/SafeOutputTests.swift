@@ -140,28 +140,6 @@ import Testing
 
     // MARK: 3. Nothing unreadable is skipped
 
-    /// Runs campaignc as an unprivileged user when the tests run as root, for whom permissions do not apply.
-    private func runUnprivileged(_ arguments: [String], in directory: URL) throws -> CampaigncProcess.Output {
-        let process = Process()
-        if getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CampaigncProcess.executable.path] + arguments
-        } else {
-            process.executableURL = CampaigncProcess.executable
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = directory
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                     stderr: String(decoding: err, as: UTF8.self))
-    }
-
     @Test(.enabled(if: getuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func anUnreadableFolderIsAnErrorAndCompileKeepsItsOutput() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-unreadable-\(UUID().uuidString)")
@@ -181,7 +159,7 @@ import Testing
 
         for arguments in [["check", "campaigns"], ["check", "campaigns", "--strict"], ["test", "campaigns"],
                           ["compile", "campaigns", "--output", "out", "--check"], ["compile", "campaigns", "--output", "out"]] {
-            let result = try runUnprivileged(arguments, in: folder)
+            let result = try CampaigncProcess.run(arguments, in: folder, unprivileged: true)
             #expect(result.status == 2, "\(arguments): \(result.stdout) \(result.stderr)")
             #expect(result.stderr.contains("cannot read folder 'campaigns/welcome-customer'"), "\(arguments): \(result.stderr)")
         }

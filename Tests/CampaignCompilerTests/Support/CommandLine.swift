@@ -27,12 +27,18 @@ enum CampaigncProcess {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Runs `campaignc arguments` in `directory` with `environment` added to a colour-free environment.
+    /// Runs `campaignc arguments` in `directory` with `environment` added to a colour-free environment;
+    /// `unprivileged`: as user `nobody` when the tests run as root, for whom file permissions do not apply.
     static func run(_ arguments: [String], in directory: URL = Fixtures.repository,
-                    environment: [String: String] = [:]) throws -> Output {
+                    environment: [String: String] = [:], unprivileged: Bool = false) throws -> Output {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if unprivileged, getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdout = Pipe(), stderr = Pipe()
