@@ -85,6 +85,34 @@ public final class PostgresStore: CampaignStore {
         ]),
         // Inputs submitted with an id, so that each is processed once.
         (2, ["CREATE TABLE input (id text COLLATE \"C\" PRIMARY KEY, digest bigint NOT NULL)"]),
+        // The service's inbox of accepted events, the contacts' journeys, and the contact each timer and outbox
+        // action is about (for erasure).
+        (3, [
+            """
+            CREATE TABLE inbox (
+                sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                id text COLLATE "C" NOT NULL UNIQUE,
+                digest bigint NOT NULL,
+                contact text COLLATE "C" NOT NULL,
+                event bytea NOT NULL
+            )
+            """,
+            "CREATE INDEX inbox_by_contact ON inbox (contact)",
+            """
+            CREATE TABLE journal (
+                sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                contact text COLLATE "C" NOT NULL,
+                entry bytea NOT NULL
+            )
+            """,
+            "CREATE INDEX journal_by_contact ON journal (contact, sequence)",
+            "ALTER TABLE outbox ADD COLUMN contact text COLLATE \"C\"",
+            "UPDATE outbox SET contact = key::jsonb ->> 0",
+            "CREATE INDEX outbox_by_contact ON outbox (contact)",
+            "ALTER TABLE timer ADD COLUMN contact text COLLATE \"C\"",
+            "UPDATE timer SET contact = convert_from(kind, 'UTF8')::jsonb #>> '{wake,_0,contact}'",
+            "CREATE INDEX timer_by_contact ON timer (contact)",
+        ]),
     ]
 
     /// The first key of the advisory lock taken around migrations (the second is the schema's name hashed):
@@ -305,16 +333,69 @@ public final class PostgresStore: CampaignStore {
         .map(\.entry)
     }
 
-    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult) async throws {
-        let key = try Self.outboxKey(key)
-        switch result {
-        case .delivered:
-            try await rows("DELETE FROM outbox WHERE key = \(key)")
-        case .retry(let at):
-            try await rows("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = \(at), claimed_until = NULL WHERE key = \(key)")
-        case .dead:
-            try await rows("UPDATE outbox SET attempts = attempts + 1, dead = true, claimed_until = NULL WHERE key = \(key)")
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws {
+        let text = try Self.outboxKey(key)
+        let logger = logger
+        try await client.withTransaction(logger: logger) { connection in
+            guard let attempts = try await connection.rows("SELECT attempts FROM outbox WHERE key = \(text) FOR UPDATE", logger)
+                .first?.decode(Int.self) else { return }
+            let line: JournalEntry?
+            switch result {
+            case .delivered:
+                try await connection.rows("DELETE FROM outbox WHERE key = \(text)", logger)
+                line = JournalEntry(settling: key, delivered: true, attempts: attempts + 1, at: time)
+            case .retry(let at):
+                try await connection.rows("""
+                    UPDATE outbox SET attempts = attempts + 1, next_attempt_at = \(at), claimed_until = NULL WHERE key = \(text)
+                    """, logger)
+                line = nil
+            case .dead:
+                try await connection.rows("UPDATE outbox SET attempts = attempts + 1, dead = true, claimed_until = NULL WHERE key = \(text)", logger)
+                line = JournalEntry(settling: key, delivered: false, attempts: attempts + 1, at: time)
+            }
+            if let line {
+                try await connection.rows("INSERT INTO journal (contact, entry) VALUES (\(line.contact), \(ByteBuffer(bytes: try Self.encode(line))))", logger)
+            }
         }
+    }
+
+    public func revive(_ key: IdempotencyKey, at time: Double) async throws -> Bool {
+        let text = try Self.outboxKey(key)
+        return try await !rows("""
+            UPDATE outbox SET dead = false, attempts = 0, next_attempt_at = \(time), claimed_until = NULL
+            WHERE key = \(text) AND dead RETURNING key
+            """).isEmpty
+    }
+
+    public func outboxDepth() async throws -> DeliveryCounts {
+        guard let row = try await rows("""
+            SELECT count(*) FILTER (WHERE NOT dead AND attempts = 0), count(*) FILTER (WHERE NOT dead AND attempts > 0),
+                   count(*) FILTER (WHERE dead) FROM outbox
+            """).first else { return DeliveryCounts() }
+        let (pending, failed, dead) = try row.decode((Int, Int, Int).self)
+        return DeliveryCounts(pending: pending, failed: failed, dead: dead)
+    }
+
+    public func timerCounts(overdueAt time: Double) async throws -> (pending: Int, overdue: Int) {
+        guard let row = try await rows("SELECT count(*), count(*) FILTER (WHERE due < \(time)) FROM timer").first else { return (0, 0) }
+        return try row.decode((Int, Int).self)
+    }
+
+    public func inbox(limit: Int) async throws -> [InboxEvent] {
+        try await rows("SELECT event FROM inbox ORDER BY sequence LIMIT \(limit)").map { try Self.decode(InboxEvent.self, try $0.decode(Data.self)) }
+    }
+
+    public func inboxDepth() async throws -> Int {
+        try await rows("SELECT count(*) FROM inbox").first?.decode(Int.self) ?? 0
+    }
+
+    public func dropFromInbox(_ id: String) async throws {
+        try await rows("DELETE FROM inbox WHERE id = \(id)")
+    }
+
+    public func journal(of contact: String) async throws -> [JournalEntry] {
+        try await rows("SELECT entry FROM journal WHERE contact = \(contact) ORDER BY sequence")
+            .map { try Self.decode(JournalEntry.self, try $0.decode(Data.self)) }
     }
 
     public func nextSequence() async throws -> UInt64 {
@@ -435,8 +516,13 @@ struct UnitRows: Sendable {
     var timerSequences: [Int64] = [], timerDues: [Double] = [], timerKinds: [ByteBuffer] = []
     var timerFired: Int64?
     var input: ProcessedInput?
-    var actionKeys: [String] = [], actionCampaigns: [String] = [], actionVersions: [Int] = [], actionRequests: [ByteBuffer] = []
-    var actionDues: [Double] = []
+    var actionKeys: [String] = [], actionContacts: [String] = [], actionCampaigns: [String] = [], actionVersions: [Int] = []
+    var actionRequests: [ByteBuffer] = [], actionDues: [Double] = []
+    /// The contact each timer is about, empty for a test's decision (NULL in the table).
+    var timerContacts: [String] = []
+    var inbox: [(event: InboxEvent, json: ByteBuffer)] = []
+    var journalContacts: [String] = [], journalEntries: [ByteBuffer] = []
+    var erased: [String] = []
 
     init(_ unit: EffectUnit) throws {
         // In key order: concurrent commits lock shared rows (a flow's) in the same order, so they queue rather than
@@ -462,20 +548,29 @@ struct UnitRows: Sendable {
             timerSequences.append(Int64(bitPattern: timer.sequence))
             timerDues.append(timer.due)
             timerKinds.append(ByteBuffer(bytes: try PostgresStore.encode(timer.kind)))
+            timerContacts.append(timer.contact ?? "")
         }
         timerFired = unit.timerFired.map { Int64(bitPattern: $0.sequence) }
         input = unit.input
         for action in unit.actions {
             actionKeys.append(try PostgresStore.outboxKey(action.key))
+            actionContacts.append(action.key.visit.contact)
             actionCampaigns.append(action.key.visit.flow.campaign)
             actionVersions.append(action.key.visit.flow.version)
             actionRequests.append(ByteBuffer(bytes: try PostgresStore.encode(action)))
             actionDues.append(action.at)
         }
+        inbox = try unit.inboxAdded.map { ($0, ByteBuffer(bytes: try PostgresStore.encode($0))) }
+        for line in unit.journal {
+            journalContacts.append(line.contact)
+            journalEntries.append(ByteBuffer(bytes: try PostgresStore.encode(line)))
+        }
+        erased = unit.erased
     }
 
     var isEmpty: Bool {
         contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil && actionKeys.isEmpty && input == nil
+            && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty
     }
 
     func apply(_ connection: PostgresConnection, _ logger: Logger) async throws {
@@ -487,6 +582,39 @@ struct UnitRows: Sendable {
                 ON CONFLICT (id) DO NOTHING RETURNING id
                 """, logger)
             guard !inserted.isEmpty else { throw StoreError.inputAlreadyProcessed(input.id) }
+            try await connection.rows("DELETE FROM inbox WHERE id = \(input.id)", logger)
+        }
+        for entry in inbox {
+            // An id seen before is skipped when its content is the same, and fails the unit when not. The
+            // insert waits for a concurrent acceptance of the same id, then sees its row.
+            let digest = Int64(bitPattern: entry.event.digest)
+            if let processed = try await connection.rows("SELECT digest FROM input WHERE id = \(entry.event.id)", logger).first {
+                guard try processed.decode(Int64.self) == digest else { throw StoreError.inputConflict(entry.event.id) }
+                continue
+            }
+            let inserted = try await connection.rows("""
+                INSERT INTO inbox (id, digest, contact, event) VALUES (\(entry.event.id), \(digest), \(entry.event.contact), \(entry.json))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """, logger)
+            if inserted.isEmpty,
+               let known = try await connection.rows("SELECT digest FROM inbox WHERE id = \(entry.event.id)", logger).first,
+               try known.decode(Int64.self) != digest {
+                throw StoreError.inputConflict(entry.event.id)
+            }
+        }
+        for contact in erased {
+            for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
+                          "outbox WHERE contact", "timer WHERE contact"] {
+                try await connection.rows("DELETE FROM \(unescaped: table) = \(contact)", logger)
+            }
+        }
+        if !journalEntries.isEmpty {
+            try await connection.rows("""
+                INSERT INTO journal (contact, entry)
+                SELECT contact, entry FROM unnest(\(journalContacts)::text[], \(journalEntries)::bytea[])
+                    WITH ORDINALITY AS line (contact, entry, position)
+                ORDER BY position
+                """, logger)
         }
         if !contactIDs.isEmpty {
             try await connection.rows("""
@@ -515,8 +643,10 @@ struct UnitRows: Sendable {
         if !timerSequences.isEmpty {
             // DO NOTHING: a unit committed again after a lost answer adds its timers once.
             try await connection.rows("""
-                INSERT INTO timer (sequence, due, kind)
-                SELECT * FROM unnest(\(timerSequences)::bigint[], \(timerDues)::double precision[], \(timerKinds)::bytea[])
+                INSERT INTO timer (sequence, due, kind, contact)
+                SELECT sequence, due, kind, NULLIF(contact, '')
+                FROM unnest(\(timerSequences)::bigint[], \(timerDues)::double precision[], \(timerKinds)::bytea[],
+                            \(timerContacts)::text[]) AS timer (sequence, due, kind, contact)
                 ON CONFLICT (sequence) DO NOTHING
                 """, logger)
         }
@@ -524,11 +654,11 @@ struct UnitRows: Sendable {
             // DO NOTHING: an action already in the outbox (same idempotency key) is not written again. WITH
             // ORDINALITY keeps the unit's order in `written`.
             try await connection.rows("""
-                INSERT INTO outbox (key, campaign, version, request, next_attempt_at)
-                SELECT key, campaign, version, request, at
-                FROM unnest(\(actionKeys)::text[], \(actionCampaigns)::text[], \(actionVersions)::bigint[],
+                INSERT INTO outbox (key, contact, campaign, version, request, next_attempt_at)
+                SELECT key, contact, campaign, version, request, at
+                FROM unnest(\(actionKeys)::text[], \(actionContacts)::text[], \(actionCampaigns)::text[], \(actionVersions)::bigint[],
                             \(actionRequests)::bytea[], \(actionDues)::double precision[])
-                    WITH ORDINALITY AS action (key, campaign, version, request, at, position)
+                    WITH ORDINALITY AS action (key, contact, campaign, version, request, at, position)
                 ORDER BY position
                 ON CONFLICT (key) DO NOTHING
                 """, logger)

@@ -78,6 +78,32 @@ public final class SQLiteStore: CampaignStore {
             // Inputs submitted with an id, so that each is processed once.
             try db.execute(sql: "CREATE TABLE input (id TEXT PRIMARY KEY NOT NULL, digest INTEGER NOT NULL) WITHOUT ROWID")
         }
+        migrator.registerMigration("v3") { db in
+            // The service's inbox of accepted events, the contacts' journeys, and the contact each timer and
+            // outbox action is about (for erasure).
+            try db.execute(sql: """
+                CREATE TABLE inbox (
+                    sequence INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    digest INTEGER NOT NULL,
+                    contact TEXT NOT NULL,
+                    event TEXT NOT NULL
+                );
+                CREATE INDEX inbox_by_contact ON inbox (contact);
+                CREATE TABLE journal (
+                    sequence INTEGER PRIMARY KEY,
+                    contact TEXT NOT NULL,
+                    entry TEXT NOT NULL
+                );
+                CREATE INDEX journal_by_contact ON journal (contact, sequence);
+                ALTER TABLE outbox ADD COLUMN contact TEXT;
+                UPDATE outbox SET contact = json_extract(key, '$[0]');
+                CREATE INDEX outbox_by_contact ON outbox (contact);
+                ALTER TABLE timer ADD COLUMN contact TEXT;
+                UPDATE timer SET contact = json_extract(kind, '$.wake._0.contact');
+                CREATE INDEX timer_by_contact ON timer (contact);
+                """)
+        }
         return migrator
     }
 
@@ -127,7 +153,6 @@ public final class SQLiteStore: CampaignStore {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    /// The migrations applied to the database, in order (`["v1"]` today).
     /// Releases every claim on timers and outbox actions. A SQLite file serves one process: the process that
     /// opens it after a crash calls this on start, so that what the dead process had claimed is due again at
     /// once instead of when its leases end.
@@ -138,6 +163,7 @@ public final class SQLiteStore: CampaignStore {
         }
     }
 
+    /// The migrations applied to the database, in order (`["v1", "v2", "v3"]` today).
     public func appliedMigrations() async throws -> [String] {
         try await writer.read { try Self.migrator.appliedMigrations($0) }
     }
@@ -252,20 +278,78 @@ public final class SQLiteStore: CampaignStore {
         }
     }
 
-    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult) async throws {
-        let key = try Self.outboxKey(key)
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws {
+        let text = try Self.outboxKey(key)
         try await writer.write { db in
+            guard let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM outbox WHERE key = ?", arguments: [text]) else { return }
             switch result {
             case .delivered:
-                try db.execute(sql: "DELETE FROM outbox WHERE key = ?", arguments: [key])
+                try db.execute(sql: "DELETE FROM outbox WHERE key = ?", arguments: [text])
+                try Self.appendJournal(JournalEntry(settling: key, delivered: true, attempts: attempts + 1, at: time), db)
             case .retry(let at):
                 try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL WHERE key = ?",
-                               arguments: [at, key])
+                               arguments: [at, text])
             case .dead:
                 try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, dead = 1, claimed_until = NULL WHERE key = ?",
-                               arguments: [key])
+                               arguments: [text])
+                try Self.appendJournal(JournalEntry(settling: key, delivered: false, attempts: attempts + 1, at: time), db)
             }
         }
+    }
+
+    static func appendJournal(_ entry: JournalEntry, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO journal (contact, entry) VALUES (?, ?)").execute(arguments: [entry.contact, try encode(entry)])
+    }
+
+    public func revive(_ key: IdempotencyKey, at time: Double) async throws -> Bool {
+        let text = try Self.outboxKey(key)
+        return try await writer.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET dead = 0, attempts = 0, next_attempt_at = ?, claimed_until = NULL WHERE key = ? AND dead = 1
+                """, arguments: [time, text])
+            return db.changesCount > 0
+        }
+    }
+
+    public func outboxDepth() async throws -> DeliveryCounts {
+        try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) FILTER (WHERE dead = 0 AND attempts = 0) AS pending,
+                       count(*) FILTER (WHERE dead = 0 AND attempts > 0) AS failed,
+                       count(*) FILTER (WHERE dead = 1) AS dead FROM outbox
+                """)
+            return DeliveryCounts(pending: row?["pending"] ?? 0, failed: row?["failed"] ?? 0, dead: row?["dead"] ?? 0)
+        }
+    }
+
+    public func timerCounts(overdueAt time: Double) async throws -> (pending: Int, overdue: Int) {
+        try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS pending, count(*) FILTER (WHERE due < ?) AS overdue FROM timer",
+                                       arguments: [time])
+            return (row?["pending"] ?? 0, row?["overdue"] ?? 0)
+        }
+    }
+
+    public func inbox(limit: Int) async throws -> [InboxEvent] {
+        let rows = try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT event FROM inbox ORDER BY sequence LIMIT ?", arguments: [limit])
+        }
+        return try rows.map { try Self.decode(InboxEvent.self, $0) }
+    }
+
+    public func inboxDepth() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM inbox") ?? 0 }
+    }
+
+    public func dropFromInbox(_ id: String) async throws {
+        try await writer.write { db in try db.execute(sql: "DELETE FROM inbox WHERE id = ?", arguments: [id]) }
+    }
+
+    public func journal(of contact: String) async throws -> [JournalEntry] {
+        let rows = try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT entry FROM journal WHERE contact = ? ORDER BY sequence", arguments: [contact])
+        }
+        return try rows.map { try Self.decode(JournalEntry.self, $0) }
     }
 
     public func processedInput(_ id: String) async throws -> UInt64? {
@@ -361,10 +445,13 @@ struct EncodedUnit: Sendable {
     var contacts: [(id: String, json: String)] = []
     var visits: [(key: VisitKey, active: Bool, json: String)] = []
     var flows: [(key: FlowKey, json: String)] = []
-    var timersAdded: [(sequence: Int64, due: Double, kind: String)] = []
+    var timersAdded: [(sequence: Int64, due: Double, kind: String, contact: String?)] = []
     var timerFired: Int64?
-    var actions: [(key: String, flow: FlowKey, at: Double, json: String)] = []
+    var actions: [(key: String, contact: String, flow: FlowKey, at: Double, json: String)] = []
     var input: ProcessedInput?
+    var inbox: [(event: InboxEvent, digest: Int64, json: String)] = []
+    var journal: [(contact: String, json: String)] = []
+    var erased: [String] = []
 
     init(_ unit: EffectUnit) throws {
         // In key order: neighbouring rows of the B-trees are written one after the other.
@@ -378,13 +465,17 @@ struct EncodedUnit: Sendable {
             flows.append((key, try SQLiteStore.encode(state)))
         }
         for timer in unit.timersAdded {
-            timersAdded.append((Int64(bitPattern: timer.sequence), timer.due, try SQLiteStore.encode(timer.kind)))
+            timersAdded.append((Int64(bitPattern: timer.sequence), timer.due, try SQLiteStore.encode(timer.kind), timer.contact))
         }
         timerFired = unit.timerFired.map { Int64(bitPattern: $0.sequence) }
         input = unit.input
         for action in unit.actions {
-            actions.append((try SQLiteStore.outboxKey(action.key), action.key.visit.flow, action.at, try SQLiteStore.encode(action)))
+            actions.append((try SQLiteStore.outboxKey(action.key), action.key.visit.contact, action.key.visit.flow, action.at,
+                            try SQLiteStore.encode(action)))
         }
+        inbox = try unit.inboxAdded.map { ($0, Int64(bitPattern: $0.digest), try SQLiteStore.encode($0)) }
+        journal = try unit.journal.map { ($0.contact, try SQLiteStore.encode($0)) }
+        erased = unit.erased
     }
 
     func apply(_ db: Database) throws {
@@ -395,6 +486,32 @@ struct EncodedUnit: Sendable {
             }
             try db.cachedStatement(sql: "INSERT INTO input (id, digest) VALUES (?, ?)")
                 .execute(arguments: [input.id, Int64(bitPattern: input.digest)])
+            try db.cachedStatement(sql: "DELETE FROM inbox WHERE id = ?").execute(arguments: [input.id])
+        }
+        if !inbox.isEmpty {
+            // An id seen before is skipped when its content is the same, and fails the unit when not (the
+            // savepoint then undoes what the unit wrote).
+            let known = try db.cachedStatement(sql: """
+                SELECT digest FROM inbox WHERE id = ?1 UNION ALL SELECT digest FROM input WHERE id = ?1
+                """)
+            let insert = try db.cachedStatement(sql: "INSERT INTO inbox (id, digest, contact, event) VALUES (?, ?, ?, ?)")
+            for entry in inbox {
+                if let digest = try Int64.fetchOne(known, arguments: [entry.event.id]) {
+                    guard digest == entry.digest else { throw StoreError.inputConflict(entry.event.id) }
+                    continue
+                }
+                try insert.execute(arguments: [entry.event.id, entry.digest, entry.event.contact, entry.json])
+            }
+        }
+        for contact in erased {
+            for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
+                          "outbox WHERE contact", "timer WHERE contact"] {
+                try db.execute(sql: "DELETE FROM \(table) = ?", arguments: [contact])
+            }
+        }
+        if !journal.isEmpty {
+            let statement = try db.cachedStatement(sql: "INSERT INTO journal (contact, entry) VALUES (?, ?)")
+            for line in journal { try statement.execute(arguments: [line.contact, line.json]) }
         }
         if !contacts.isEmpty {
             let statement = try db.cachedStatement(sql: """
@@ -424,16 +541,16 @@ struct EncodedUnit: Sendable {
         }
         if !timersAdded.isEmpty {
             // OR IGNORE: a unit committed again after a lost answer adds its timers once.
-            let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO timer (sequence, due, kind) VALUES (?, ?, ?)")
-            for timer in timersAdded { try statement.execute(arguments: [timer.sequence, timer.due, timer.kind]) }
+            let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO timer (sequence, due, kind, contact) VALUES (?, ?, ?, ?)")
+            for timer in timersAdded { try statement.execute(arguments: [timer.sequence, timer.due, timer.kind, timer.contact]) }
         }
         if !actions.isEmpty {
             // OR IGNORE: an action already in the outbox (same idempotency key) is not written again.
             let statement = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO outbox (key, campaign, version, request, next_attempt_at) VALUES (?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO outbox (key, contact, campaign, version, request, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
                 """)
             for action in actions {
-                try statement.execute(arguments: [action.key, action.flow.campaign, action.flow.version, action.json, action.at])
+                try statement.execute(arguments: [action.key, action.contact, action.flow.campaign, action.flow.version, action.json, action.at])
             }
         }
     }

@@ -315,8 +315,15 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
     func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry] {
         base.claimActions(dueBy: time, limit: limit, lease: lease)
     }
-    func settle(_ key: IdempotencyKey, _ result: DeliveryResult) async throws { base.settle(key, result) }
+    func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws { base.settle(key, result, at: time) }
     func deliveries(of flow: FlowKey) async throws -> DeliveryCounts { base.deliveries(of: flow) }
+    func revive(_ key: IdempotencyKey, at time: Double) async throws -> Bool { base.revive(key, at: time) }
+    func outboxDepth() async throws -> DeliveryCounts { base.outboxDepth() }
+    func timerCounts(overdueAt time: Double) async throws -> (pending: Int, overdue: Int) { base.timerCounts(overdueAt: time) }
+    func inbox(limit: Int) async throws -> [InboxEvent] { base.inbox(limit: limit) }
+    func inboxDepth() async throws -> Int { base.inboxDepth() }
+    func dropFromInbox(_ id: String) async throws { base.dropFromInbox(id) }
+    func journal(of contact: String) async throws -> [JournalEntry] { base.journal(of: contact) }
 }
 
 @Suite struct FanOutTests {

@@ -153,14 +153,14 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         #expect(due.map(\.request) == [Self.action("a", "s1", at: 1), Self.action("b", "s1", at: 2)])
         #expect(try await store.claimActions(dueBy: 10, limit: 10, lease: 60).isEmpty, "claimed ones are not given twice")
 
-        try await store.settle(due[0].request.key, .delivered)
-        try await store.settle(due[1].request.key, .retry(at: 50))
+        try await store.settle(due[0].request.key, .delivered, at: 10)
+        try await store.settle(due[1].request.key, .retry(at: 50), at: 10)
         #expect(try await store.deliveries(of: Self.flow) == DeliveryCounts(pending: 1, failed: 1))
         #expect(try await store.claimActions(dueBy: 49, limit: 10, lease: 60).isEmpty)
         let retried = try await store.claimActions(dueBy: 50, limit: 10, lease: 60)
         #expect(retried.map(\.attempts) == [1])
         #expect(retried.first?.nextAttemptAt == 50)
-        try await store.settle(retried[0].request.key, .dead)
+        try await store.settle(retried[0].request.key, .dead, at: 50)
         #expect(try await store.deliveries(of: Self.flow) == DeliveryCounts(pending: 1, dead: 1))
         #expect(try await store.claimActions(dueBy: 1_000, limit: 10, lease: 60).map(\.request.key.visit.contact) == ["c"],
                 "dead actions are not attempted again")

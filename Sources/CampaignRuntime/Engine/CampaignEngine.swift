@@ -30,6 +30,9 @@ public actor CampaignEngine {
     /// Whether to keep ``trace``; benchmarks and simulations turn it off.
     public let recordsTrace: Bool
     public private(set) var trace: [TraceEvent] = []
+    /// Whether each unit writes its contacts' journey lines to the store (``JournalEntry``): the service
+    /// does, for `GET /v1/contacts/{id}/journey`.
+    public let keepsJournal: Bool
 
     /// What the engine keeps of each registered flow, looked up once per unit of work.
     private final class Entry {
@@ -113,8 +116,9 @@ public actor CampaignEngine {
     public init(flows: [any CampaignFlow], store: any CampaignStore = InMemoryStore(),
                 channels: any ChannelAdapter = RecordingChannels(), clock: any CampaignClock = SystemClock(),
                 recordsTrace: Bool = true, retryPolicy: RetryPolicy = RetryPolicy(),
-                deliversAfterEachUnit: Bool = true) async throws {
+                deliversAfterEachUnit: Bool = true, keepsJournal: Bool = false) async throws {
         self.store = store
+        self.keepsJournal = keepsJournal
         dispatcher = OutboxDispatcher(store: store, channels: channels, clock: clock, policy: retryPolicy)
         self.deliversAfterEachUnit = deliversAfterEachUnit
         self.recordsTrace = recordsTrace
@@ -176,11 +180,14 @@ public actor CampaignEngine {
         try await exclusively {
             let now = clock.now
             let unit = Unit(store: store)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            let payloadText = String(decoding: try encoder.encode(payload), as: UTF8.self)
-            guard try await accept(input, ["event", name, id, payloadText], unit) else { return false }
-            guard var contact = try await unit.contact(id) else { return false }
+            unit.explainsRefusals = true
+            guard try await accept(input, digest: Self.eventDigest(name: name, contact: id, payload: payload), unit) else { return false }
+            guard var contact = try await unit.contact(id) else {
+                // An event about a contact that does not exist (or was erased since it was accepted) changes
+                // nothing, but its input is done.
+                if unit.effect.input != nil { try await finish(unit) }
+                return false
+            }
             func channel(or fallback: String) -> String {
                 if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
                 return fallback
@@ -207,9 +214,9 @@ public actor CampaignEngine {
             if contact != before { unit.effect.contacts[id] = contact }
             try await attachMessageEvent(name, payload, contact: id, unit)
             for visit in try await unit.visits(of: id) where visit.isActive {
-                if try await leaves(visit, event: (name, payload), now: now, unit) {
+                if let exit = try await leaves(visit, event: (name, payload), now: now, unit) {
                     var ended = visit
-                    try await end(&ended, "exited", now: now, unit)
+                    try await end(&ended, "exited", exit: exit, now: now, unit)
                 }
             }
             for key in flowsByTrigger[name] ?? [] {
@@ -224,14 +231,65 @@ public actor CampaignEngine {
     /// processed before (skip it), an error when a different one was under that id. `content` identifies
     /// the input's content.
     private func accept(_ input: String?, _ content: [String], _ unit: Unit) async throws -> Bool {
+        try await accept(input, digest: StableHash.of(content.joined(separator: "\u{1F}")), unit)
+    }
+
+    private func accept(_ input: String?, digest: UInt64, _ unit: Unit) async throws -> Bool {
         guard let input else { return true }
-        let digest = StableHash.of(content.joined(separator: "\u{1F}"))
         if let seen = try await store.processedInput(input) {
             guard seen == digest else { throw EngineError.inputConflict(input) }
             return false
         }
         unit.effect.input = ProcessedInput(id: input, digest: digest)
         return true
+    }
+
+    /// The digest of an event's content, for input ids: an ``InboxEvent`` and ``handle(event:contact:payload:input:)``
+    /// must agree on it.
+    public static func eventDigest(name: String, contact: String, payload: [String: Value]) -> UInt64 {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let payloadText = String(decoding: (try? encoder.encode(payload)) ?? Data(), as: UTF8.self)
+        return StableHash.of(["event", name, contact, payloadText].joined(separator: "\u{1F}"))
+    }
+
+    /// Processes up to `limit` accepted events of the store's inbox, in acceptance order, each once; returns
+    /// how many it took. An event whose id was processed before is dropped from the inbox.
+    @discardableResult
+    public func processInbox(limit: Int = 100) async throws -> Int {
+        try await exclusively {
+            let events = try await store.inbox(limit: limit)
+            for event in events {
+                if try await store.processedInput(event.id) != nil {
+                    try await store.dropFromInbox(event.id)
+                    continue
+                }
+                try await handle(event: event.event, contact: event.contact, payload: event.payload, input: event.id)
+            }
+            return events.count
+        }
+    }
+
+    /// Erases a contact: their profile, visits, journey, pending timers, accepted events and undelivered
+    /// actions, and their email or phone in the flows' dedupe registers. Counters keep their totals.
+    public func erase(contact id: String) async throws {
+        try await exclusively {
+            let unit = Unit(store: store)
+            unit.effect.erased = [id]
+            for key in flowKeys {
+                let registers = try await store.flowState(key).deduplicated
+                guard registers.values.contains(where: { $0.values.contains(id) }) else { continue }
+                try await unit.updateFlow(key) { state in
+                    for (step, kept) in state.deduplicated { state.deduplicated[step] = kept.filter { $0.value != id } }
+                }
+            }
+            try await finish(unit)
+        }
+    }
+
+    /// Delivers a dead action again: its attempts start over now. False when no dead action has the key.
+    public func retry(_ key: IdempotencyKey) async throws -> Bool {
+        try await store.revive(key, at: clock.now)
     }
 
     /// Changes profile fields, then processes a `contact_updated` event naming them.
@@ -259,6 +317,7 @@ public actor CampaignEngine {
 
     private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?, input: String? = nil) async throws {
         let unit = Unit(store: store)
+        unit.explainsRefusals = contact != nil
         guard try await accept(input, ["fire", key.description, contact ?? ""], unit) else { return }
         if let recordingUpTo {
             try await unit.updateFlow(key) { $0.triggeredUpTo = recordingUpTo }
@@ -550,8 +609,37 @@ public actor CampaignEngine {
         }
     }
 
-    private func record(_ event: TraceEvent) {
+    /// Records what the unit did: in the trace, and in the journal of the contact when the engine keeps one.
+    /// `detail` adds to the journal line what the trace does not say (an action's key, the exit that held).
+    private func record(_ event: TraceEvent, _ unit: Unit, detail: String? = nil) {
         if recordsTrace { trace.append(event) }
+        guard keepsJournal else { return }
+        let entry: JournalEntry = switch event {
+        case .entered(let key, let at):
+            JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .entered,
+                         detail: detail ?? "")
+        case .arrived(let key, let state, let at):
+            JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .step, step: state)
+        case .action(let key, let state, let action, let at):
+            JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .action, step: state,
+                         detail: [action.summary, detail].compactMap { $0 }.joined(separator: ", key "))
+        case .held(let key, let state, let reason, let at):
+            JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .held, step: state, detail: reason)
+        case .suppressed(let key, let state, let reason, let at):
+            JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .suppressed, step: state, detail: reason)
+        case .ended(let key, let outcome, let at):
+            outcome == "exited" && detail != nil
+                ? JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .exited, detail: detail!)
+                : JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .ended, detail: outcome)
+        }
+        unit.effect.journal.append(entry)
+    }
+
+    /// Journals why a trigger that fired for a contact did not enter them (only for triggers that named the
+    /// contact: an audience-wide firing does not write a line for every contact it leaves out).
+    private func refuse(_ key: FlowKey, contact: String, _ reason: String, now: Double, _ unit: Unit) {
+        guard keepsJournal, unit.explainsRefusals else { return }
+        unit.effect.journal.append(JournalEntry(contact: contact, flow: key, visit: nil, at: now, kind: .notEntered, detail: reason))
     }
 
     private func context(_ visit: Visit, contact: ContactProfile, now: Double, event: [String: Value]? = nil,
@@ -564,25 +652,37 @@ public actor CampaignEngine {
     }
 
     private func enter(_ key: FlowKey, contact id: String, payload: [String: Value], now: Double, _ unit: Unit) async throws {
-        guard let entry = entries[key], try await status(key) == .published, let contact = try await unit.contact(id), !contact.archived else { return }
+        guard let entry = entries[key], let contact = try await unit.contact(id) else { return }
+        let status = try await status(key)
+        guard status == .published else {
+            return refuse(key, contact: id, "the version is \(status?.rawValue ?? "not registered"), not published", now: now, unit)
+        }
+        guard !contact.archived else { return refuse(key, contact: id, "the contact is archived", now: now, unit) }
         let flow = entry.flow
         let definition = entry.definition
         var probe = FlowContext(now: now, contact: contact, event: payload, campaign: key.campaign, version: key.version,
                                 timeZone: entries[key]!.timeZone)
-        guard flow.triggerFilter(&probe), flow.audience(&probe) else { return }
+        guard flow.triggerFilter(&probe) else { return refuse(key, contact: id, "the trigger's where did not hold", now: now, unit) }
+        guard flow.audience(&probe) else { return refuse(key, contact: id, "the contact is not in the audience", now: now, unit) }
         for (index, exit) in definition.exits.enumerated() {
-            if case .condition = exit, flow.exitHolds(index, &probe) { return }
+            if case .condition = exit, flow.exitHolds(index, &probe) {
+                return refuse(key, contact: id, "exit_when[\(index)]: condition held", now: now, unit)
+            }
         }
         let earlier = try await unit.visits(of: id).filter { $0.key.flow.campaign == key.campaign }
         switch definition.repeatPolicy {
         case .many: break
-        case .once: guard earlier.isEmpty else { return }
-        case .afterExit: guard !earlier.contains(where: \.isActive) else { return }
+        case .once:
+            guard earlier.isEmpty else { return refuse(key, contact: id, "repeat: once, and the contact entered before", now: now, unit) }
+        case .afterExit:
+            guard !earlier.contains(where: \.isActive) else {
+                return refuse(key, contact: id, "repeat: after_exit, and the contact is still in the campaign", now: now, unit)
+            }
         }
         let visitKey = VisitKey(contact: id, flow: key, number: (earlier.map(\.key.number).max() ?? 0) + 1)
         var visit = Visit(key: visitKey, state: definition.start, phase: .running, enteredAt: now,
                           triggerPayload: entry.stepsReadTheEvent ? payload : [:], sends: [:], variants: [:])
-        record(.entered(visitKey, at: now))
+        record(.entered(visitKey, at: now), unit)
         try await run(&visit, now: now, unit)
     }
 
@@ -603,7 +703,7 @@ public actor CampaignEngine {
             let state = visit.state
             try await unit.updateFlow(key) { $0.arrivals[state, default: 0] += 1 }
             let stateID = states[state].id
-            record(.arrived(visit.key, state: stateID, at: now))
+            record(.arrived(visit.key, state: stateID, at: now), unit)
             var context = self.context(visit, contact: contact, now: now, timeZone: timeZone)
             switch flow.step(state, &context) {
             case .go(let next):
@@ -611,15 +711,16 @@ public actor CampaignEngine {
             case .act(let action, let next):
                 try await apply(action, by: visit.key, now: now, unit)
                 contact = try await unit.contact(visit.key.contact)!
-                unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
-                record(.action(visit.key, state: stateID, action, at: now))
+                let request = ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now)
+                unit.effect.actions.append(request)
+                record(.action(visit.key, state: stateID, action, at: now), unit, detail: request.key.description)
                 visit.state = next
                 if action == .archive { archivedHere = true }
                 if try await exitIfLeaving(&visit, now: now, unit, archivedHere: archivedHere) { return }
             case .send(let channel, let message, let approval, let next):
                 if approval {
                     visit.phase = .awaitingApproval
-                    record(.held(visit.key, state: stateID, reason: "approval", at: now))
+                    record(.held(visit.key, state: stateID, reason: "approval", at: now), unit)
                     return
                 }
                 if case .send(_, _, _, true, _) = states[state].step, let at = try await optimizedSendTime(visit, now: now, unit), at > now {
@@ -682,7 +783,7 @@ public actor CampaignEngine {
             }
             if let winner = try await unit.flowState(key).tests[state]?.winner { return variants[winner].next }
             visit.phase = .awaitingWinner
-            record(.held(visit.key, state: stateID, reason: "winner", at: now))
+            record(.held(visit.key, state: stateID, reason: "winner", at: now), unit)
             return nil
         case .distribute(let buckets, let otherwise):
             return try await unit.updateFlow(key) { flowState in
@@ -704,7 +805,7 @@ public actor CampaignEngine {
                 return nil
             }
             guard let kept = try await winner(of: [arrival], now: now, unit), kept != visit.key.contact else { return next }
-            record(.held(visit.key, state: stateID, reason: "duplicate of \(kept)", at: now))
+            record(.held(visit.key, state: stateID, reason: "duplicate of \(kept)", at: now), unit)
             try await end(&visit, "neutral", now: now, unit)
             return nil
         default:
@@ -742,11 +843,12 @@ public actor CampaignEngine {
         let transactional = definition.messages[message]?.transactional ?? false
         if let reason = recipient.suppression(channel: channel, transactional: transactional) {
             try await unit.updateFlow(visit.key.flow) { $0.suppressed[reason.rawValue, default: 0] += 1 }
-            record(.suppressed(visit.key, state: stateID, reason: reason.rawValue, at: now))
+            record(.suppressed(visit.key, state: stateID, reason: reason.rawValue, at: now), unit)
             return
         }
-        unit.effect.actions.append(ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now))
-        record(.action(visit.key, state: stateID, action, at: now))
+        let request = ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now)
+        unit.effect.actions.append(request)
+        record(.action(visit.key, state: stateID, action, at: now), unit, detail: request.key.description)
         visit.sends[state] = SendRecord(message: message, sentAt: now)
         guard var contact = try await unit.contact(visit.key.contact) else { return }
         if let category = definition.messages[message]?.category {
@@ -774,7 +876,7 @@ public actor CampaignEngine {
         case .archive:
             contact.archived = true
             for var other in try await unit.visits(of: id) where other.isActive && other.key != visitKey {
-                try await end(&other, "exited", now: now, unit)
+                try await end(&other, "exited", exit: "the contact was archived by \(visitKey.flow)", now: now, unit)
             }
         case .send, .grantPromo, .export, .postal:
             break
@@ -787,31 +889,32 @@ public actor CampaignEngine {
     /// could have changed: on every event about the contact, after each action or send of the visit, and
     /// when a timer or an approval wakes it.
     /// `archivedHere`: the visit itself archived the contact in this activation, which does not end it.
+    /// Returns the exit that holds, described for the journal, or nil when the visit stays.
     private func leaves(_ visit: Visit, event: (name: String, payload: [String: Value])? = nil, now: Double, _ unit: Unit,
-                        archivedHere: Bool = false) async throws -> Bool {
-        guard let entry = entries[visit.key.flow], let contact = try await unit.contact(visit.key.contact) else { return false }
-        if contact.archived, !archivedHere { return true }
+                        archivedHere: Bool = false) async throws -> String? {
+        guard let entry = entries[visit.key.flow], let contact = try await unit.contact(visit.key.contact) else { return nil }
+        if contact.archived, !archivedHere { return "the contact is archived" }
         let flow = entry.flow
         var context = self.context(visit, contact: contact, now: now, event: event?.payload ?? [:])
         for (index, exit) in entry.definition.exits.enumerated() {
             switch exit {
             case .event(let exitEvent, _):
-                if exitEvent == event?.name, flow.exitHolds(index, &context) { return true }
+                if exitEvent == event?.name, flow.exitHolds(index, &context) { return "exit_when[\(index)]: event \(exitEvent)" }
             case .condition:
-                if flow.exitHolds(index, &context) { return true }
+                if flow.exitHolds(index, &context) { return "exit_when[\(index)]: condition held" }
             }
         }
         if entry.definition.leaveWhenOutOfAudience {
             var audienceContext = self.context(visit, contact: contact, now: now)
-            if !flow.audience(&audienceContext) { return true }
+            if !flow.audience(&audienceContext) { return "out of the audience (leave_when_out_of_audience)" }
         }
-        return false
+        return nil
     }
 
-    /// Ends the visit with outcome `exited` when it ``leaves(_:event:now:_:)``; returns whether it did.
+    /// Ends the visit with outcome `exited` when it ``leaves(_:event:now:_:archivedHere:)``; returns whether it did.
     private func exitIfLeaving(_ visit: inout Visit, now: Double, _ unit: Unit, archivedHere: Bool = false) async throws -> Bool {
-        guard try await leaves(visit, now: now, unit, archivedHere: archivedHere) else { return false }
-        try await end(&visit, "exited", now: now, unit)
+        guard let exit = try await leaves(visit, now: now, unit, archivedHere: archivedHere) else { return false }
+        try await end(&visit, "exited", exit: exit, now: now, unit)
         return true
     }
 
@@ -837,7 +940,7 @@ public actor CampaignEngine {
         visit.state = state
         visit.phase = .scheduledSend(until: until)
         unit.save(visit)
-        record(.held(visit.key, state: entries[visit.key.flow]!.definition.states[state].id, reason: "send time", at: now))
+        record(.held(visit.key, state: entries[visit.key.flow]!.definition.states[state].id, reason: "send time", at: now), unit)
         unit.effect.timersAdded.append(PendingTimer(due: until, sequence: try await store.nextSequence(), kind: .wake(visit.key, state: state)))
     }
 
@@ -893,18 +996,19 @@ public actor CampaignEngine {
                     try await run(&visit, now: now, unit)
                 } else {
                     record(.held(visit.key, state: entry.definition.states[arrival.state].id,
-                                 reason: "duplicate of \(kept ?? "")", at: now))
+                                 reason: "duplicate of \(kept ?? "")", at: now), unit)
                     try await end(&visit, "neutral", now: now, unit)
                 }
             }
         }
     }
 
-    private func end(_ visit: inout Visit, _ outcome: String, now: Double, _ unit: Unit) async throws {
+    /// Ends a visit; `exit` names the exit that held when the outcome is `exited`.
+    private func end(_ visit: inout Visit, _ outcome: String, exit: String? = nil, now: Double, _ unit: Unit) async throws {
         visit.phase = .ended(outcome)
         unit.save(visit)
         try await unit.updateFlow(visit.key.flow) { $0.outcomes[outcome, default: 0] += 1 }
-        record(.ended(visit.key, outcome: outcome, at: now))
+        record(.ended(visit.key, outcome: outcome, at: now), unit, detail: exit)
     }
 
     /// Attaches a message event (delivered, opened, clicked, ...) to the send step it names.
@@ -962,6 +1066,9 @@ final class Unit {
 
     /// While a firing enters its audience, dedupe steps collect their arrivals here to settle them together.
     var collectsDedupeArrivals = false
+    /// Whether triggers that do not enter the unit's contact say why in the journal: true for units about one
+    /// contact, false for audience-wide firings.
+    var explainsRefusals = false
     var dedupeArrivals: [CampaignEngine.DedupeArrival] = []
 
     nonisolated(nonsending) func contact(_ id: String) async throws -> ContactProfile? {

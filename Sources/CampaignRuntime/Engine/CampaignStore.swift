@@ -14,6 +14,14 @@ public struct EffectUnit: Sendable {
     /// The input (an event submitted with an id) this unit processes: recorded with it, so that the same id
     /// is processed once.
     public var input: ProcessedInput?
+    /// Events accepted for later processing (``InboxEvent``). An id accepted or processed before with the
+    /// same digest is skipped; with another digest the commit fails with ``StoreError/inputConflict(_:)``.
+    public var inboxAdded: [InboxEvent] = []
+    /// Lines of the contacts' journeys, in order.
+    public var journal: [JournalEntry] = []
+    /// Contacts erased, applied before the rest of the unit: their profile, visits, journal, pending timers,
+    /// accepted events and undelivered actions are removed.
+    public var erased: [String] = []
 
     public init() {}
 }
@@ -33,6 +41,8 @@ public struct ProcessedInput: Codable, Sendable, Equatable {
 public enum StoreError: Error, Equatable {
     /// The unit's input id was committed before (by a unit that ran at the same time).
     case inputAlreadyProcessed(String)
+    /// An event accepted (or processed) before under this id had another content.
+    case inputConflict(String)
 }
 
 /// Where the runtime keeps its state: asynchronous, throwing and shared between tasks. Reads see committed
@@ -65,11 +75,28 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// Claims up to `limit` outbox actions whose next attempt is due at or before `time` (not dead, not
     /// delivered), oldest first, for `lease` seconds of real time.
     func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry]
-    /// Records a delivery attempt's result: delivered (removed from the outbox), to retry at an instant, or
-    /// dead (kept, visible in reports, until retried by hand).
-    func settle(_ key: IdempotencyKey, _ result: DeliveryResult) async throws
+    /// Records a delivery attempt's result at `time`: delivered (removed from the outbox, a journal line), to
+    /// retry at an instant, or dead (kept, visible in reports, until retried by hand; a journal line).
+    func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws
     /// Outbox actions of a flow by delivery state.
     func deliveries(of flow: FlowKey) async throws -> DeliveryCounts
+    /// Makes a dead action due again at `time`, with its attempts counted from zero; false when no dead
+    /// action has the key.
+    func revive(_ key: IdempotencyKey, at time: Double) async throws -> Bool
+    /// The outbox by state, over every flow: what metrics report.
+    func outboxDepth() async throws -> DeliveryCounts
+    /// Pending timers: how many, and how many were due before `time`.
+    func timerCounts(overdueAt time: Double) async throws -> (pending: Int, overdue: Int)
+
+    /// Up to `limit` accepted events not processed yet, oldest first. A unit whose ``EffectUnit/input`` has
+    /// an accepted event's id removes it from the inbox.
+    func inbox(limit: Int) async throws -> [InboxEvent]
+    /// How many accepted events wait to be processed.
+    func inboxDepth() async throws -> Int
+    /// Removes an accepted event that needs no processing (its id was processed before).
+    func dropFromInbox(_ id: String) async throws
+    /// A contact's journey lines, oldest first. Settling an action for good (delivered or dead) adds one.
+    func journal(of contact: String) async throws -> [JournalEntry]
 }
 
 /// An action in the outbox, with its delivery attempts so far.
@@ -149,6 +176,10 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     private var claimedActions: [IdempotencyKey: Double] = [:]
     private var sequence: UInt64 = 0
     private var processedInputs: [String: UInt64] = [:]
+    /// Accepted events in order, and their digests by id.
+    private var inboxEvents: [InboxEvent] = []
+    private var inboxDigests: [String: UInt64] = [:]
+    private var journals: [String: [JournalEntry]] = [:]
 
     public init() {}
 
@@ -231,10 +262,24 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
 
     public func commit(_ unit: EffectUnit) throws {
         try locked {
-            if let input = unit.input {
-                guard processedInputs[input.id] == nil else { throw StoreError.inputAlreadyProcessed(input.id) }
-                processedInputs[input.id] = input.digest
+            // Every check before the first change: a refused unit changes nothing.
+            if let input = unit.input, processedInputs[input.id] != nil { throw StoreError.inputAlreadyProcessed(input.id) }
+            var accepted: [String: UInt64] = [:]
+            for event in unit.inboxAdded {
+                let known = accepted[event.id] ?? inboxDigests[event.id] ?? processedInputs[event.id]
+                if let known, known != event.digest { throw StoreError.inputConflict(event.id) }
+                accepted[event.id] = event.digest
             }
+            for contact in unit.erased { erase(contact) }
+            if let input = unit.input {
+                processedInputs[input.id] = input.digest
+                if inboxDigests.removeValue(forKey: input.id) != nil { inboxEvents.removeAll { $0.id == input.id } }
+            }
+            for event in unit.inboxAdded where inboxDigests[event.id] == nil && processedInputs[event.id] == nil {
+                inboxDigests[event.id] = event.digest
+                inboxEvents.append(event)
+            }
+            for entry in unit.journal { journals[entry.contact, default: []].append(entry) }
             for (id, contact) in unit.contacts {
                 if contacts.updateValue(contact, forKey: id) == nil {
                     if let last = orderedContactIDs.last, last > id { contactIDsAreOrdered = false }
@@ -281,30 +326,85 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
         }
     }
 
-    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult) {
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) {
         locked {
             claimedActions[key] = nil
+            guard let entry = outbox[key] else { return }
             switch result {
             case .delivered:
                 outbox[key] = nil
+                journals[key.visit.contact, default: []].append(JournalEntry(settling: key, delivered: true, attempts: entry.attempts + 1, at: time))
             case .retry(let at):
                 outbox[key]?.attempts += 1
                 outbox[key]?.nextAttemptAt = at
             case .dead:
                 outbox[key]?.attempts += 1
                 outbox[key]?.isDead = true
+                journals[key.visit.contact, default: []].append(JournalEntry(settling: key, delivered: false, attempts: entry.attempts + 1, at: time))
             }
         }
     }
 
-    public func deliveries(of flow: FlowKey) -> DeliveryCounts {
+    public func revive(_ key: IdempotencyKey, at time: Double) -> Bool {
         locked {
-            var counts = DeliveryCounts()
-            for entry in outbox.values where entry.request.key.visit.flow == flow {
-                if entry.isDead { counts.dead += 1 } else if entry.attempts > 0 { counts.failed += 1 } else { counts.pending += 1 }
-            }
-            return counts
+            guard outbox[key]?.isDead == true else { return false }
+            outbox[key]?.isDead = false
+            outbox[key]?.attempts = 0
+            outbox[key]?.nextAttemptAt = time
+            // Back in the claim order, which may have passed it.
+            outboxOrder.append(key)
+            return true
         }
+    }
+
+    public func outboxDepth() -> DeliveryCounts { locked { counts(outbox.values) } }
+
+    public func timerCounts(overdueAt time: Double) -> (pending: Int, overdue: Int) {
+        locked {
+            dropRemovedTimers()
+            let all = timers.all.filter { !removedTimers.contains($0.sequence) } + claimed.values.map(\.timer)
+            return (all.count, all.count { $0.due < time })
+        }
+    }
+
+    public func inbox(limit: Int) -> [InboxEvent] { locked { Array(inboxEvents.prefix(limit)) } }
+
+    public func inboxDepth() -> Int { locked { inboxEvents.count } }
+
+    public func dropFromInbox(_ id: String) {
+        locked {
+            if inboxDigests.removeValue(forKey: id) != nil { inboxEvents.removeAll { $0.id == id } }
+        }
+    }
+
+    public func journal(of contact: String) -> [JournalEntry] { locked { journals[contact] ?? [] } }
+
+    /// Removes everything about a contact (called with the lock held).
+    private func erase(_ id: String) {
+        guard contacts.removeValue(forKey: id) != nil || visitsByContact[id] != nil || journals[id] != nil else { return }
+        orderedContactIDs.removeAll { $0 == id }
+        for visit in visitsByContact.removeValue(forKey: id) ?? [] {
+            // Its timers fire into nothing; drop them now so none names the contact.
+            for timer in timers.all where timer.kind == .wake(visit.key, state: visit.state) { removedTimers.insert(timer.sequence) }
+            for (sequence, claim) in claimed where claim.timer.kind == .wake(visit.key, state: visit.state) { claimed[sequence] = nil }
+        }
+        journals[id] = nil
+        for key in outbox.keys where key.visit.contact == id { outbox[key] = nil }
+        let erasedEvents = inboxEvents.filter { $0.contact == id }.map(\.id)
+        for event in erasedEvents { inboxDigests[event] = nil }
+        inboxEvents.removeAll { $0.contact == id }
+    }
+
+    public func deliveries(of flow: FlowKey) -> DeliveryCounts {
+        locked { counts(outbox.values.filter { $0.request.key.visit.flow == flow }) }
+    }
+
+    private func counts(_ entries: some Sequence<OutboxEntry>) -> DeliveryCounts {
+        var counts = DeliveryCounts()
+        for entry in entries {
+            if entry.isDead { counts.dead += 1 } else if entry.attempts > 0 { counts.failed += 1 } else { counts.pending += 1 }
+        }
+        return counts
     }
 }
 
@@ -326,6 +426,9 @@ struct TimerHeap {
     private var freeSlots: [Int] = []
 
     var first: PendingTimer? { entries.first.flatMap { slots[$0.slot] } }
+
+    /// Every timer in the heap, in no order.
+    var all: [PendingTimer] { slots.compactMap { $0 } }
 
     mutating func insert(_ timer: PendingTimer) {
         let slot: Int

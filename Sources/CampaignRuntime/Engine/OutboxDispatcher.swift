@@ -87,6 +87,6 @@ public actor OutboxDispatcher {
                 ? .dead
                 : .retry(at: now + policy.delay(afterFailures: failures, jitter: jitter()))
         }
-        try await store.settle(entry.request.key, result)
+        try await store.settle(entry.request.key, result, at: now)
     }
 }

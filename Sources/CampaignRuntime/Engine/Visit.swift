@@ -112,6 +112,12 @@ public struct PendingTimer: Codable, Sendable, Equatable, Comparable {
     }
 
     public static func < (a: PendingTimer, b: PendingTimer) -> Bool { (a.due, a.sequence) < (b.due, b.sequence) }
+
+    /// The contact a wake-up is about; nil for a test's decision.
+    public var contact: String? {
+        if case .wake(let visit, _) = kind { return visit.contact }
+        return nil
+    }
 }
 
 /// Per-flow state shared by its contacts: A/X tests, distribution counters, dedupe registers and reports.
@@ -148,6 +154,11 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
 public struct IdempotencyKey: Hashable, Codable, Sendable, CustomStringConvertible {
     public var visit: VisitKey
     public var step: String
+
+    public init(visit: VisitKey, step: String) {
+        self.visit = visit
+        self.step = step
+    }
 
     public var description: String { "\(visit.contact)/\(visit.flow.campaign)/v\(visit.flow.version)/\(step)/\(visit.number)" }
 }

@@ -48,3 +48,34 @@ public enum FlowAction: Codable, Sendable, Equatable, Hashable {
     case postal(String)
 }
 
+extension FlowAction {
+    /// The action's kind as channels and journeys name it: `send`, `update`, `tags`, `unsubscribe`,
+    /// `archive`, `grant_promo`, `export`, `postal`.
+    public var kind: String {
+        switch self {
+        case .send: "send"
+        case .update: "update"
+        case .tags: "tags"
+        case .unsubscribe: "unsubscribe"
+        case .archive: "archive"
+        case .grantPromo: "grant_promo"
+        case .export: "export"
+        case .postal: "postal"
+        }
+    }
+
+    /// One line saying what the action does, for journeys.
+    public var summary: String {
+        switch self {
+        case .send(let channel, let message): "send \(channel) \(message)"
+        case .update(let assignments): "update " + assignments.map(\.field).joined(separator: ", ")
+        case .tags(let add, let remove): "tags +" + add.joined(separator: " +") + (remove.isEmpty ? "" : " -" + remove.joined(separator: " -"))
+        case .unsubscribe(let channels): "unsubscribe " + channels.joined(separator: ", ")
+        case .archive: "archive"
+        case .grantPromo(let bank): "grant_promo \(bank)"
+        case .export(let destination, _): "export to \(destination)"
+        case .postal(let mailing): "postal \(mailing)"
+        }
+    }
+}
+

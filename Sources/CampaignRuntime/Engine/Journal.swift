@@ -1,0 +1,98 @@
+/// One line of a contact's journey, kept durably with the unit that did it: "why did this contact get this
+/// email, or not?" is answered from these lines.
+public struct JournalEntry: Codable, Sendable, Equatable {
+    /// What happened, in the words of the service's journey.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case entered
+        /// A trigger fired for the contact and the contact did not enter; `detail` says why.
+        case notEntered = "not_entered"
+        /// The visit arrived at a step.
+        case step
+        /// An action was created; `detail` is its idempotency key.
+        case action
+        /// A channel acknowledged an action; `detail` names the key and the attempts it took.
+        case delivered
+        /// A send did not go out; `detail` is the reason.
+        case suppressed
+        /// The visit waits for something (an approval, a test's winner, a send time, a duplicate).
+        case held
+        /// The visit left through an exit; `detail` names the exit that held.
+        case exited
+        /// The visit ended at an end step (or was stopped); `detail` is the outcome.
+        case ended
+        /// A channel refused an action for the last time: it is dead until retried by hand.
+        case dead
+    }
+
+    public var contact: String
+    public var flow: FlowKey
+    /// The visit's number, nil for a trigger that did not enter.
+    public var visit: Int?
+    public var at: Double
+    public var kind: Kind
+    public var step: String?
+    public var detail: String
+
+    public init(contact: String, flow: FlowKey, visit: Int?, at: Double, kind: Kind, step: String? = nil, detail: String = "") {
+        self.contact = contact
+        self.flow = flow
+        self.visit = visit
+        self.at = at
+        self.kind = kind
+        self.step = step
+        self.detail = detail
+    }
+
+    /// The line a store writes when a channel settles an action for good.
+    public init(settling key: IdempotencyKey, delivered: Bool, attempts: Int, at: Double) {
+        let plural = attempts == 1 ? "" : "s"
+        self.init(contact: key.visit.contact, flow: key.visit.flow, visit: key.visit.number, at: at,
+                  kind: delivered ? .delivered : .dead, step: key.stepID,
+                  detail: "\(key) after \(attempts) attempt\(plural)")
+    }
+}
+
+/// An event accepted by the service and stored before it is processed (the service answers 202 once it is):
+/// the engine's ``CampaignEngine/processInbox(limit:)`` processes these in acceptance order, each once.
+public struct InboxEvent: Codable, Sendable, Equatable {
+    /// The submission's id: the same id is accepted once.
+    public var id: String
+    public var contact: String
+    public var event: String
+    public var payload: [String: Value]
+    /// When the event happened, as its sender said (seconds since 1970).
+    public var at: Double
+
+    public init(id: String, contact: String, event: String, payload: [String: Value], at: Double) {
+        self.id = id
+        self.contact = contact
+        self.event = event
+        self.payload = payload
+        self.at = at
+    }
+
+    /// Identifies the submission's content: the same id with another digest is a conflict. The time is not
+    /// part of it, since a sender that omits it and submits again gets another default time.
+    public var digest: UInt64 { CampaignEngine.eventDigest(name: event, contact: contact, payload: payload) }
+}
+
+extension IdempotencyKey {
+    /// Reads a key written by ``description`` (`contact/campaign/vVERSION/step/VISIT`). Contact ids may hold
+    /// slashes, so the parts are read from the right; nil when the text is not such a key.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 5, let number = Int(parts[parts.count - 1]), number > 0,
+              parts[parts.count - 3].hasPrefix("v"), let version = Int(parts[parts.count - 3].dropFirst()) else { return nil }
+        let step = String(parts[parts.count - 2])
+        let campaign = String(parts[parts.count - 4])
+        let contact = parts[..<(parts.count - 4)].joined(separator: "/")
+        guard !step.isEmpty, !campaign.isEmpty, !contact.isEmpty else { return nil }
+        self.init(visit: VisitKey(contact: contact, flow: FlowKey(campaign: campaign, version: version), number: number), step: step)
+    }
+
+    /// The step's id, without the `#N` a visit's later passes through it add.
+    public var stepID: String {
+        guard let mark = step.lastIndex(of: "#"), Int(step[step.index(after: mark)...]) != nil else { return step }
+        return String(step[..<mark])
+    }
+}
