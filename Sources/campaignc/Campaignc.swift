@@ -16,7 +16,8 @@ struct Campaignc: AsyncParsableCommand {
             machines for the CampaignRuntime library.
             """,
         version: CampaignCompilerVersion.current,
-        subcommands: [Check.self, TestCommand.self, Compile.self, Graph.self, Simulate.self, Rules.self, Explain.self],
+        subcommands: [Check.self, TestCommand.self, Compile.self, Graph.self, Simulate.self, Rules.self, Explain.self,
+                      Bundle.self, Plan.self, Deploy.self],
         defaultSubcommand: Check.self)
 
     /// Runs the command line, mapping usage errors to exit status 2 as `check` documents.

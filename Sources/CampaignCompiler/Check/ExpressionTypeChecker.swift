@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// Type-checks expressions against the workspace: names exist, operand types agree, literals lie inside a
 /// field's `values`, and functions get the arguments they take.
 ///

@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// Checks a YAML value written for a contact field (an `update_contact` value, a scenario contact or
 /// expected field) against the field's type and declared values.
 enum FieldValueChecker {

@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// The data model campaigns refer to: contact fields, events, messages, groups, personas, promo banks and
 /// export destinations, read from `workspace.yaml`.
 public struct Workspace: Sendable {

@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// Reads `workspace.yaml` into a ``Workspace``, reporting shape problems.
 struct WorkspaceReader {
     let reader: ShapeReader

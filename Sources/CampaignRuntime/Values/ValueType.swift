@@ -1,4 +1,5 @@
-/// The type of a contact field, event field or expression.
+/// The type of a contact field, event field or expression: one vocabulary for the compiler, which checks
+/// campaigns with it, and the service, which checks the profiles and events it is sent.
 public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
     case string, int, decimal, bool, date, datetime, duration
     case list(ValueType)
@@ -68,22 +69,6 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
         case .duration: "duration"
         case .list(let element): "[\(element)]"
         case .null: "null"
-        }
-    }
-}
-
-extension Literal {
-    /// The literal's type.
-    public var type: ValueType {
-        switch self {
-        case .string: .string
-        case .int: .int
-        case .decimal: .decimal
-        case .bool: .bool
-        case .null: .null
-        case .duration: .duration
-        case .date: .date
-        case .dateTime: .datetime
         }
     }
 }
