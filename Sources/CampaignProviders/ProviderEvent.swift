@@ -6,7 +6,7 @@ public struct ProviderEvent: Sendable, Equatable {
     /// SendGrid's `sg_event_id`, Mailgun's `event-data.id`, the SNS `MessageId` for SES, and for Postmark
     /// (which has no event id) its record type, message id and the event's time (and link, for clicks).
     public var providerEventID: String
-    /// The `campaignc_key` the send carried (an ``SendKey`` in text); nil when the provider's event has none.
+    /// The `campaignc_key` the send carried (an `IdempotencyKey` in text, read back with `IdempotencyKey(parsing:)`); nil when the provider's event has none.
     public var sendKey: String?
     /// The runtime's message event: `message_delivered`, `email_opened`, `link_clicked`,
     /// `message_unsubscribed`, `spam_complaint` or `message_bounced`.

@@ -77,22 +77,41 @@ public struct InboxEvent: Codable, Sendable, Equatable {
 }
 
 extension IdempotencyKey {
-    /// Reads a key written by ``description`` (`contact/campaign/vVERSION/step/VISIT`). Contact ids may hold
-    /// slashes, so the parts are read from the right; nil when the text is not such a key.
+    /// Reads a key as ``description`` writes it (`CONTACT/CAMPAIGN/vVERSION/STEP/VISIT`, STEP being `step` or
+    /// `step#N`), from the right, because a contact id may itself contain `/`. Nil for anything the engine
+    /// would not have written: fewer than five parts, an empty part, a version or visit that is not a positive
+    /// number in plain digits, a suffix `#N` with N below 2.
     public init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count >= 5, let number = Int(parts[parts.count - 1]), number > 0,
-              parts[parts.count - 3].hasPrefix("v"), let version = Int(parts[parts.count - 3].dropFirst()) else { return nil }
-        let step = String(parts[parts.count - 2])
-        let campaign = String(parts[parts.count - 4])
+        guard parts.count >= 5 else { return nil }
         let contact = parts[..<(parts.count - 4)].joined(separator: "/")
-        guard !step.isEmpty, !campaign.isEmpty, !contact.isEmpty else { return nil }
-        self.init(visit: VisitKey(contact: contact, flow: FlowKey(campaign: campaign, version: version), number: number), step: step)
+        let campaign = parts[parts.count - 4], version = parts[parts.count - 3], step = parts[parts.count - 2]
+        guard !contact.isEmpty, !campaign.isEmpty, version.first == "v",
+              let versionNumber = Self.positive(version.dropFirst()),
+              let number = Self.positive(parts[parts.count - 1]) else { return nil }
+        if let hash = step.lastIndex(of: "#") {
+            guard let suffix = Self.positive(step[step.index(after: hash)...]), suffix >= 2 else { return nil }
+        }
+        guard !step.isEmpty, step.first != "#" else { return nil }
+        self.init(visit: VisitKey(contact: contact, flow: FlowKey(campaign: String(campaign), version: versionNumber), number: number),
+                  step: String(step))
     }
 
     /// The step's id, without the `#N` a visit's later passes through it add.
     public var stepID: String {
-        guard let mark = step.lastIndex(of: "#"), Int(step[step.index(after: mark)...]) != nil else { return step }
-        return String(step[..<mark])
+        guard let hash = step.lastIndex(of: "#") else { return step }
+        return String(step[..<hash])
+    }
+
+    /// Which action of the step in the visit this is: 1 for the first (written without a suffix).
+    public var occurrence: Int {
+        guard let hash = step.lastIndex(of: "#") else { return 1 }
+        return Int(step[step.index(after: hash)...]) ?? 1
+    }
+
+    /// A positive number written as `Int.description` writes it (no sign, no leading zero); nil otherwise.
+    private static func positive(_ text: Substring) -> Int? {
+        guard let value = Int(text), value > 0, String(value) == text else { return nil }
+        return value
     }
 }

@@ -1,22 +1,22 @@
-import CampaignProviders
 @testable import CampaignRuntime
 import Testing
 
-@Suite struct SendKeyTests {
+/// `IdempotencyKey(parsing:)`: the key a send carries to its provider (`campaignc_key`) and back.
+@Suite struct IdempotencyKeyTests {
     @Test func aKeyReadsIntoItsParts() throws {
-        let key = try #require(SendKey(parsing: "c1/abandoned-cart/v2/email_f#2/1"))
+        let key = try #require(IdempotencyKey(parsing: "c1/abandoned-cart/v2/email_f#2/1"))
         #expect(key.visit == VisitKey(contact: "c1", flow: FlowKey(campaign: "abandoned-cart", version: 2), number: 1))
-        #expect(key.step == "email_f")
+        #expect(key.stepID == "email_f")
         #expect(key.occurrence == 2)
-        #expect(key.actionStep == "email_f#2")
+        #expect(key.step == "email_f#2")
         #expect(key.description == "c1/abandoned-cart/v2/email_f#2/1")
     }
 
     @Test func aContactIdWithSlashesIsReadFromTheRight() throws {
-        let key = try #require(SendKey(parsing: "shop/eu/c/42/welcome/v10/email_a/3"))
+        let key = try #require(IdempotencyKey(parsing: "shop/eu/c/42/welcome/v10/email_a/3"))
         #expect(key.visit.contact == "shop/eu/c/42")
         #expect(key.visit.flow == FlowKey(campaign: "welcome", version: 10))
-        #expect(key.step == "email_a" && key.occurrence == 1 && key.visit.number == 3)
+        #expect(key.stepID == "email_a" && key.occurrence == 1 && key.visit.number == 3)
     }
 
     @Test func theKeysTheEngineWritesReadBack() throws {
@@ -26,9 +26,9 @@ import Testing
         let first = visit.nextActionKey(state: 4, step: "email_1")
         let second = visit.nextActionKey(state: 4, step: "email_1")
         for (written, occurrence) in [(first, 1), (second, 2)] {
-            let key = try #require(SendKey(parsing: written.description))
+            let key = try #require(IdempotencyKey(parsing: written.description))
             #expect(key.visit == written.visit)
-            #expect(key.step == "email_1" && key.occurrence == occurrence && key.actionStep == written.step)
+            #expect(key.stepID == "email_1" && key.occurrence == occurrence && key.step == written.step)
             #expect(key.description == written.description)
         }
     }
@@ -40,7 +40,7 @@ import Testing
                      "c1/abandoned-cart/v2/email_f/x", "c1/abandoned-cart/v2/email_f/1/", "c1/abandoned-cart/v2/email_f#/1",
                      "c1/abandoned-cart/v2/email_f#1/1", "c1/abandoned-cart/v2/#2/1", "c1/abandoned-cart/v2/email_f/+1",
                      "c1/abandoned-cart/v99999999999999999999/email_f/1"] {
-            #expect(SendKey(parsing: text) == nil, "\(text)")
+            #expect(IdempotencyKey(parsing: text) == nil, "\(text)")
         }
     }
 }
