@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CampaignServiceTests",
-            dependencies: ["CampaignService", "campaignd", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["CampaignService", "campaignd", "CampaignExamples", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "CampaignRuntimeTests", dependencies: ["CampaignRuntime", "CampaignStoreSQLite", "CampaignStorePostgres"], exclude: ["Reference"]),
     ],
