@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "campaignc-bench", targets: ["CampaignBenchmarks"]),
         .executable(name: "campaignc-crash", targets: ["CampaignCrashHarness"]),
         .plugin(name: "CampaignCompilerPlugin", targets: ["CampaignCompilerPlugin"]),
+        .library(name: "CampaignService", targets: ["CampaignService"]),
+        .executable(name: "campaignd", targets: ["campaignd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -21,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The compiler core: reading, checking and diagnostics. Knows nothing of the command line.
@@ -80,6 +87,25 @@ let package = Package(
             name: "CampaignCrashHarness",
             dependencies: ["CampaignRuntime", "CampaignStoreSQLite", "CampaignExamples"]
         ),
+        // The campaign service: HTTP routes over the engine, configuration, auth, metrics and workers.
+        .target(
+            name: "CampaignService",
+            dependencies: [
+                "CampaignCompiler", "CampaignRuntime", "CampaignStoreSQLite", "CampaignStorePostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources/campaignd.openapi.json")]
+        ),
+        // `campaignd`: the service's command line, a thin layer over CampaignService.
+        .executableTarget(
+            name: "campaignd",
+            dependencies: ["CampaignService", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "CampaignCompilerTests",
             dependencies: ["CampaignCompiler", "CampaignSynthesis", "CampaignExamples", "campaignc"],
@@ -94,6 +120,10 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
+        ),
+        .testTarget(
+            name: "CampaignServiceTests",
+            dependencies: ["CampaignService", "campaignd", "CampaignExamples", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "CampaignRuntimeTests", dependencies: ["CampaignRuntime", "CampaignStoreSQLite", "CampaignStorePostgres"], exclude: ["Reference"]),
     ],

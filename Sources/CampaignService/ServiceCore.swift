@@ -1,0 +1,96 @@
+import CampaignRuntime
+import Foundation
+import Logging
+
+/// The clock a service runs on: the machine's, or a virtual one that moves only through `POST /v1/clock`.
+public enum ClockKind: String, Sendable, CaseIterable {
+    case system, virtual
+}
+
+/// What every route and worker of one service shares.
+final class ServiceCore: Sendable {
+    let engine: CampaignEngine
+    /// The engine's store, clock and dispatcher, kept here to be read without waiting for the engine's actor.
+    let store: any CampaignStore
+    let clock: any CampaignClock
+    let dispatcher: OutboxDispatcher
+    let schema: ServiceSchema
+    /// Every registered campaign version's definition.
+    let definitions: [FlowKey: FlowDefinition]
+    /// Set when the clock is virtual.
+    let virtualClock: VirtualClock?
+    let intake: EventIntake
+    let metrics: ServiceMetrics
+    let logger: Logger
+    /// Moves the virtual clock, one move at a time.
+    let clockMover: ClockMover
+
+    init(engine: CampaignEngine, store: any CampaignStore, clock: any CampaignClock, dispatcher: OutboxDispatcher,
+         schema: ServiceSchema, definitions: [FlowKey: FlowDefinition], virtualClock: VirtualClock?, metrics: ServiceMetrics,
+         logger: Logger) {
+        self.engine = engine
+        self.store = store
+        self.clock = clock
+        self.dispatcher = dispatcher
+        self.schema = schema
+        self.definitions = definitions
+        self.virtualClock = virtualClock
+        self.metrics = metrics
+        self.logger = logger
+        intake = EventIntake(engine: engine, metrics: metrics)
+        clockMover = ClockMover(engine: engine, dispatcher: dispatcher, metrics: metrics)
+    }
+
+    var now: Double { clock.now }
+
+    /// The definition of `campaign` version `version` (the path's `{v}`, as `2` or `v2`), or 404.
+    func definition(campaign: String, version text: String) throws -> FlowDefinition {
+        let digits = text.hasPrefix("v") ? String(text.dropFirst()) : text
+        guard let version = Int(digits), let definition = definitions[FlowKey(campaign: campaign, version: version)] else {
+            throw Problem.notFound("no campaign '\(campaign)' version \(text)")
+        }
+        return definition
+    }
+
+    /// The versions of a campaign, in version order, or 404 when there is none.
+    func versions(of campaign: String) throws -> [FlowDefinition] {
+        let versions = definitions.values.filter { $0.campaign == campaign }.sorted { $0.version < $1.version }
+        guard !versions.isEmpty else { throw Problem.notFound("no campaign '\(campaign)'") }
+        return versions
+    }
+}
+
+/// Moves a virtual clock forward and runs what falls due, one move at a time, so that two moves cannot
+/// interleave (and none can take time backwards).
+actor ClockMover {
+    let engine: CampaignEngine
+    let dispatcher: OutboxDispatcher
+    let metrics: ServiceMetrics
+
+    init(engine: CampaignEngine, dispatcher: OutboxDispatcher, metrics: ServiceMetrics) {
+        self.engine = engine
+        self.dispatcher = dispatcher
+        self.metrics = metrics
+    }
+
+    /// Sets `clock` to `instant` and runs every timer and firing due by then in order, then delivers the
+    /// actions due; throws 400 when `instant` is earlier than the clock.
+    func move(_ clock: VirtualClock, to instant: Double) async throws {
+        guard instant >= clock.now else {
+            throw Problem.invalidInput([.init(pointer: "/now", detail: "is before the clock's time \(InstantText.format(clock.now)); the clock never moves backwards")])
+        }
+        clock.now = instant
+        try await runDueWork(engine: engine, metrics: metrics, upTo: instant)
+        try await dispatcher.deliverDue(asOf: instant)
+    }
+}
+
+/// Runs every timer and schedule or date firing due by `instant`, each at its own instant in time order,
+/// counting each as a unit.
+func runDueWork(engine: CampaignEngine, metrics: ServiceMetrics, upTo instant: Double) async throws {
+    while true {
+        let start = ContinuousClock.now
+        guard try await engine.advanceOnce(to: instant) else { return }
+        metrics.recordUnit(.timer, since: start)
+    }
+}

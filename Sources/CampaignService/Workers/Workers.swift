@@ -1,0 +1,51 @@
+import CampaignRuntime
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs due timers and schedule and date firings on the system clock, each at its own instant, until the
+/// service shuts down gracefully (finishing the unit in flight).
+struct TimerWorker: Service {
+    let engine: CampaignEngine
+    let clock: any CampaignClock
+    let metrics: ServiceMetrics
+    let logger: Logger
+    /// The longest sleep between two looks: events may add timers due sooner than the earliest one seen.
+    let pollInterval: Duration
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            var sleep = pollInterval
+            do {
+                try await runDueWork(engine: engine, metrics: metrics, upTo: clock.now)
+                if let next = try await engine.nextWakeUp() {
+                    let wait = max(0.01, next - clock.now)
+                    sleep = min(pollInterval, .milliseconds(Int64(min(wait, 86_400) * 1_000)))
+                }
+            } catch {
+                logger.error("running due timers failed; trying again", metadata: ["error": "\(error)"])
+            }
+            let pause = sleep
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+        }
+    }
+}
+
+/// Delivers the outbox through the channels with the engine's ``OutboxDispatcher`` until the service shuts
+/// down gracefully (finishing the deliveries in flight).
+struct OutboxWorker: Service {
+    let dispatcher: OutboxDispatcher
+    let logger: Logger
+    let pollInterval: Duration
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await dispatcher.deliverDue()
+            } catch {
+                logger.error("delivering the outbox failed; trying again", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+        }
+    }
+}
