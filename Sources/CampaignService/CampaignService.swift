@@ -51,7 +51,7 @@ public final class CampaignService: Sendable {
     /// A service over `flows`, checked against `schema`. Opens (creating and migrating) the database and
     /// registers the flows; throws ``StartupError`` when a token's secret is missing, the address is not a
     /// loopback one and no tokens are configured, the database cannot be opened, or a flow is refused.
-    public init(flows: [any CampaignFlow], schema: ServiceSchema, options: ServiceOptions) async throws {
+    public init(flows: [any CampaignFlow], schema: WorkspaceSchema, options: ServiceOptions) async throws {
         let tokens = try options.configuration.resolveTokens(environment: options.environment)
         guard !tokens.isEmpty || options.listen.isLoopback else {
             throw StartupError("refusing to listen on \(options.listen) without tokens: anyone could reach the API; "
@@ -94,7 +94,7 @@ public final class CampaignService: Sendable {
     /// interpreter; throws ``StartupError`` with the diagnostics when the folder has errors.
     public static func load(campaignsFolder: String, options: ServiceOptions) async throws -> CampaignService {
         let result = try CampaignsFolder.check(paths: [campaignsFolder], workspace: nil, environment: options.environment)
-        return try await CampaignService(flows: CampaignsFolder.flows(of: result), schema: ServiceSchema(result.workspace), options: options)
+        return try await CampaignService(flows: CampaignsFolder.flows(of: result), schema: result.workspace.schema, options: options)
     }
 
     /// The HTTP application with its workers (timers on the system clock, the outbox always) as services:

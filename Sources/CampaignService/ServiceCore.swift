@@ -14,7 +14,7 @@ final class ServiceCore: Sendable {
     let store: any CampaignStore
     let clock: any CampaignClock
     let dispatcher: OutboxDispatcher
-    let schema: ServiceSchema
+    let schema: WorkspaceSchema
     /// Every registered campaign version's definition.
     let definitions: [FlowKey: FlowDefinition]
     /// Set when the clock is virtual.
@@ -26,7 +26,7 @@ final class ServiceCore: Sendable {
     let clockMover: ClockMover
 
     init(engine: CampaignEngine, store: any CampaignStore, clock: any CampaignClock, dispatcher: OutboxDispatcher,
-         schema: ServiceSchema, definitions: [FlowKey: FlowDefinition], virtualClock: VirtualClock?, metrics: ServiceMetrics,
+         schema: WorkspaceSchema, definitions: [FlowKey: FlowDefinition], virtualClock: VirtualClock?, metrics: ServiceMetrics,
          logger: Logger) {
         self.engine = engine
         self.store = store

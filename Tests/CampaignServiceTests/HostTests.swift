@@ -9,8 +9,8 @@ import Testing
     @Test func servesCompiledFlows() async throws {
         let folder = try ServiceHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let schema = try ServiceSchema.load(workspaceFile: ServiceHarness.repository.appendingPathComponent("campaigns/workspace.yaml").path)
-        #expect(schema.contactFields["orders"]?.type == .int)
+        let schema = try WorkspaceSchema.load(workspaceFile: ServiceHarness.repository.appendingPathComponent("campaigns/workspace.yaml").path)
+        #expect(schema.fields["orders"]?.type == .int)
         #expect(schema.events["purchase"]?["total"] == .decimal)
         let service = try await CampaignService(
             flows: CompiledCampaigns.all, schema: schema,
@@ -32,6 +32,6 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("workspace.yaml")
         try "contact:\n  fields:\n    id: { type: strin }\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: StartupError.self) { try ServiceSchema.load(workspaceFile: file.path) }
+        #expect(throws: StartupError.self) { try WorkspaceSchema.load(workspaceFile: file.path) }
     }
 }

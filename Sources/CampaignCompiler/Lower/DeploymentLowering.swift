@@ -6,7 +6,7 @@ extension Workspace {
     public var schema: WorkspaceSchema {
         WorkspaceSchema(
             fields: fields.mapValues { WorkspaceSchema.Field(type: $0.type, isKey: $0.isKey, allowedValues: $0.allowedValues) },
-            events: events.mapValues(\.fields))
+            events: events.mapValues(\.fields), groups: Array(groups), personas: Array(personas))
     }
 }
 

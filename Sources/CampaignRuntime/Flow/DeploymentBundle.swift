@@ -27,10 +27,15 @@ public struct WorkspaceSchema: Codable, Sendable, Equatable {
     public var fields: [String: Field]
     /// Every event a trigger, exit or sender may name, built-in ones included, with its payload's fields.
     public var events: [String: [String: ValueType]]
+    /// The groups and personas a contact may belong to, sorted.
+    public var groups: [String]
+    public var personas: [String]
 
-    public init(fields: [String: Field], events: [String: [String: ValueType]]) {
+    public init(fields: [String: Field], events: [String: [String: ValueType]], groups: [String] = [], personas: [String] = []) {
         self.fields = fields
         self.events = events
+        self.groups = groups.sorted()
+        self.personas = personas.sorted()
     }
 }
 

@@ -17,7 +17,7 @@ enum ContactRoutes {
             // A profile is replaced; what the service learnt of the contact (consent, history, archiving) stays.
             var contact = existing ?? ContactProfile(id: id)
             contact.fields = fields
-            if core.schema.contactFields["id"] != nil { contact.fields["id"] = .string(id) }
+            if core.schema.fields["id"] != nil { contact.fields["id"] = .string(id) }
             contact.groups = groups ?? []
             contact.personas = personas ?? []
             try await core.metrics.unit(.contact) { try await core.engine.upsertContact(contact) }
@@ -55,7 +55,7 @@ enum ContactRoutes {
 
     /// The workspace fields of a contact body, typed; every other member (but `id` equal to the path's, and
     /// `groups` and `personas` where `allowsMemberships`) is recorded as a problem.
-    static func checkedFields(_ body: [String: JSONValue], id: String, _ schema: ServiceSchema, allowsMemberships: Bool,
+    static func checkedFields(_ body: [String: JSONValue], id: String, _ schema: WorkspaceSchema, allowsMemberships: Bool,
                               _ problems: inout InputProblems) -> [String: Value] {
         var fields: [String: Value] = [:]
         for (name, json) in body {
@@ -64,15 +64,15 @@ enum ContactRoutes {
                 if json != .string(id) { problems.add(pointer, "must equal the id in the path, '\(id)'") }
                 continue
             }
-            if ServiceSchema.membershipMembers.contains(name) {
+            if WorkspaceSchema.membershipMembers.contains(name) {
                 if !allowsMemberships { problems.add(pointer, "is set with PUT, which replaces the profile") }
                 continue
             }
-            guard let field = schema.contactFields[name] else {
+            guard let field = schema.fields[name] else {
                 problems.add(pointer, "is not a contact field of the workspace")
                 continue
             }
-            if let value = ServiceSchema.value(json, as: field.type, allowed: field.allowedValues, at: pointer, &problems) {
+            if let value = WorkspaceSchema.value(json, as: field.type, allowed: field.allowedValues, at: pointer, &problems) {
                 fields[name] = value
             }
         }
@@ -120,7 +120,7 @@ struct ContactView: Encodable {
     init(_ contact: ContactProfile, _ core: ServiceCore) {
         id = contact.id
         fields = Dictionary(uniqueKeysWithValues: contact.fields.map { name, value in
-            (name, ServiceSchema.json(value, as: core.schema.contactFields[name]?.type))
+            (name, WorkspaceSchema.json(value, as: core.schema.fields[name]?.type))
         })
         groups = contact.groups.sorted()
         personas = contact.personas.sorted()

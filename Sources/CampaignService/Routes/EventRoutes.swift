@@ -105,7 +105,7 @@ enum EventRoutes {
                              + (declared.isEmpty ? " (it has none)" : " (\(declared.joined(separator: ", ")))"))
                 continue
             }
-            if let checked = ServiceSchema.value(value, as: type, at: fieldPointer, &problems) { payload[name] = checked }
+            if let checked = WorkspaceSchema.value(value, as: type, at: fieldPointer, &problems) { payload[name] = checked }
         }
         return payload
     }

@@ -2,51 +2,13 @@ import CampaignCompiler
 import CampaignRuntime
 import Foundation
 
-/// What the service checks requests against: the workspace's contact fields, events with their payload
-/// fields, groups and personas.
-///
-/// Built from the compiler's ``Workspace`` when the service reads a campaigns folder; a host package that
-/// runs flows compiled by the build plugin builds it from its `workspace.yaml` with ``load(workspaceFile:)``
-/// or by hand.
-public struct ServiceSchema: Sendable {
-    /// A contact field: its type and, when declared, the only values it may hold.
-    public struct Field: Sendable, Equatable {
-        public var type: ValueType
-        public var allowedValues: [String]?
-
-        /// A field of `type`, restricted to `allowedValues` when given.
-        public init(type: ValueType, allowedValues: [String]? = nil) {
-            self.type = type
-            self.allowedValues = allowedValues
-        }
-    }
-
-    /// Contact fields by name.
-    public var contactFields: [String: Field]
-    /// Events by name, with the types of their payload fields.
-    public var events: [String: [String: ValueType]]
-    public var groups: Set<String>
-    public var personas: Set<String>
-
-    /// A schema given field by field.
-    public init(contactFields: [String: Field], events: [String: [String: ValueType]], groups: Set<String> = [],
-                personas: Set<String> = []) {
-        self.contactFields = contactFields
-        self.events = events
-        self.groups = groups
-        self.personas = personas
-    }
-
-    /// The schema of a checked workspace (its built-in events included).
-    public init(_ workspace: Workspace) {
-        self.init(contactFields: workspace.fields.mapValues { Field(type: $0.type, allowedValues: $0.allowedValues) },
-                  events: workspace.events.mapValues(\.fields), groups: workspace.groups, personas: workspace.personas)
-    }
-
+/// How the service reads and writes values of the workspace's types in JSON. A host package that runs flows
+/// compiled by the build plugin reads its schema with ``load(workspaceFile:)``.
+extension WorkspaceSchema {
     /// Reads and checks a `workspace.yaml` as `campaignc check` does; throws ``StartupError`` with the
     /// diagnostics when it has errors.
-    public static func load(workspaceFile path: String) throws -> ServiceSchema {
-        ServiceSchema(try CampaignsFolder.check(paths: [], workspace: path).workspace)
+    public static func load(workspaceFile path: String) throws -> WorkspaceSchema {
+        try CampaignsFolder.check(paths: [], workspace: path).workspace.schema
     }
 
     /// The members a contact body may have besides the workspace's fields.
