@@ -96,6 +96,23 @@ import Testing
         #expect(body["step"] == .string("email_f"))
     }
 
+    /// Instants between whole seconds keep their milliseconds, in `at` and in profile fields alike.
+    @Test func anInstantBetweenSecondsKeepsItsMilliseconds() async throws {
+        let receiver = try await TestReceiver.start()
+        let endpoint = WebhookEndpoint(name: "default", url: try receiver.url("/actions"), secret: Fixtures.secret)
+        let profile = ContactProfile(id: "c1", fields: ["last_seen": .instant(Fixtures.at + 0.25)])
+        var request = Fixtures.request(Fixtures.cartReminder)
+        request.at = Fixtures.at + 1.5
+        try await Fixtures.withRouter([endpoint], contacts: [profile]) { router in
+            try await router.perform(request)
+        }
+        try await receiver.stop()
+
+        let body = try JSON(parsing: try #require(receiver.requests.first).body)
+        #expect(body["at"] == .string("2026-03-02T12:00:01.500Z"))
+        #expect(body["contact"]?["last_seen"] == .string("2026-03-02T12:00:00.250Z"))
+    }
+
     @Test(arguments: [200, 201, 202, 204, 409])
     func answersThatMeanDone(status: Int) async throws {
         let receiver = try await TestReceiver.start(otherwise: .status(status))
