@@ -1,4 +1,6 @@
+import CampaignChannels
 import CampaignCompiler
+import CampaignProviders
 import CampaignRuntime
 import Foundation
 import Hummingbird
@@ -15,6 +17,9 @@ public struct ServiceOptions: Sendable {
     /// Where token secrets are read from.
     public var environment: [String: String]
     public var logger: Logger
+    /// The folder files named in the configuration are read from (SES's certificate): the configuration
+    /// file's own.
+    public var configurationFolder: String
 
     /// Options with the command line's defaults: 127.0.0.1:8080, `sqlite:.campaignd/state.sqlite`, the
     /// system clock, no configuration file, the process's environment.
@@ -22,7 +27,8 @@ public struct ServiceOptions: Sendable {
                 database: DatabaseLocation = .defaultLocation, clock: ClockKind = .system,
                 configuration: ServiceConfiguration = ServiceConfiguration(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                logger: Logger = Logger(label: "campaignd")) {
+                logger: Logger = Logger(label: "campaignd"), configurationFolder: String = ".") {
+        self.configurationFolder = configurationFolder
         self.listen = listen
         self.database = database
         self.clock = clock
@@ -45,6 +51,8 @@ public final class CampaignService: Sendable {
     /// How many campaign versions are registered.
     public var versionCount: Int { core.definitions.count }
     let core: ServiceCore
+    /// The outbound channels, when configured: their HTTP client is shut down with the service.
+    private let router: ChannelRouter?
     private let table: RouteTable
     private let authenticator: Authenticator
 
@@ -60,13 +68,20 @@ public final class CampaignService: Sendable {
         let store = try await options.database.open()
         let virtualClock = options.clock == .virtual ? VirtualClock(now: Date().timeIntervalSince1970.rounded(.down)) : nil
         let clock: any CampaignClock = virtualClock ?? SystemClock()
-        // Until the outbound channels exist, actions are recorded in memory and acknowledged: the one place
-        // the channel adapter is chosen.
-        let channels = RecordingChannels()
+        // Actions go to the configured channels; with none, they are recorded and acknowledged (a service
+        // tried on a laptop), which the log says.
+        let router = try options.configuration.channelRouter(environment: options.environment, store: store)
+        let channels: any ChannelAdapter = router ?? RecordingChannels()
+        if router == nil {
+            options.logger.warning("no channels in the configuration: actions are recorded and acknowledged, not sent anywhere")
+        }
+        let webhooks = try options.configuration.providerWebhooks(environment: options.environment, folder: options.configurationFolder)
+        self.router = router
         let engine: CampaignEngine
         do {
             engine = try await CampaignEngine(flows: flows, store: store, channels: channels, clock: clock, recordsTrace: false,
-                                              retryPolicy: options.configuration.delivery, deliversAfterEachUnit: false)
+                                              retryPolicy: options.configuration.delivery, deliversAfterEachUnit: false,
+                                              keepsJournal: true)
             try await engine.resume()
         } catch {
             throw StartupError("cannot run the campaigns: \(error)")
@@ -84,6 +99,8 @@ public final class CampaignService: Sendable {
         EventRoutes.add(to: &table, core)
         CampaignRoutes.add(to: &table, core)
         ClockRoutes.add(to: &table, core)
+        JourneyRoutes.add(to: &table, core)
+        ProviderWebhookRoutes.add(to: &table, core, webhooks: webhooks)
         self.table = table
         self.routes = table.descriptions
         self.options = options
@@ -113,6 +130,8 @@ public final class CampaignService: Sendable {
             application.addServices(TimerWorker(engine: core.engine, clock: core.clock, metrics: core.metrics, logger: options.logger, pollInterval: .seconds(1)))
         }
         application.addServices(OutboxWorker(dispatcher: core.dispatcher, logger: options.logger, pollInterval: .milliseconds(200)))
+        application.addServices(InboxWorker(engine: core.engine, intake: core.intake, metrics: core.metrics, logger: options.logger,
+                                            pollInterval: .milliseconds(500)))
         return application
     }
 
@@ -131,5 +150,12 @@ public final class CampaignService: Sendable {
                                                       logger: options.logger)
         configuration.maximumGracefulShutdownDuration = .seconds(9)
         try await ServiceGroup(configuration: configuration).run()
+        try await shutdown()
+    }
+
+    /// Releases what the service holds beyond its application: the channels' HTTP client. Call it once the
+    /// application has stopped, when running ``application(onListening:)`` in a group of your own.
+    public func shutdown() async throws {
+        try await router?.shutdown()
     }
 }

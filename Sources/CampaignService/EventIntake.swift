@@ -19,28 +19,39 @@ public struct SubmittedEvent: Sendable, Equatable {
         self.at = at
         self.payload = payload
     }
+
+    /// The event as the store's inbox keeps it. Its id is prefixed with where it came from (`event:` for the
+    /// API, `webhook:PROVIDER:` for provider events), apart from the ids of firings and approvals.
+    func inboxEvent(source: String) -> InboxEvent {
+        InboxEvent(id: source + id, contact: contact, event: event, payload: payload, at: at)
+    }
 }
 
-/// Where `POST /v1/events` hands its checked events: the one place that stores them.
-///
-/// For now each event is processed at once, in order, by ``CampaignEngine/handle(event:contact:payload:input:)``
-/// under its id (prefixed `event:`, apart from the ids of firings and approvals): an id processed before is
-/// skipped, and the same id with a different content throws ``EngineError/inputConflict(_:)`` (409). Events
-/// run at the engine's clock time; `at` is checked and carried for the durable inbox that replaces this body.
-public struct EventIntake: Sendable {
-    let engine: CampaignEngine
+/// Where checked events go: the store's inbox, in one commit per request (all of a request's events or none),
+/// after which the ``InboxWorker`` processes them in order. A 202 answers a stored event, not a processed one.
+public final class EventIntake: Sendable {
+    let store: any CampaignStore
     let metrics: ServiceMetrics
+    /// Wakes the inbox worker when events arrive.
+    let arrivals = Doorbell()
 
-    /// Stores the events in order.
-    public func submit(_ events: [SubmittedEvent]) async throws {
-        for event in events {
-            do {
-                try await metrics.unit(.event) {
-                    try await engine.handle(event: event.event, contact: event.contact, payload: event.payload, input: "event:" + event.id)
-                }
-            } catch EngineError.inputConflict {
-                throw EngineError.inputConflict(event.id)
-            }
+    init(store: any CampaignStore, metrics: ServiceMetrics) {
+        self.store = store
+        self.metrics = metrics
+    }
+
+    /// Stores the events durably, in order; an id accepted (or processed) before with the same content is
+    /// accepted again without a second copy, and with another content throws a 409 problem, storing nothing
+    /// of the request.
+    public func submit(_ events: [SubmittedEvent], source: String = "event:") async throws {
+        var unit = EffectUnit()
+        unit.inboxAdded = events.map { $0.inboxEvent(source: source) }
+        do {
+            try await store.commit(unit)
+        } catch StoreError.inputConflict(let id) {
+            throw Problem.conflict("event id '\(id.dropFirst(source.count))' was already submitted with a different content")
         }
+        metrics.accepted(events: events.count)
+        await arrivals.ring()
     }
 }

@@ -37,7 +37,7 @@ final class ServiceCore: Sendable {
         self.virtualClock = virtualClock
         self.metrics = metrics
         self.logger = logger
-        intake = EventIntake(engine: engine, metrics: metrics)
+        intake = EventIntake(store: store, metrics: metrics)
         clockMover = ClockMover(engine: engine, dispatcher: dispatcher, metrics: metrics)
     }
 
@@ -73,15 +73,27 @@ actor ClockMover {
         self.metrics = metrics
     }
 
-    /// Sets `clock` to `instant` and runs every timer and firing due by then in order, then delivers the
-    /// actions due; throws 400 when `instant` is earlier than the clock.
+    /// Processes every event accepted so far at the clock's time, then sets `clock` to `instant` and runs
+    /// every timer and firing due by then in order, then delivers the actions due; throws 400 when `instant`
+    /// is earlier than the clock.
     func move(_ clock: VirtualClock, to instant: Double) async throws {
         guard instant >= clock.now else {
             throw Problem.invalidInput([.init(pointer: "/now", detail: "is before the clock's time \(InstantText.format(clock.now)); the clock never moves backwards")])
         }
+        try await processInbox(engine: engine, metrics: metrics)
         clock.now = instant
         try await runDueWork(engine: engine, metrics: metrics, upTo: instant)
         try await dispatcher.deliverDue(asOf: instant)
+    }
+}
+
+/// Processes the inbox until it is empty, counting each event as a unit.
+func processInbox(engine: CampaignEngine, metrics: ServiceMetrics) async throws {
+    while true {
+        let start = ContinuousClock.now
+        let processed = try await engine.processInbox(limit: 100)
+        guard processed > 0 else { return }
+        metrics.recordUnits(.event, count: processed, since: start)
     }
 }
 

@@ -22,6 +22,9 @@ final class ServiceMetrics: Sendable {
     private let outboxRetrying: CoreMetrics.Gauge
     private let outboxDead: CoreMetrics.Gauge
     private let timerOverdue: CoreMetrics.Gauge
+    private let timersPending: CoreMetrics.Gauge
+    private let timersOverdue: CoreMetrics.Gauge
+    private let inboxDepth: CoreMetrics.Gauge
     private let campaignVersions: CoreMetrics.Gauge
 
     init() {
@@ -37,6 +40,9 @@ final class ServiceMetrics: Sendable {
         outboxRetrying = CoreMetrics.Gauge(label: "campaignd_outbox_actions", dimensions: [("state", "retrying")], factory: factory)
         outboxDead = CoreMetrics.Gauge(label: "campaignd_outbox_actions", dimensions: [("state", "dead")], factory: factory)
         timerOverdue = CoreMetrics.Gauge(label: "campaignd_timer_overdue_seconds", factory: factory)
+        timersPending = CoreMetrics.Gauge(label: "campaignd_timers", dimensions: [("state", "pending")], factory: factory)
+        timersOverdue = CoreMetrics.Gauge(label: "campaignd_timers", dimensions: [("state", "overdue")], factory: factory)
+        inboxDepth = CoreMetrics.Gauge(label: "campaignd_inbox_events", factory: factory)
         campaignVersions = CoreMetrics.Gauge(label: "campaignd_campaign_versions", factory: factory)
     }
 
@@ -53,23 +59,28 @@ final class ServiceMetrics: Sendable {
         return try await work()
     }
 
+    /// Counts `count` units of `kind` run one after the other since `start`, each with the mean latency.
+    func recordUnits(_ kind: UnitKind, count: Int, since start: ContinuousClock.Instant) {
+        let each = Int64((ContinuousClock.now - start) / .nanoseconds(1)) / Int64(max(1, count))
+        unitCounters[kind]?.increment(by: count)
+        for _ in 0..<count { unitDurations[kind]?.recordNanoseconds(each) }
+    }
+
     /// Counts a unit of `kind` that started at `start` and has just finished.
     func recordUnit(_ kind: UnitKind, since start: ContinuousClock.Instant) {
         unitCounters[kind]?.increment()
         unitDurations[kind]?.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
     }
 
-    /// The Prometheus text, after reading the outbox and the earliest timer from the store: actions waiting
-    /// for their first attempt, failed ones waiting for a retry, dead ones, and how late the earliest
-    /// pending timer is (0 when none is overdue).
+    /// The Prometheus text, after reading the outbox, the timers and the inbox from the store: actions waiting
+    /// for their first attempt, failed ones waiting for a retry, dead ones; timers pending and overdue, and
+    /// how late the earliest is (0 when none is overdue); accepted events not processed yet.
     func scrape(store: any CampaignStore, flows: [FlowKey], now: Double) async throws -> String {
-        var total = DeliveryCounts()
-        for flow in flows {
-            let counts = try await store.deliveries(of: flow)
-            total.pending += counts.pending
-            total.failed += counts.failed
-            total.dead += counts.dead
-        }
+        let total = try await store.outboxDepth()
+        let timers = try await store.timerCounts(overdueAt: now)
+        timersPending.record(timers.pending)
+        timersOverdue.record(timers.overdue)
+        inboxDepth.record(try await store.inboxDepth())
         outboxPending.record(total.pending)
         outboxRetrying.record(total.failed)
         outboxDead.record(total.dead)

@@ -65,6 +65,7 @@ import Testing
         try await ServiceHarness.withService { client in
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com", "gender": "female"}"#).status == .created)
             #expect(try await client.post("/v1/events", #"{"id": "cart-1", "contact": "c1", "event": "cart_abandoned", "payload": {"cart_id": "k1", "total": 50}}"#).status == .accepted)
+            try await client.processAccepted()
             let clock = try await client.get("/v1/clock")
             #expect(clock.status == .ok)
             let start = try #require(ISO8601DateFormatter().date(from: clock.json["now"] as? String ?? ""))
@@ -112,6 +113,7 @@ import Testing
                 {"events": [{"id": "a", "contact": "c1", "event": "signup", "payload": {"source": "web"}},
                             {"id": "b", "contact": "c1", "event": "cart_abandoned", "payload": {"cart_id": "k", "total": 30}}]}
                 """).status == .accepted)
+            try await client.processAccepted()
             let metrics = try await client.get("/metrics")
             #expect(metrics.status == .ok)
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
@@ -122,6 +124,10 @@ import Testing
             #expect(lines.contains(#"campaignd_unit_duration_seconds_count{kind="event"} 2"#))
             #expect(lines.contains(#"campaignd_outbox_actions{state="dead"} 0.0"#))
             #expect(lines.contains("campaignd_campaign_versions 13.0"))
+            #expect(lines.contains("campaignd_inbox_events 0.0"))
+            // The cart entered abandoned-cart v2, which waits 2 hours: one timer, not overdue.
+            #expect(lines.contains(#"campaignd_timers{state="pending"} 1.0"#))
+            #expect(lines.contains(#"campaignd_timers{state="overdue"} 0.0"#))
             #expect(lines.contains { $0.hasPrefix("campaignd_timer_overdue_seconds ") })
         }
     }

@@ -45,6 +45,7 @@ import Testing
 
             // An unsubscribed event shows in the consent; a PUT that replaces the profile keeps it.
             #expect(try await client.post("/v1/events", #"{"id": "u1", "contact": "c1", "event": "unsubscribed", "payload": {"channel": "sms"}}"#).status == .accepted)
+            try await client.processAccepted()
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com"}"#).status == .ok)
             let afterPut = try await client.get("/v1/contacts/c1")
             #expect((afterPut.json["consent"] as? [String: Any])?["unsubscribed"] as? [String] == ["sms"])
@@ -89,7 +90,9 @@ import Testing
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com"}"#).status == .created)
             let event = #"{"id": "cart-1", "contact": "c1", "event": "cart_abandoned", "payload": {"cart_id": "k1", "total": 50}}"#
             #expect(try await client.post("/v1/events", event).status == .accepted)
+            try await client.processAccepted()
             #expect(try await client.post("/v1/events", event).status == .accepted)
+            try await client.processAccepted()
             let report = try await client.get("/v1/campaigns/abandoned-cart/versions/2/report")
             #expect((report.json["contacts_per_step"] as? [String: Int]) == ["wait_2h": 1])
             let contact = try await client.get("/v1/contacts/c1")

@@ -1,4 +1,5 @@
 import CampaignExamples
+import CampaignRuntime
 import CampaignService
 import Foundation
 import HTTPTypes
@@ -22,6 +23,7 @@ import Testing
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com", "orders": "two"}"#).pointers == ["/orders"])
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com"}"#).status == .created)
             #expect(try await client.post("/v1/events", #"{"id": "p1", "contact": "c1", "event": "purchase", "payload": {"total": 12.5, "currency": "EUR"}}"#).status == .accepted)
+            try await client.processAccepted()
             let report = try await client.get("/v1/campaigns/post-purchase-multilingual/versions/1/report")
             #expect((report.json["arrivals_per_step"] as? [String: Int] ?? [:]).isEmpty == false)
         }

@@ -58,7 +58,7 @@ import Testing
 
             let templated = try await client.request(.post, "/v1/contacts/c1", json: "{}")
             #expect(templated.status == .methodNotAllowed)
-            #expect(templated.headers[.allow] == "PUT, PATCH, GET")
+            #expect(templated.headers[.allow] == "PUT, PATCH, GET, DELETE")
         }
     }
 

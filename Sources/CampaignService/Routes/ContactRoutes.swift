@@ -10,8 +10,8 @@ enum ContactRoutes {
             let body = try await RequestReading.object(of: request)
             var problems = InputProblems()
             let fields = checkedFields(body, id: id, core.schema, allowsMemberships: true, &problems)
-            let groups = memberships("groups", body, allowed: core.schema.groups, &problems)
-            let personas = memberships("personas", body, allowed: core.schema.personas, &problems)
+            let groups = memberships("groups", body, allowed: Set(core.schema.groups), &problems)
+            let personas = memberships("personas", body, allowed: Set(core.schema.personas), &problems)
             try problems.check()
             let existing = try await core.store.contact(id)
             // A profile is replaced; what the service learnt of the contact (consent, history, archiving) stays.

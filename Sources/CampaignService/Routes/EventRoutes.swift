@@ -13,7 +13,6 @@ enum EventRoutes {
             let body = try await RequestReading.object(of: request)
             let events = try await check(body, core)
             try await core.intake.submit(events)
-            core.metrics.accepted(events: events.count)
             return try JSONResponse.make(["accepted": events.count], status: .accepted)
         }
     }

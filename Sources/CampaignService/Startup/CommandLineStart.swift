@@ -39,9 +39,11 @@ public struct CommandLineRequest: Sendable {
         let logger = Logger(label: "campaignd")
         let service: CampaignService
         do {
-            let configuration = try configurationPath().map(ServiceConfiguration.load(path:)) ?? ServiceConfiguration()
+            let path = configurationPath()
+            let configuration = try path.map(ServiceConfiguration.load(path:)) ?? ServiceConfiguration()
             let options = ServiceOptions(listen: try ListenAddress.parse(listen), database: try DatabaseLocation.parse(database),
-                                         clock: clock, configuration: configuration, logger: logger)
+                                         clock: clock, configuration: configuration, logger: logger,
+                                         configurationFolder: path.map { ($0 as NSString).deletingLastPathComponent } ?? ".")
             service = try await CampaignService.load(campaignsFolder: campaignsFolder, options: options)
         } catch {
             let message = error is StartupError ? "\(error)" : "campaignd: error: \(error)"

@@ -49,3 +49,68 @@ struct OutboxWorker: Service {
         }
     }
 }
+
+/// Processes the events the API and the provider webhooks accepted, in acceptance order, as soon as they
+/// arrive (and every `pollInterval`, for events another process accepted), until the service shuts down
+/// gracefully (finishing the unit in flight).
+struct InboxWorker: Service {
+    let engine: CampaignEngine
+    let intake: EventIntake
+    let metrics: ServiceMetrics
+    let logger: Logger
+    let pollInterval: Duration
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await processInbox(engine: engine, metrics: metrics)
+            } catch {
+                logger.error("processing accepted events failed; trying again", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { await intake.arrivals.wait(upTo: pollInterval) }
+        }
+    }
+}
+
+/// Wakes one waiting worker: a ring while nobody waits is kept for the next wait.
+actor Doorbell {
+    private var rung = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func ring() {
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        } else {
+            rung = true
+        }
+    }
+
+    /// Returns at the next ring (at once if one came since the last wait), or after `timeout`, or when the
+    /// task is cancelled.
+    func wait(upTo timeout: Duration) async {
+        if rung {
+            rung = false
+            return
+        }
+        let alarm = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.ring()
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                // A ring may have come between the check above and now (the alarm, a cancellation).
+                if rung {
+                    rung = false
+                    continuation.resume()
+                } else {
+                    waiter = continuation
+                }
+            }
+        } onCancel: {
+            alarm.cancel()
+            Task { [weak self] in await self?.ring() }
+        }
+        alarm.cancel()
+    }
+}

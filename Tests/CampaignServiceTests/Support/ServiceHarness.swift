@@ -1,5 +1,6 @@
 import CampaignService
 import Foundation
+import Testing
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -91,4 +92,13 @@ struct ServiceClient: Sendable {
     func post(_ path: String, _ json: String) async throws -> Answer { try await request(.post, path, json: json) }
     func put(_ path: String, _ json: String) async throws -> Answer { try await request(.put, path, json: json) }
     func patch(_ path: String, _ json: String) async throws -> Answer { try await request(.patch, path, json: json) }
+
+    /// Waits until the events accepted so far are processed: moves the virtual clock to where it is, which
+    /// answers once the inbox is empty.
+    func processAccepted() async throws {
+        let clock = try await get("/v1/clock")
+        let now = try #require(clock.json["now"] as? String)
+        let moved = try await post("/v1/clock", #"{"now": "\#(now)"}"#)
+        #expect(moved.status == .ok)
+    }
 }
