@@ -138,7 +138,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CampaignServiceTests",
-            dependencies: ["CampaignService", "campaignd", "CampaignExamples", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["CampaignService", "campaignd", "CampaignCompiler", "CampaignExamples",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "CampaignChannelsTests",

@@ -82,17 +82,20 @@ public final class CampaignService: Sendable {
             engine = try await CampaignEngine(flows: flows, store: store, channels: channels, clock: clock, recordsTrace: false,
                                               retryPolicy: options.configuration.delivery, deliversAfterEachUnit: false,
                                               keepsJournal: true)
+            // Versions deployed through the API run again, beside those given.
+            try await engine.adoptDeployments()
             try await engine.resume()
         } catch {
             throw StartupError("cannot run the campaigns: \(error)")
         }
         var definitions: [FlowKey: FlowDefinition] = [:]
-        for flow in flows {
-            let definition = flow.definition
+        let deployed = try await store.deployments()
+        for definition in flows.map(\.definition) + (deployed?.definitions ?? []) {
             definitions[FlowKey(campaign: definition.campaign, version: definition.version)] = definition
         }
-        core = ServiceCore(engine: engine, store: store, clock: clock, dispatcher: await engine.dispatcher, schema: schema, definitions: definitions, virtualClock: virtualClock,
-                           metrics: ServiceMetrics(), logger: options.logger)
+        core = ServiceCore(engine: engine, store: store, clock: clock, dispatcher: await engine.dispatcher,
+                           schema: deployed.map { schema.merged(over: $0.schema) } ?? schema, definitions: definitions,
+                           virtualClock: virtualClock, metrics: ServiceMetrics(), logger: options.logger)
         var table = RouteTable()
         SystemRoutes.add(to: &table, core)
         ContactRoutes.add(to: &table, core)
@@ -100,6 +103,7 @@ public final class CampaignService: Sendable {
         CampaignRoutes.add(to: &table, core)
         ClockRoutes.add(to: &table, core)
         JourneyRoutes.add(to: &table, core)
+        DeploymentRoutes.add(to: &table, core)
         ProviderWebhookRoutes.add(to: &table, core, webhooks: webhooks)
         self.table = table
         self.routes = table.descriptions
@@ -127,7 +131,7 @@ public final class CampaignService: Sendable {
             },
             logger: options.logger)
         if core.virtualClock == nil {
-            application.addServices(TimerWorker(engine: core.engine, clock: core.clock, metrics: core.metrics, logger: options.logger, pollInterval: .seconds(1)))
+            application.addServices(TimerWorker(engine: core.engine, catalog: core.catalog, clock: core.clock, metrics: core.metrics, logger: options.logger, pollInterval: .seconds(1)))
         }
         application.addServices(OutboxWorker(dispatcher: core.dispatcher, logger: options.logger, pollInterval: .milliseconds(200)))
         application.addServices(InboxWorker(engine: core.engine, intake: core.intake, metrics: core.metrics, logger: options.logger,

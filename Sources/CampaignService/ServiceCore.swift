@@ -14,9 +14,11 @@ final class ServiceCore: Sendable {
     let store: any CampaignStore
     let clock: any CampaignClock
     let dispatcher: OutboxDispatcher
-    let schema: WorkspaceSchema
-    /// Every registered campaign version's definition.
-    let definitions: [FlowKey: FlowDefinition]
+    /// What requests are checked against, and every registered campaign version's definition: both change
+    /// with deployments.
+    var schema: WorkspaceSchema { catalog.read { $0.schema } }
+    var definitions: [FlowKey: FlowDefinition] { catalog.read { $0.definitions } }
+    let catalog: Catalog
     /// Set when the clock is virtual.
     let virtualClock: VirtualClock?
     let intake: EventIntake
@@ -32,8 +34,7 @@ final class ServiceCore: Sendable {
         self.store = store
         self.clock = clock
         self.dispatcher = dispatcher
-        self.schema = schema
-        self.definitions = definitions
+        catalog = Catalog(schema: schema, definitions: definitions)
         self.virtualClock = virtualClock
         self.metrics = metrics
         self.logger = logger
@@ -57,6 +58,33 @@ final class ServiceCore: Sendable {
         let versions = definitions.values.filter { $0.campaign == campaign }.sorted { $0.version < $1.version }
         guard !versions.isEmpty else { throw Problem.notFound("no campaign '\(campaign)'") }
         return versions
+    }
+}
+
+/// The schema and the campaign versions a service runs, shared by its requests and changed by deployments.
+final class Catalog: @unchecked Sendable {
+    struct Contents {
+        var schema: WorkspaceSchema
+        var definitions: [FlowKey: FlowDefinition]
+    }
+
+    private let lock = NSLock()
+    private var contents: Contents
+
+    init(schema: WorkspaceSchema, definitions: [FlowKey: FlowDefinition]) {
+        contents = Contents(schema: schema, definitions: definitions)
+    }
+
+    func read<T>(_ body: (Contents) -> T) -> T { lock.withLock { body(contents) } }
+
+    /// Adds versions, and takes `schema` when given.
+    func add(_ definitions: [FlowDefinition], schema: WorkspaceSchema?) {
+        lock.withLock {
+            for definition in definitions {
+                contents.definitions[FlowKey(campaign: definition.campaign, version: definition.version)] = definition
+            }
+            if let schema { contents.schema = schema }
+        }
     }
 }
 

@@ -113,6 +113,18 @@ public final class PostgresStore: CampaignStore {
             "UPDATE timer SET contact = convert_from(kind, 'UTF8')::jsonb #>> '{wake,_0,contact}'",
             "CREATE INDEX timer_by_contact ON timer (contact)",
         ]),
+        // Campaign versions deployed through the service, and the schema of each deployment.
+        (4, [
+            """
+            CREATE TABLE definition (
+                campaign text COLLATE "C" NOT NULL,
+                version bigint NOT NULL,
+                definition bytea NOT NULL,
+                PRIMARY KEY (campaign, version)
+            )
+            """,
+            "CREATE TABLE deployment (sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, schema bytea NOT NULL)",
+        ]),
     ]
 
     /// The first key of the advisory lock taken around migrations (the second is the schema's name hashed):
@@ -393,6 +405,13 @@ public final class PostgresStore: CampaignStore {
         try await rows("DELETE FROM inbox WHERE id = \(id)")
     }
 
+    public func deployments() async throws -> Deployment? {
+        guard let schema = try await rows("SELECT schema FROM deployment ORDER BY sequence DESC LIMIT 1").first else { return nil }
+        let definitions = try await rows("SELECT definition FROM definition ORDER BY campaign, version")
+        return Deployment(schema: try Self.decode(WorkspaceSchema.self, try schema.decode(Data.self)),
+                          definitions: try definitions.map { try Self.decode(FlowDefinition.self, try $0.decode(Data.self)) })
+    }
+
     public func journal(of contact: String) async throws -> [JournalEntry] {
         try await rows("SELECT entry FROM journal WHERE contact = \(contact) ORDER BY sequence")
             .map { try Self.decode(JournalEntry.self, try $0.decode(Data.self)) }
@@ -523,6 +542,8 @@ struct UnitRows: Sendable {
     var inbox: [(event: InboxEvent, json: ByteBuffer)] = []
     var journalContacts: [String] = [], journalEntries: [ByteBuffer] = []
     var erased: [String] = []
+    var deploymentSchema: ByteBuffer?
+    var definitionCampaigns: [String] = [], definitionVersions: [Int] = [], definitions: [ByteBuffer] = []
 
     init(_ unit: EffectUnit) throws {
         // In key order: concurrent commits lock shared rows (a flow's) in the same order, so they queue rather than
@@ -566,11 +587,19 @@ struct UnitRows: Sendable {
             journalEntries.append(ByteBuffer(bytes: try PostgresStore.encode(line)))
         }
         erased = unit.erased
+        if let deployment = unit.deployment {
+            deploymentSchema = ByteBuffer(bytes: try PostgresStore.encode(deployment.schema))
+            for definition in deployment.definitions {
+                definitionCampaigns.append(definition.campaign)
+                definitionVersions.append(definition.version)
+                definitions.append(ByteBuffer(bytes: try PostgresStore.encode(definition)))
+            }
+        }
     }
 
     var isEmpty: Bool {
         contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil && actionKeys.isEmpty && input == nil
-            && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty
+            && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil
     }
 
     func apply(_ connection: PostgresConnection, _ logger: Logger) async throws {
@@ -600,6 +629,16 @@ struct UnitRows: Sendable {
                let known = try await connection.rows("SELECT digest FROM inbox WHERE id = \(entry.event.id)", logger).first,
                try known.decode(Int64.self) != digest {
                 throw StoreError.inputConflict(entry.event.id)
+            }
+        }
+        if let deploymentSchema {
+            try await connection.rows("INSERT INTO deployment (schema) VALUES (\(deploymentSchema))", logger)
+            if !definitions.isEmpty {
+                try await connection.rows("""
+                    INSERT INTO definition (campaign, version, definition)
+                    SELECT * FROM unnest(\(definitionCampaigns)::text[], \(definitionVersions)::bigint[], \(definitions)::bytea[])
+                    ON CONFLICT (campaign, version) DO UPDATE SET definition = excluded.definition
+                    """, logger)
             }
         }
         for contact in erased {

@@ -104,6 +104,21 @@ public final class SQLiteStore: CampaignStore {
                 CREATE INDEX timer_by_contact ON timer (contact);
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            // Campaign versions deployed through the service, and the schema of each deployment.
+            try db.execute(sql: """
+                CREATE TABLE definition (
+                    campaign TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    definition TEXT NOT NULL,
+                    PRIMARY KEY (campaign, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE deployment (
+                    sequence INTEGER PRIMARY KEY,
+                    schema TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
@@ -163,7 +178,7 @@ public final class SQLiteStore: CampaignStore {
         }
     }
 
-    /// The migrations applied to the database, in order (`["v1", "v2", "v3"]` today).
+    /// The migrations applied to the database, in order (`["v1", "v2", "v3", "v4"]` today).
     public func appliedMigrations() async throws -> [String] {
         try await writer.read { try Self.migrator.appliedMigrations($0) }
     }
@@ -345,6 +360,16 @@ public final class SQLiteStore: CampaignStore {
         try await writer.write { db in try db.execute(sql: "DELETE FROM inbox WHERE id = ?", arguments: [id]) }
     }
 
+    public func deployments() async throws -> Deployment? {
+        let (schema, definitions) = try await writer.read { db in
+            (try String.fetchOne(db, sql: "SELECT schema FROM deployment ORDER BY sequence DESC LIMIT 1"),
+             try String.fetchAll(db, sql: "SELECT definition FROM definition ORDER BY campaign, version"))
+        }
+        guard let schema else { return nil }
+        return Deployment(schema: try Self.decode(WorkspaceSchema.self, schema),
+                          definitions: try definitions.map { try Self.decode(FlowDefinition.self, $0) })
+    }
+
     public func journal(of contact: String) async throws -> [JournalEntry] {
         let rows = try await writer.read { db in
             try String.fetchAll(db, sql: "SELECT entry FROM journal WHERE contact = ? ORDER BY sequence", arguments: [contact])
@@ -452,6 +477,7 @@ struct EncodedUnit: Sendable {
     var inbox: [(event: InboxEvent, digest: Int64, json: String)] = []
     var journal: [(contact: String, json: String)] = []
     var erased: [String] = []
+    var deployment: (schema: String, definitions: [(key: FlowKey, json: String)])?
 
     init(_ unit: EffectUnit) throws {
         // In key order: neighbouring rows of the B-trees are written one after the other.
@@ -476,6 +502,10 @@ struct EncodedUnit: Sendable {
         inbox = try unit.inboxAdded.map { ($0, Int64(bitPattern: $0.digest), try SQLiteStore.encode($0)) }
         journal = try unit.journal.map { ($0.contact, try SQLiteStore.encode($0)) }
         erased = unit.erased
+        if let deployed = unit.deployment {
+            deployment = (try SQLiteStore.encode(deployed.schema),
+                          try deployed.definitions.map { (FlowKey(campaign: $0.campaign, version: $0.version), try SQLiteStore.encode($0)) })
+        }
     }
 
     func apply(_ db: Database) throws {
@@ -501,6 +531,16 @@ struct EncodedUnit: Sendable {
                     continue
                 }
                 try insert.execute(arguments: [entry.event.id, entry.digest, entry.event.contact, entry.json])
+            }
+        }
+        if let deployment {
+            try db.execute(sql: "INSERT INTO deployment (schema) VALUES (?)", arguments: [deployment.schema])
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO definition (campaign, version, definition) VALUES (?, ?, ?)
+                ON CONFLICT (campaign, version) DO UPDATE SET definition = excluded.definition
+                """)
+            for definition in deployment.definitions {
+                try statement.execute(arguments: [definition.key.campaign, definition.key.version, definition.json])
             }
         }
         for contact in erased {

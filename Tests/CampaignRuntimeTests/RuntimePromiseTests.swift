@@ -324,6 +324,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
     func inboxDepth() async throws -> Int { base.inboxDepth() }
     func dropFromInbox(_ id: String) async throws { base.dropFromInbox(id) }
     func journal(of contact: String) async throws -> [JournalEntry] { base.journal(of: contact) }
+    func deployments() async throws -> Deployment? { base.deployments() }
 }
 
 @Suite struct FanOutTests {

@@ -70,9 +70,9 @@ func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
             var unit = EffectUnit()
             unit.contacts["a"] = subscriber("a")
             try await first.commit(unit)
-            #expect(try await first.appliedMigrations() == ["v1", "v2", "v3"])
+            #expect(try await first.appliedMigrations() == ["v1", "v2", "v3", "v4"])
             let second = try SQLiteStore(path: path)  // opened twice at once: nothing to migrate the second time
-            #expect(try await second.appliedMigrations() == ["v1", "v2", "v3"])
+            #expect(try await second.appliedMigrations() == ["v1", "v2", "v3", "v4"])
             #expect(try await second.contact("a") == subscriber("a"))
             try first.close()
             try second.close()
@@ -81,7 +81,7 @@ func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
             let tables = try await queue.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
-            #expect(tables == ["contact", "flow", "grdb_migrations", "inbox", "input", "journal", "outbox", "sequence", "timer", "visit"])
+            #expect(tables == ["contact", "definition", "deployment", "flow", "grdb_migrations", "inbox", "input", "journal", "outbox", "sequence", "timer", "visit"])
             #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
             // A file migrated by a newer program is refused, not guessed at.
             try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }

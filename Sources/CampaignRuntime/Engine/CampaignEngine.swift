@@ -145,11 +145,105 @@ public actor CampaignEngine {
         case _?:
             throw EngineError.definitionChanged(key)
         }
+        install(entry, key)
+    }
+
+    private func install(_ entry: Entry, _ key: FlowKey) {
         entries[key] = entry
         flowKeys = entries.keys.sorted()
         flowsByTrigger = [:]
         for flowKey in flowKeys {
             if case .event(let name, _) = entries[flowKey]!.definition.trigger { flowsByTrigger[name, default: []].append(flowKey) }
+        }
+    }
+
+    // MARK: Deployments
+
+    /// What deploying `definitions` would change, and, with `apply`, changes it in one unit: versions not
+    /// registered are added (run by the interpreter, and kept in the store with `schema` so that a restart
+    /// runs them again), and registered ones whose status the bundle changes get that status (`stopped`
+    /// ends their visits). Throws ``EngineError/deploymentRefused(_:)``, changing nothing, when the bundle
+    /// changes a version already deployed, leaves two versions of a campaign published, or holds an invalid
+    /// version (a time zone or schedule the runtime refuses).
+    public func deploy(_ definitions: [FlowDefinition], schema: WorkspaceSchema, apply: Bool) async throws -> DeploymentPlan {
+        try await exclusively {
+            var added: [(key: FlowKey, entry: Entry)] = []
+            var changes: [DeploymentPlan.StatusChange] = []
+            var statuses: [FlowKey: FlowStatus] = [:]
+            for key in flowKeys { statuses[key] = try await status(key) }
+            var unchanged = 0
+            for definition in definitions {
+                let key = FlowKey(campaign: definition.campaign, version: definition.version)
+                let entry: Entry
+                do {
+                    entry = try entries[key] ?? Entry(FlowInterpreter(definition))
+                } catch {
+                    throw EngineError.deploymentRefused("\(key) cannot run: \(error)")
+                }
+                let fingerprint = Entry.fingerprint(of: definition)
+                let stored = try await store.flowState(key).fingerprint
+                guard entry.fingerprint == fingerprint, stored.map({ $0 == fingerprint }) ?? true else {
+                    throw EngineError.deploymentRefused("\(key) is already deployed with a different definition; publish the change as a new version")
+                }
+                if entries[key] == nil {
+                    added.append((key, entry))
+                    statuses[key] = definition.status
+                    continue
+                }
+                let current = statuses[key] ?? nil
+                guard current != definition.status else {
+                    unchanged += 1
+                    continue
+                }
+                let inFlight = try await store.visits(in: key).count(where: \.isActive)
+                changes.append(.init(campaign: key.campaign, version: key.version, from: current, to: definition.status, contactsInFlight: inFlight))
+                statuses[key] = definition.status
+            }
+            var published: [String: [Int]] = [:]
+            for (key, status) in statuses where status == .published { published[key.campaign, default: []].append(key.version) }
+            if let (campaign, versions) = published.first(where: { $0.value.count > 1 }) {
+                let list = versions.sorted().map { "v\($0)" }.joined(separator: " and ")
+                throw EngineError.deploymentRefused("campaign '\(campaign)' would have \(list) published; one published version per campaign")
+            }
+            let plan = DeploymentPlan(
+                versionsAdded: added.map { .init(campaign: $0.key.campaign, version: $0.key.version, status: $0.entry.definition.status,
+                                                 source: $0.entry.definition.source) },
+                statusChanges: changes, unchanged: unchanged, applied: apply)
+            guard apply else { return plan }
+            let now = clock.now
+            let unit = Unit(store: store)
+            unit.effect.deployment = Deployment(schema: schema, definitions: added.map(\.entry.definition))
+            for (key, entry) in added {
+                try await unit.updateFlow(key) { $0.fingerprint = entry.fingerprint }
+            }
+            for change in changes {
+                let key = FlowKey(campaign: change.campaign, version: change.version)
+                try await unit.updateFlow(key) { state in
+                    state.status = change.to
+                    if change.to == .stopped { state.fanOuts.append(FanOut(work: .stop(at: now))) }
+                }
+            }
+            try await finish(unit)
+            for (key, entry) in added { install(entry, key) }
+            for change in changes where change.to == .stopped {
+                try await runFanOuts(FlowKey(campaign: change.campaign, version: change.version))
+            }
+            return plan
+        }
+    }
+
+    /// Registers the versions deployed through the store that this engine does not run yet (on start, and
+    /// after another process deployed), and returns their definitions.
+    @discardableResult
+    public func adoptDeployments() async throws -> [FlowDefinition] {
+        try await exclusively {
+            guard let deployed = try await store.deployments() else { return [] }
+            var adopted: [FlowDefinition] = []
+            for definition in deployed.definitions where entries[FlowKey(campaign: definition.campaign, version: definition.version)] == nil {
+                try await register(FlowInterpreter(definition))
+                adopted.append(definition)
+            }
+            return adopted
         }
     }
 
@@ -1044,10 +1138,13 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case definitionChanged(FlowKey)
     /// An input id already processed, submitted again with a different content.
     case inputConflict(String)
+    /// A deployment that would break a rule; nothing of it was applied.
+    case deploymentRefused(String)
 
     public var description: String {
         switch self {
         case .inputConflict(let id): "input '\(id)' was already processed with a different content"
+        case .deploymentRefused(let reason): "deployment refused: \(reason)"
         case .definitionChanged(let key):
             "\(key) is already running with a different definition; publish the change as a new version"
         }

@@ -22,8 +22,22 @@ public struct EffectUnit: Sendable {
     /// Contacts erased, applied before the rest of the unit: their profile, visits, journal, pending timers,
     /// accepted events and undelivered actions are removed.
     public var erased: [String] = []
+    /// A deployment: the campaign versions it adds and the workspace schema it brings.
+    public var deployment: Deployment?
 
     public init() {}
+}
+
+/// What a deployment stores: campaign versions added to those a service runs, and the workspace schema its
+/// inputs are checked against from then on. A store keeps every version deployed and the latest schema.
+public struct Deployment: Sendable, Equatable {
+    public var schema: WorkspaceSchema
+    public var definitions: [FlowDefinition]
+
+    public init(schema: WorkspaceSchema, definitions: [FlowDefinition]) {
+        self.schema = schema
+        self.definitions = definitions
+    }
 }
 
 /// An input's id and a digest of its content.
@@ -97,6 +111,10 @@ public protocol CampaignStore: AnyObject, Sendable {
     func dropFromInbox(_ id: String) async throws
     /// A contact's journey lines, oldest first. Settling an action for good (delivered or dead) adds one.
     func journal(of contact: String) async throws -> [JournalEntry]
+
+    /// Every campaign version deployed (``EffectUnit/deployment``), in key order, and the latest deployment's
+    /// schema; nil when nothing was deployed.
+    func deployments() async throws -> Deployment?
 }
 
 /// An action in the outbox, with its delivery attempts so far.
@@ -180,6 +198,7 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     private var inboxEvents: [InboxEvent] = []
     private var inboxDigests: [String: UInt64] = [:]
     private var journals: [String: [JournalEntry]] = [:]
+    private var deployed: Deployment?
 
     public init() {}
 
@@ -280,6 +299,11 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
                 inboxEvents.append(event)
             }
             for entry in unit.journal { journals[entry.contact, default: []].append(entry) }
+            if let deployment = unit.deployment {
+                var definitions = Dictionary((deployed?.definitions ?? []).map { (FlowKey(campaign: $0.campaign, version: $0.version), $0) }) { a, _ in a }
+                for definition in deployment.definitions { definitions[FlowKey(campaign: definition.campaign, version: definition.version)] = definition }
+                deployed = Deployment(schema: deployment.schema, definitions: definitions.sorted { $0.key < $1.key }.map(\.value))
+            }
             for (id, contact) in unit.contacts {
                 if contacts.updateValue(contact, forKey: id) == nil {
                     if let last = orderedContactIDs.last, last > id { contactIDsAreOrdered = false }
@@ -378,6 +402,8 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     }
 
     public func journal(of contact: String) -> [JournalEntry] { locked { journals[contact] ?? [] } }
+
+    public func deployments() -> Deployment? { locked { deployed } }
 
     /// Removes everything about a contact (called with the lock held).
     private func erase(_ id: String) {

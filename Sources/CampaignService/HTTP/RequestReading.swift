@@ -49,7 +49,7 @@ enum RequestReading {
         return members
     }
 
-    private static func reason(_ error: any Error) -> String {
+    static func reason(_ error: any Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {
             let underlying = context.underlyingError.map { " (\($0.localizedDescription))" } ?? ""
             return context.debugDescription + underlying

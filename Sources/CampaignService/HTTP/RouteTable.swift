@@ -83,7 +83,7 @@ struct ProblemMiddleware: RouterMiddleware {
             switch error {
             case .inputConflict(let id):
                 throw Problem.conflict("'\(id)' was already submitted with a different content")
-            case .definitionChanged:
+            case .definitionChanged, .deploymentRefused:
                 throw Problem.conflict(error.description)
             }
         } catch {

@@ -22,8 +22,10 @@ enum CampaignsFolder {
         return result
     }
 
-    /// Every campaign version of a checked project, lowered and run by the interpreter.
+    /// Every campaign version of a checked project, lowered as `campaignc bundle` lowers it (sources relative
+    /// to the workspace's folder, so that a bundle of the same files is the same definitions) and run by the
+    /// interpreter.
     static func flows(of result: CheckResult) -> [any CampaignFlow] {
-        result.campaigns.map { FlowInterpreter(FlowLowering.lower($0, workspace: result.workspace)) }
+        CompiledModule.lowered(result).map(FlowInterpreter.init)
     }
 }

@@ -4,9 +4,11 @@ import Logging
 import ServiceLifecycle
 
 /// Runs due timers and schedule and date firings on the system clock, each at its own instant, until the
-/// service shuts down gracefully (finishing the unit in flight).
+/// service shuts down gracefully (finishing the unit in flight). It also takes up the versions another
+/// process deployed on a shared database, within a poll interval.
 struct TimerWorker: Service {
     let engine: CampaignEngine
+    let catalog: Catalog
     let clock: any CampaignClock
     let metrics: ServiceMetrics
     let logger: Logger
@@ -17,6 +19,11 @@ struct TimerWorker: Service {
         while !Task.isShuttingDownGracefully {
             var sleep = pollInterval
             do {
+                let adopted = try await engine.adoptDeployments()
+                if !adopted.isEmpty, let deployed = try await engine.store.deployments() {
+                    catalog.add(adopted, schema: catalog.read { deployed.schema.merged(over: $0.schema) })
+                    logger.info("running versions deployed by another process", metadata: ["versions": "\(adopted.count)"])
+                }
                 try await runDueWork(engine: engine, metrics: metrics, upTo: clock.now)
                 if let next = try await engine.nextWakeUp() {
                     let wait = max(0.01, next - clock.now)
