@@ -184,7 +184,7 @@ public final class PostgresStore: CampaignStore {
         try await rows(Self.dropStatement(schema))
     }
 
-    /// The migration versions applied to the schema, in order (`[1, 2]` today).
+    /// The migration versions applied to the schema, in order (`[1, 2, 3]` today).
     public func appliedMigrations() async throws -> [Int] {
         try await rows("SELECT version FROM schema_migrations ORDER BY version").map { try $0.decode(Int.self) }
     }
@@ -333,27 +333,23 @@ public final class PostgresStore: CampaignStore {
         .map(\.entry)
     }
 
-    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws {
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double, keepsJournal: Bool) async throws {
         let text = try Self.outboxKey(key)
         let logger = logger
         try await client.withTransaction(logger: logger) { connection in
             guard let attempts = try await connection.rows("SELECT attempts FROM outbox WHERE key = \(text) FOR UPDATE", logger)
                 .first?.decode(Int.self) else { return }
-            let line: JournalEntry?
             switch result {
             case .delivered:
                 try await connection.rows("DELETE FROM outbox WHERE key = \(text)", logger)
-                line = JournalEntry(settling: key, delivered: true, attempts: attempts + 1, at: time)
             case .retry(let at):
                 try await connection.rows("""
                     UPDATE outbox SET attempts = attempts + 1, next_attempt_at = \(at), claimed_until = NULL WHERE key = \(text)
                     """, logger)
-                line = nil
             case .dead:
                 try await connection.rows("UPDATE outbox SET attempts = attempts + 1, dead = true, claimed_until = NULL WHERE key = \(text)", logger)
-                line = JournalEntry(settling: key, delivered: false, attempts: attempts + 1, at: time)
             }
-            if let line {
+            if keepsJournal, let line = JournalEntry(settling: key, result, attempts: attempts + 1, at: time) {
                 try await connection.rows("INSERT INTO journal (contact, entry) VALUES (\(line.contact), \(ByteBuffer(bytes: try Self.encode(line))))", logger)
             }
         }
@@ -584,6 +580,13 @@ struct UnitRows: Sendable {
             guard !inserted.isEmpty else { throw StoreError.inputAlreadyProcessed(input.id) }
             try await connection.rows("DELETE FROM inbox WHERE id = \(input.id)", logger)
         }
+        // Erasure before the rest of the unit, which may write about the contact again.
+        for contact in erased {
+            for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
+                          "outbox WHERE contact", "timer WHERE contact"] {
+                try await connection.rows("DELETE FROM \(unescaped: table) = \(contact)", logger)
+            }
+        }
         for entry in inbox {
             // An id seen before is skipped when its content is the same, and fails the unit when not. The
             // insert waits for a concurrent acceptance of the same id, then sees its row.
@@ -600,12 +603,6 @@ struct UnitRows: Sendable {
                let known = try await connection.rows("SELECT digest FROM inbox WHERE id = \(entry.event.id)", logger).first,
                try known.decode(Int64.self) != digest {
                 throw StoreError.inputConflict(entry.event.id)
-            }
-        }
-        for contact in erased {
-            for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
-                          "outbox WHERE contact", "timer WHERE contact"] {
-                try await connection.rows("DELETE FROM \(unescaped: table) = \(contact)", logger)
             }
         }
         if !journalEntries.isEmpty {

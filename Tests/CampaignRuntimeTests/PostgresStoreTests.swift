@@ -156,6 +156,27 @@ struct PostgresStoreTests {
         await second.close()
     }
 
+    /// An event accepted again while its first acceptance was being processed can be in the inbox with its id
+    /// processed (the acceptance found no processed id, then waited for the processing unit to delete the inbox
+    /// row): the engine drops it instead of processing it twice.
+    @Test func anAcceptedEventProcessedMeanwhileIsDropped() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let store = try await PostgresStore(url: url, schema: schema)
+        let engine = try await CampaignEngine(flows: [JourneyTests.countingFlow()], store: store, clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        var accepted = EffectUnit()
+        accepted.inboxAdded = [JourneyTests.signup("e1", "a"), JourneyTests.signup("e2", "a")]
+        try await store.commit(accepted)
+        let digest = Int64(bitPattern: JourneyTests.signup("e1", "a").digest)
+        try await store.execute(sql: "INSERT INTO input (id, digest) VALUES ('e1', \(digest))")
+
+        #expect(try await engine.processInbox() == 2)
+        #expect(try await store.inboxDepth() == 0)
+        #expect(try await store.visits(of: "a").count == 1, "e2 only")
+        try await store.dropSchema()
+        await store.close()
+    }
+
     /// A schema migrated by a newer program is not opened.
     @Test func aNewerSchemaIsRefused() async throws {
         let url = try #require(Self.url), schema = Self.freshSchema()

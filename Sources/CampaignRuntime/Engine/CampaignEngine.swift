@@ -119,7 +119,7 @@ public actor CampaignEngine {
                 deliversAfterEachUnit: Bool = true, keepsJournal: Bool = false) async throws {
         self.store = store
         self.keepsJournal = keepsJournal
-        dispatcher = OutboxDispatcher(store: store, channels: channels, clock: clock, policy: retryPolicy)
+        dispatcher = OutboxDispatcher(store: store, channels: channels, clock: clock, policy: retryPolicy, keepsJournal: keepsJournal)
         self.deliversAfterEachUnit = deliversAfterEachUnit
         self.recordsTrace = recordsTrace
         self.channels = channels
@@ -628,9 +628,11 @@ public actor CampaignEngine {
         case .suppressed(let key, let state, let reason, let at):
             JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .suppressed, step: state, detail: reason)
         case .ended(let key, let outcome, let at):
-            outcome == "exited" && detail != nil
-                ? JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .exited, detail: detail!)
-                : JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .ended, detail: outcome)
+            if outcome == "exited", let exit = detail {
+                JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .exited, detail: exit)
+            } else {
+                JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .ended, detail: outcome)
+            }
         }
         unit.effect.journal.append(entry)
     }

@@ -75,9 +75,10 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// Claims up to `limit` outbox actions whose next attempt is due at or before `time` (not dead, not
     /// delivered), oldest first, for `lease` seconds of real time.
     func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry]
-    /// Records a delivery attempt's result at `time`: delivered (removed from the outbox, a journal line), to
-    /// retry at an instant, or dead (kept, visible in reports, until retried by hand; a journal line).
-    func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws
+    /// Records a delivery attempt's result at `time`: delivered (removed from the outbox), to retry at an
+    /// instant, or dead (kept, visible in reports, until retried by hand). With `keepsJournal`, delivered and
+    /// dead add a line to the contact's journey, in the same transaction.
+    func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double, keepsJournal: Bool) async throws
     /// Outbox actions of a flow by delivery state.
     func deliveries(of flow: FlowKey) async throws -> DeliveryCounts
     /// Makes a dead action due again at `time`, with its attempts counted from zero; false when no dead
@@ -95,8 +96,10 @@ public protocol CampaignStore: AnyObject, Sendable {
     func inboxDepth() async throws -> Int
     /// Removes an accepted event that needs no processing (its id was processed before).
     func dropFromInbox(_ id: String) async throws
-    /// A contact's journey lines, oldest first. Settling an action for good (delivered or dead) adds one.
+    /// A contact's journey lines, oldest first. Settling an action for good (delivered or dead) adds one when
+    /// the engine keeps journeys.
     func journal(of contact: String) async throws -> [JournalEntry]
+
 }
 
 /// An action in the outbox, with its delivery attempts so far.
@@ -326,21 +329,22 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
         }
     }
 
-    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) {
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double, keepsJournal: Bool) {
         locked {
             claimedActions[key] = nil
             guard let entry = outbox[key] else { return }
             switch result {
             case .delivered:
                 outbox[key] = nil
-                journals[key.visit.contact, default: []].append(JournalEntry(settling: key, delivered: true, attempts: entry.attempts + 1, at: time))
             case .retry(let at):
                 outbox[key]?.attempts += 1
                 outbox[key]?.nextAttemptAt = at
             case .dead:
                 outbox[key]?.attempts += 1
                 outbox[key]?.isDead = true
-                journals[key.visit.contact, default: []].append(JournalEntry(settling: key, delivered: false, attempts: entry.attempts + 1, at: time))
+            }
+            if keepsJournal, let line = JournalEntry(settling: key, result, attempts: entry.attempts + 1, at: time) {
+                journals[key.visit.contact, default: []].append(line)
             }
         }
     }
@@ -379,19 +383,20 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
 
     public func journal(of contact: String) -> [JournalEntry] { locked { journals[contact] ?? [] } }
 
-    /// Removes everything about a contact (called with the lock held).
+    /// Removes everything about a contact (called with the lock held), whether or not they have a profile:
+    /// an accepted event or an action may outlive it.
     private func erase(_ id: String) {
-        guard contacts.removeValue(forKey: id) != nil || visitsByContact[id] != nil || journals[id] != nil else { return }
-        orderedContactIDs.removeAll { $0 == id }
-        for visit in visitsByContact.removeValue(forKey: id) ?? [] {
-            // Its timers fire into nothing; drop them now so none names the contact.
-            for timer in timers.all where timer.kind == .wake(visit.key, state: visit.state) { removedTimers.insert(timer.sequence) }
-            for (sequence, claim) in claimed where claim.timer.kind == .wake(visit.key, state: visit.state) { claimed[sequence] = nil }
-        }
+        if contacts.removeValue(forKey: id) != nil { orderedContactIDs.removeAll { $0 == id } }
+        visitsByContact[id] = nil
         journals[id] = nil
-        for key in outbox.keys where key.visit.contact == id { outbox[key] = nil }
-        let erasedEvents = inboxEvents.filter { $0.contact == id }.map(\.id)
-        for event in erasedEvents { inboxDigests[event] = nil }
+        // Its timers would fire into nothing; drop them now so that none names the contact.
+        for timer in timers.all where timer.contact == id { removedTimers.insert(timer.sequence) }
+        for (sequence, claim) in claimed where claim.timer.contact == id { claimed[sequence] = nil }
+        for key in outbox.keys where key.visit.contact == id {
+            outbox[key] = nil
+            claimedActions[key] = nil
+        }
+        for event in inboxEvents where event.contact == id { inboxDigests[event.id] = nil }
         inboxEvents.removeAll { $0.contact == id }
     }
 
