@@ -99,6 +99,10 @@ public actor CampaignEngine {
     /// Set while the current task runs a unit, so that an entry point called from inside one passes through.
     @TaskLocal private static var insideUnit = false
 
+    /// Runs `body` as the only unit: the only one of this engine, and, through the store's
+    /// ``CampaignStore/lockUnits()``, the only one of every engine sharing the store (other processes over one
+    /// PostgreSQL database). An entry point that runs several units (a batch of the inbox, timers up to an
+    /// instant, an audience page after page) holds the lock for all of them.
     private func exclusively<T>(_ body: () async throws -> T) async throws -> T {
         if Self.insideUnit { return try await body() }
         while unitRunning { await withCheckedContinuation { unitsWaiting.append($0) } }
@@ -107,7 +111,16 @@ public actor CampaignEngine {
             unitRunning = false
             if !unitsWaiting.isEmpty { unitsWaiting.removeFirst().resume() }
         }
-        return try await Self.$insideUnit.withValue(true) { try await body() }
+        try await store.lockUnits()
+        let result: T
+        do {
+            result = try await Self.$insideUnit.withValue(true) { try await body() }
+        } catch {
+            await store.unlockUnits()
+            throw error
+        }
+        await store.unlockUnits()
+        return result
     }
 
     /// Variants forced by scenarios, by contact, flow and step id.
@@ -133,17 +146,21 @@ public actor CampaignEngine {
     public func register(_ flow: any CampaignFlow) async throws {
         let entry = try Entry(flow)
         let key = FlowKey(campaign: entry.definition.campaign, version: entry.definition.version)
-        var state = try await store.flowState(key)
-        switch state.fingerprint {
-        case entry.fingerprint?:
-            break
-        case nil:
-            state.fingerprint = entry.fingerprint
-            var unit = EffectUnit()
-            unit.flows[key] = state
-            try await store.commit(unit)
-        case _?:
-            throw EngineError.definitionChanged(key)
+        let fingerprint = entry.fingerprint
+        // A unit of its own: the flow's row is read, then written whole.
+        try await exclusively {
+            var state = try await store.flowState(key)
+            switch state.fingerprint {
+            case fingerprint?:
+                break
+            case nil:
+                state.fingerprint = fingerprint
+                var unit = EffectUnit()
+                unit.flows[key] = state
+                try await store.commit(unit)
+            case _?:
+                throw EngineError.definitionChanged(key)
+            }
         }
         entries[key] = entry
         flowKeys = entries.keys.sorted()

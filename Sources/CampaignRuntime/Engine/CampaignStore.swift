@@ -100,6 +100,20 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// the engine keeps journeys.
     func journal(of contact: String) async throws -> [JournalEntry]
 
+    /// Waits until no other engine, in this process or another sharing the store, runs a unit, then holds
+    /// the store's unit lock until ``unlockUnits()``. A unit reads, then commits whole rows (a contact's
+    /// visits, a flow's shared counters), so two units running at once would overwrite each other's changes:
+    /// ``CampaignEngine`` takes this lock around every unit it runs.
+    ///
+    /// What it costs: units are serialized over the whole store, whichever process runs them, so adding
+    /// processes adds no unit throughput (they add availability, ingestion and delivery). Ingestion is not
+    /// serialized: commits of accepted events (``EffectUnit/inboxAdded``), claims, deliveries and reads run
+    /// beside the units. The default does nothing, for stores that serve one process (the engine serializes
+    /// its own units).
+    func lockUnits() async throws
+    /// Releases the unit lock taken by ``lockUnits()``. It does not fail: a store that cannot release the lock
+    /// otherwise lets go of what holds it (a database session).
+    func unlockUnits() async
 }
 
 /// An action in the outbox, with its delivery attempts so far.
@@ -142,6 +156,12 @@ public struct DeliveryCounts: Codable, Sendable, Equatable {
 }
 
 extension CampaignStore {
+    /// One process serves the store: the engine's own serialization of its units is enough.
+    public func lockUnits() async throws {}
+
+    /// Nothing to release: see ``lockUnits()``.
+    public func unlockUnits() async {}
+
     /// Every contact id, for small audiences and tests.
     public func allContactIDs() async throws -> [String] {
         var ids: [String] = []
