@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func withoutJourneysNothingIsJournaled() async throws {
-        let store = InMemoryStore()
+        let store: any CampaignStore = InMemoryStore()
         let (engine, channels) = try await Self.tell(store, keepsJournal: false)
         #expect(channels.performed.count == 6, "the story happened: tags for a, b and c, sends for a and c, and a's approved send")
         #expect(try await engine.report(Self.journey).outcomes == ["success": 1, "exited": 1])
