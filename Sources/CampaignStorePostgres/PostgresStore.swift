@@ -16,6 +16,11 @@ import PostgresNIO
 /// `SELECT ... FOR UPDATE SKIP LOCKED` in due order, in the statement that sets their lease
 /// (`claimed_until`, in the server's real time): two processes never claim the same row while a lease holds,
 /// and a dead process's claims are offered again when their lease ends.
+///
+/// Units are serialized across processes: ``lockUnits()`` takes a session-level advisory lock on a connection
+/// of its own, outside the pool, so a process that dies lets go of it with its connection. Only one unit runs at a
+/// time over the whole schema, whichever process runs it; accepting events, claiming, delivering and reading
+/// are not serialized.
 public final class PostgresStore: CampaignStore {
     /// The schema holding the store's tables.
     public let schema: String
@@ -25,6 +30,8 @@ public final class PostgresStore: CampaignStore {
     private let logger: Logger
     /// Whether the schema is dropped when the store goes away (``temporary(url:)``).
     private let dropsSchemaAtDeinit: Bool
+    /// The session holding the unit lock while this process runs a unit.
+    private let unitLock: UnitLock
 
     /// The migrations this program knows, in order: a version and its statements. The versions applied to a
     /// schema are recorded in its `schema_migrations` table. A change to the schema is a new migration, never
@@ -130,6 +137,9 @@ public final class PostgresStore: CampaignStore {
     /// The first key of the advisory lock taken around migrations (the second is the schema's name hashed):
     /// "campaign" in ASCII, to keep clear of other programs' locks.
     static let migrationLockKey: Int32 = 0x6361_6D70
+    /// The first key of the advisory lock that serializes units (the second is the schema's name hashed): "unit"
+    /// in ASCII.
+    static let unitLockKey: Int32 = 0x756E_6974
 
     /// Opens the store on `url` (`postgres://user:password@host:port/database`, with an optional
     /// `?sslmode=disable|prefer|require`; TLS is off by default for a loopback host and preferred otherwise),
@@ -140,7 +150,8 @@ public final class PostgresStore: CampaignStore {
 
     private init(url: String, schema: String, maximumConnections: Int, dropsSchemaAtDeinit: Bool) async throws {
         guard Self.isPlainIdentifier(schema) else { throw PostgresStoreError.invalidSchemaName(schema) }
-        var configuration = try Self.configuration(url: url)
+        let address = try ServerAddress(url: url)
+        var configuration = address.clientConfiguration
         configuration.options.maximumConnections = max(1, maximumConnections)
         // Unqualified names resolve in the store's schema, on every connection of the pool.
         configuration.options.additionalStartupParameters = [("search_path", schema)]
@@ -155,6 +166,7 @@ public final class PostgresStore: CampaignStore {
         self.client = client
         self.logger = logger
         self.dropsSchemaAtDeinit = dropsSchemaAtDeinit
+        unitLock = UnitLock(address: address, schema: schema, logger: logger)
         runner = Task { await client.run() }
         do {
             try await migrate()
@@ -185,8 +197,9 @@ public final class PostgresStore: CampaignStore {
         }
     }
 
-    /// Closes the connection pool: later calls fail.
+    /// Closes the connection pool and the unit lock's session (which releases the lock): later calls fail.
     public func close() async {
+        await unitLock.close()
         runner.cancel()
         await runner.value
     }
@@ -196,7 +209,7 @@ public final class PostgresStore: CampaignStore {
         try await rows(Self.dropStatement(schema))
     }
 
-    /// The migration versions applied to the schema, in order (`[1, 2]` today).
+    /// The migration versions applied to the schema, in order (`[1, 2, 3]` today).
     public func appliedMigrations() async throws -> [Int] {
         try await rows("SELECT version FROM schema_migrations ORDER BY version").map { try $0.decode(Int.self) }
     }
@@ -345,27 +358,23 @@ public final class PostgresStore: CampaignStore {
         .map(\.entry)
     }
 
-    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws {
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double, keepsJournal: Bool) async throws {
         let text = try Self.outboxKey(key)
         let logger = logger
         try await client.withTransaction(logger: logger) { connection in
             guard let attempts = try await connection.rows("SELECT attempts FROM outbox WHERE key = \(text) FOR UPDATE", logger)
                 .first?.decode(Int.self) else { return }
-            let line: JournalEntry?
             switch result {
             case .delivered:
                 try await connection.rows("DELETE FROM outbox WHERE key = \(text)", logger)
-                line = JournalEntry(settling: key, delivered: true, attempts: attempts + 1, at: time)
             case .retry(let at):
                 try await connection.rows("""
                     UPDATE outbox SET attempts = attempts + 1, next_attempt_at = \(at), claimed_until = NULL WHERE key = \(text)
                     """, logger)
-                line = nil
             case .dead:
                 try await connection.rows("UPDATE outbox SET attempts = attempts + 1, dead = true, claimed_until = NULL WHERE key = \(text)", logger)
-                line = JournalEntry(settling: key, delivered: false, attempts: attempts + 1, at: time)
             }
-            if let line {
+            if keepsJournal, let line = JournalEntry(settling: key, result, attempts: attempts + 1, at: time) {
                 try await connection.rows("INSERT INTO journal (contact, entry) VALUES (\(line.contact), \(ByteBuffer(bytes: try Self.encode(line))))", logger)
             }
         }
@@ -442,6 +451,24 @@ public final class PostgresStore: CampaignStore {
         }
     }
 
+    // MARK: Units across processes
+
+    /// Waits for the schema's unit lock, held by at most one caller of one store (one process) at a time, then
+    /// holds it until ``unlockUnits()``: a session-level `pg_advisory_lock` on a connection of the store's own,
+    /// outside the pool, since the session that took it must release it. A process that dies lets go of the lock
+    /// with its connection; the connection asks the server to notice a vanished machine within seconds (TCP
+    /// keepalives). Should the connection drop while a unit runs, another process may start a unit before this
+    /// one commits.
+    public func lockUnits() async throws {
+        try await unitLock.lock()
+    }
+
+    /// Releases the unit lock; when the server cannot be told, closes the lock's connection, which ends the
+    /// session and its lock.
+    public func unlockUnits() async {
+        await unitLock.unlock()
+    }
+
     // MARK: Helpers
 
     /// Runs a query on a pooled connection and reads all its rows (which returns the connection to the pool).
@@ -482,28 +509,9 @@ public final class PostgresStore: CampaignStore {
     static func dropStatement(_ schema: String) -> PostgresQuery {
         "DROP SCHEMA IF EXISTS \(unescaped: quoted(schema)) CASCADE"
     }
-
-    /// The client's configuration for a `postgres://` (or `postgresql://`) URL.
-    static func configuration(url: String) throws -> PostgresClient.Configuration {
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-              let host = components.host, !host.isEmpty else {
-            throw PostgresStoreError.invalidURL(url)
-        }
-        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host)
-        let tls: PostgresClient.Configuration.TLS
-        switch components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? (loopback ? "disable" : "prefer") {
-        case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw PostgresStoreError.invalidURL(url)
-        }
-        return PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: database.isEmpty ? nil : database, tls: tls)
-    }
 }
 
+/// Why the PostgreSQL store does not open, or fails a call.
 public enum PostgresStoreError: Error, CustomStringConvertible {
     /// Not a `postgres://user:password@host:port/database` URL.
     case invalidURL(String)
@@ -513,6 +521,8 @@ public enum PostgresStoreError: Error, CustomStringConvertible {
     case newerSchema(schema: String, version: Int)
     /// The sequence returned nothing.
     case missingSequence
+    /// The store was closed.
+    case closed
 
     public var description: String {
         switch self {
@@ -521,6 +531,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible {
         case .newerSchema(let schema, let version):
             "schema \(schema) was migrated by a newer campaignc: it has migration \(version), which this program does not know"
         case .missingSequence: "the sequence_number sequence returned nothing"
+        case .closed: "the PostgreSQL store is closed"
         }
     }
 }
@@ -613,6 +624,13 @@ struct UnitRows: Sendable {
             guard !inserted.isEmpty else { throw StoreError.inputAlreadyProcessed(input.id) }
             try await connection.rows("DELETE FROM inbox WHERE id = \(input.id)", logger)
         }
+        // Erasure before the rest of the unit, which may write about the contact again.
+        for contact in erased {
+            for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
+                          "outbox WHERE contact", "timer WHERE contact"] {
+                try await connection.rows("DELETE FROM \(unescaped: table) = \(contact)", logger)
+            }
+        }
         for entry in inbox {
             // An id seen before is skipped when its content is the same, and fails the unit when not. The
             // insert waits for a concurrent acceptance of the same id, then sees its row.
@@ -639,12 +657,6 @@ struct UnitRows: Sendable {
                     SELECT * FROM unnest(\(definitionCampaigns)::text[], \(definitionVersions)::bigint[], \(definitions)::bytea[])
                     ON CONFLICT (campaign, version) DO UPDATE SET definition = excluded.definition
                     """, logger)
-            }
-        }
-        for contact in erased {
-            for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
-                          "outbox WHERE contact", "timer WHERE contact"] {
-                try await connection.rows("DELETE FROM \(unescaped: table) = \(contact)", logger)
             }
         }
         if !journalEntries.isEmpty {

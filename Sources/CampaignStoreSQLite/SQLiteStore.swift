@@ -293,27 +293,25 @@ public final class SQLiteStore: CampaignStore {
         }
     }
 
-    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws {
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double, keepsJournal: Bool) async throws {
         let text = try Self.outboxKey(key)
         try await writer.write { db in
             guard let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM outbox WHERE key = ?", arguments: [text]) else { return }
             switch result {
             case .delivered:
                 try db.execute(sql: "DELETE FROM outbox WHERE key = ?", arguments: [text])
-                try Self.appendJournal(JournalEntry(settling: key, delivered: true, attempts: attempts + 1, at: time), db)
             case .retry(let at):
                 try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL WHERE key = ?",
                                arguments: [at, text])
             case .dead:
                 try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, dead = 1, claimed_until = NULL WHERE key = ?",
                                arguments: [text])
-                try Self.appendJournal(JournalEntry(settling: key, delivered: false, attempts: attempts + 1, at: time), db)
+            }
+            if keepsJournal, let line = JournalEntry(settling: key, result, attempts: attempts + 1, at: time) {
+                try db.cachedStatement(sql: "INSERT INTO journal (contact, entry) VALUES (?, ?)")
+                    .execute(arguments: [line.contact, try Self.encode(line)])
             }
         }
-    }
-
-    static func appendJournal(_ entry: JournalEntry, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO journal (contact, entry) VALUES (?, ?)").execute(arguments: [entry.contact, try encode(entry)])
     }
 
     public func revive(_ key: IdempotencyKey, at time: Double) async throws -> Bool {
@@ -518,6 +516,13 @@ struct EncodedUnit: Sendable {
                 .execute(arguments: [input.id, Int64(bitPattern: input.digest)])
             try db.cachedStatement(sql: "DELETE FROM inbox WHERE id = ?").execute(arguments: [input.id])
         }
+        // Erasure before the rest of the unit, which may write about the contact again.
+        for contact in erased {
+            for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
+                          "outbox WHERE contact", "timer WHERE contact"] {
+                try db.execute(sql: "DELETE FROM \(table) = ?", arguments: [contact])
+            }
+        }
         if !inbox.isEmpty {
             // An id seen before is skipped when its content is the same, and fails the unit when not (the
             // savepoint then undoes what the unit wrote).
@@ -541,12 +546,6 @@ struct EncodedUnit: Sendable {
                 """)
             for definition in deployment.definitions {
                 try statement.execute(arguments: [definition.key.campaign, definition.key.version, definition.json])
-            }
-        }
-        for contact in erased {
-            for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
-                          "outbox WHERE contact", "timer WHERE contact"] {
-                try db.execute(sql: "DELETE FROM \(table) = ?", arguments: [contact])
             }
         }
         if !journal.isEmpty {

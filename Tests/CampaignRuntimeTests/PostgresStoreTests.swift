@@ -158,6 +158,109 @@ struct PostgresStoreTests {
         await second.close()
     }
 
+    /// Two processes running units for the same contacts at once: with units serialized across processes,
+    /// neither overwrites the other's visits or counters, and the result is a single engine's.
+    @Test func twoEnginesOverOneDatabaseGetASingleEnginesCounts() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let flow = makeFlow([
+            FlowState(id: "tag", line: 1, step: .tags(add: ["seen"], remove: [], next: 1)),
+            FlowState(id: "done", line: 2, step: .end("success")),
+        ])
+        let contacts = (0..<5).map { "c\($0)" }
+        let events = (0..<200).map { (id: "e\($0)", contact: contacts[$0 % contacts.count]) }
+        @Sendable func engine(_ store: any CampaignStore) async throws -> CampaignEngine {
+            try await CampaignEngine(flows: [flow], store: store, clock: VirtualClock(now: 0), recordsTrace: false, keepsJournal: true)
+        }
+
+        let single = try await engine(InMemoryStore())
+        for contact in contacts { try await single.upsertContact(subscriber(contact)) }
+        for event in events { try await single.handle(event: "signup", contact: event.contact, input: event.id) }
+
+        let first = try await PostgresStore(url: url, schema: schema), second = try await PostgresStore(url: url, schema: schema)
+        let one = try await engine(first), other = try await engine(second)
+        for contact in contacts { try await one.upsertContact(subscriber(contact)) }
+        // Each event is submitted to both processes at once: one processes it, the other skips it or finds it done.
+        @Sendable func submit(_ engine: CampaignEngine, _ order: [(id: String, contact: String)]) async throws {
+            for event in order {
+                do {
+                    try await engine.handle(event: "signup", contact: event.contact, input: event.id)
+                } catch StoreError.inputAlreadyProcessed(let id) {
+                    Issue.record("input \(id) was committed twice: units overlapped")
+                }
+            }
+        }
+        async let a: Void = submit(one, events)
+        async let b: Void = submit(other, events.reversed())
+        _ = try await (a, b)
+
+        let key = FlowKey(campaign: "c", version: 1)
+        let expected = try await single.report(key)
+        #expect(expected.arrivalsPerStep == ["tag": 200, "done": 200])
+        #expect(try await one.report(key) == expected)
+        for contact in contacts {
+            let visits = try await first.visits(of: contact)
+            #expect(visits.map(\.key.number) == Array(1...40), "every event a visit of its own, numbered once")
+            #expect(try await first.journal(of: contact).count == (try await single.store.journal(of: contact)).count)
+        }
+        try await first.dropSchema()
+        await first.close()
+        await second.close()
+    }
+
+    /// An event accepted again while its first acceptance was being processed can be in the inbox with its id
+    /// processed (the acceptance found no processed id, then waited for the processing unit to delete the inbox
+    /// row): the engine drops it instead of processing it twice.
+    @Test func anAcceptedEventProcessedMeanwhileIsDropped() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let store = try await PostgresStore(url: url, schema: schema)
+        let engine = try await CampaignEngine(flows: [JourneyTests.countingFlow()], store: store, clock: VirtualClock(now: 0))
+        try await engine.upsertContact(subscriber("a"))
+        var accepted = EffectUnit()
+        accepted.inboxAdded = [JourneyTests.signup("e1", "a"), JourneyTests.signup("e2", "a")]
+        try await store.commit(accepted)
+        let digest = Int64(bitPattern: JourneyTests.signup("e1", "a").digest)
+        try await store.execute(sql: "INSERT INTO input (id, digest) VALUES ('e1', \(digest))")
+
+        #expect(try await engine.processInbox() == 2)
+        #expect(try await store.inboxDepth() == 0)
+        #expect(try await store.visits(of: "a").count == 1, "e2 only")
+        try await store.dropSchema()
+        await store.close()
+    }
+
+    /// The unit lock is held by one caller at a time, in one process or across two, and a process that closes
+    /// (or dies) lets go of it with its connection.
+    @Test func theUnitLockIsHeldOnceAndGoesWithItsConnection() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let first = try await PostgresStore(url: url, schema: schema), second = try await PostgresStore(url: url, schema: schema)
+        try await first.lockUnits()
+
+        let sameProcess = Task {
+            try await first.lockUnits()
+            return ContinuousClock.now
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let released = ContinuousClock.now
+        await first.unlockUnits()
+        #expect(try await sameProcess.value > released, "a second caller of the same store waits for the first")
+
+        let otherProcess = Task {
+            try await second.lockUnits()
+            return ContinuousClock.now
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let closing = ContinuousClock.now
+        await first.close()  // holding the lock
+        #expect(try await otherProcess.value > closing, "another process waits until the holder's connection ends")
+        await second.unlockUnits()
+        await #expect(throws: PostgresStoreError.self, "a closed store takes no lock") { try await first.lockUnits() }
+
+        try await second.lockUnits()
+        await second.unlockUnits()
+        try await second.dropSchema()
+        await second.close()
+    }
+
     /// A schema migrated by a newer program is not opened.
     @Test func aNewerSchemaIsRefused() async throws {
         let url = try #require(Self.url), schema = Self.freshSchema()

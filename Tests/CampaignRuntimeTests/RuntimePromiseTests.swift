@@ -315,7 +315,9 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
     func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry] {
         base.claimActions(dueBy: time, limit: limit, lease: lease)
     }
-    func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws { base.settle(key, result, at: time) }
+    func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double, keepsJournal: Bool) async throws {
+        base.settle(key, result, at: time, keepsJournal: keepsJournal)
+    }
     func deliveries(of flow: FlowKey) async throws -> DeliveryCounts { base.deliveries(of: flow) }
     func revive(_ key: IdempotencyKey, at time: Double) async throws -> Bool { base.revive(key, at: time) }
     func outboxDepth() async throws -> DeliveryCounts { base.outboxDepth() }

@@ -99,6 +99,10 @@ public actor CampaignEngine {
     /// Set while the current task runs a unit, so that an entry point called from inside one passes through.
     @TaskLocal private static var insideUnit = false
 
+    /// Runs `body` as the only unit: the only one of this engine, and, through the store's
+    /// ``CampaignStore/lockUnits()``, the only one of every engine sharing the store (other processes over one
+    /// PostgreSQL database). An entry point that runs several units (a batch of the inbox, timers up to an
+    /// instant, an audience page after page) holds the lock for all of them.
     private func exclusively<T>(_ body: () async throws -> T) async throws -> T {
         if Self.insideUnit { return try await body() }
         while unitRunning { await withCheckedContinuation { unitsWaiting.append($0) } }
@@ -107,7 +111,16 @@ public actor CampaignEngine {
             unitRunning = false
             if !unitsWaiting.isEmpty { unitsWaiting.removeFirst().resume() }
         }
-        return try await Self.$insideUnit.withValue(true) { try await body() }
+        try await store.lockUnits()
+        let result: T
+        do {
+            result = try await Self.$insideUnit.withValue(true) { try await body() }
+        } catch {
+            await store.unlockUnits()
+            throw error
+        }
+        await store.unlockUnits()
+        return result
     }
 
     /// Variants forced by scenarios, by contact, flow and step id.
@@ -119,7 +132,7 @@ public actor CampaignEngine {
                 deliversAfterEachUnit: Bool = true, keepsJournal: Bool = false) async throws {
         self.store = store
         self.keepsJournal = keepsJournal
-        dispatcher = OutboxDispatcher(store: store, channels: channels, clock: clock, policy: retryPolicy)
+        dispatcher = OutboxDispatcher(store: store, channels: channels, clock: clock, policy: retryPolicy, keepsJournal: keepsJournal)
         self.deliversAfterEachUnit = deliversAfterEachUnit
         self.recordsTrace = recordsTrace
         self.channels = channels
@@ -133,17 +146,21 @@ public actor CampaignEngine {
     public func register(_ flow: any CampaignFlow) async throws {
         let entry = try Entry(flow)
         let key = FlowKey(campaign: entry.definition.campaign, version: entry.definition.version)
-        var state = try await store.flowState(key)
-        switch state.fingerprint {
-        case entry.fingerprint?:
-            break
-        case nil:
-            state.fingerprint = entry.fingerprint
-            var unit = EffectUnit()
-            unit.flows[key] = state
-            try await store.commit(unit)
-        case _?:
-            throw EngineError.definitionChanged(key)
+        let fingerprint = entry.fingerprint
+        // A unit of its own: the flow's row is read, then written whole.
+        try await exclusively {
+            var state = try await store.flowState(key)
+            switch state.fingerprint {
+            case fingerprint?:
+                break
+            case nil:
+                state.fingerprint = fingerprint
+                var unit = EffectUnit()
+                unit.flows[key] = state
+                try await store.commit(unit)
+            case _?:
+                throw EngineError.definitionChanged(key)
+            }
         }
         install(entry, key)
     }
@@ -722,9 +739,11 @@ public actor CampaignEngine {
         case .suppressed(let key, let state, let reason, let at):
             JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .suppressed, step: state, detail: reason)
         case .ended(let key, let outcome, let at):
-            outcome == "exited" && detail != nil
-                ? JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .exited, detail: detail!)
-                : JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .ended, detail: outcome)
+            if outcome == "exited", let exit = detail {
+                JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .exited, detail: exit)
+            } else {
+                JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .ended, detail: outcome)
+            }
         }
         unit.effect.journal.append(entry)
     }

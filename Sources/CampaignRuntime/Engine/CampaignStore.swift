@@ -89,9 +89,10 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// Claims up to `limit` outbox actions whose next attempt is due at or before `time` (not dead, not
     /// delivered), oldest first, for `lease` seconds of real time.
     func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry]
-    /// Records a delivery attempt's result at `time`: delivered (removed from the outbox, a journal line), to
-    /// retry at an instant, or dead (kept, visible in reports, until retried by hand; a journal line).
-    func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) async throws
+    /// Records a delivery attempt's result at `time`: delivered (removed from the outbox), to retry at an
+    /// instant, or dead (kept, visible in reports, until retried by hand). With `keepsJournal`, delivered and
+    /// dead add a line to the contact's journey, in the same transaction.
+    func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double, keepsJournal: Bool) async throws
     /// Outbox actions of a flow by delivery state.
     func deliveries(of flow: FlowKey) async throws -> DeliveryCounts
     /// Makes a dead action due again at `time`, with its attempts counted from zero; false when no dead
@@ -109,12 +110,28 @@ public protocol CampaignStore: AnyObject, Sendable {
     func inboxDepth() async throws -> Int
     /// Removes an accepted event that needs no processing (its id was processed before).
     func dropFromInbox(_ id: String) async throws
-    /// A contact's journey lines, oldest first. Settling an action for good (delivered or dead) adds one.
+    /// A contact's journey lines, oldest first. Settling an action for good (delivered or dead) adds one when
+    /// the engine keeps journeys.
     func journal(of contact: String) async throws -> [JournalEntry]
 
     /// Every campaign version deployed (``EffectUnit/deployment``), in key order, and the latest deployment's
     /// schema; nil when nothing was deployed.
     func deployments() async throws -> Deployment?
+
+    /// Waits until no other engine, in this process or another sharing the store, runs a unit, then holds
+    /// the store's unit lock until ``unlockUnits()``. A unit reads, then commits whole rows (a contact's
+    /// visits, a flow's shared counters), so two units running at once would overwrite each other's changes:
+    /// ``CampaignEngine`` takes this lock around every unit it runs.
+    ///
+    /// What it costs: units are serialized over the whole store, whichever process runs them, so adding
+    /// processes adds no unit throughput (they add availability, ingestion and delivery). Ingestion is not
+    /// serialized: commits of accepted events (``EffectUnit/inboxAdded``), claims, deliveries and reads run
+    /// beside the units. The default does nothing, for stores that serve one process (the engine serializes
+    /// its own units).
+    func lockUnits() async throws
+    /// Releases the unit lock taken by ``lockUnits()``. It does not fail: a store that cannot release the lock
+    /// otherwise lets go of what holds it (a database session).
+    func unlockUnits() async
 }
 
 /// An action in the outbox, with its delivery attempts so far.
@@ -157,6 +174,12 @@ public struct DeliveryCounts: Codable, Sendable, Equatable {
 }
 
 extension CampaignStore {
+    /// One process serves the store: the engine's own serialization of its units is enough.
+    public func lockUnits() async throws {}
+
+    /// Nothing to release: see ``lockUnits()``.
+    public func unlockUnits() async {}
+
     /// Every contact id, for small audiences and tests.
     public func allContactIDs() async throws -> [String] {
         var ids: [String] = []
@@ -350,21 +373,22 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
         }
     }
 
-    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double) {
+    public func settle(_ key: IdempotencyKey, _ result: DeliveryResult, at time: Double, keepsJournal: Bool) {
         locked {
             claimedActions[key] = nil
             guard let entry = outbox[key] else { return }
             switch result {
             case .delivered:
                 outbox[key] = nil
-                journals[key.visit.contact, default: []].append(JournalEntry(settling: key, delivered: true, attempts: entry.attempts + 1, at: time))
             case .retry(let at):
                 outbox[key]?.attempts += 1
                 outbox[key]?.nextAttemptAt = at
             case .dead:
                 outbox[key]?.attempts += 1
                 outbox[key]?.isDead = true
-                journals[key.visit.contact, default: []].append(JournalEntry(settling: key, delivered: false, attempts: entry.attempts + 1, at: time))
+            }
+            if keepsJournal, let line = JournalEntry(settling: key, result, attempts: entry.attempts + 1, at: time) {
+                journals[key.visit.contact, default: []].append(line)
             }
         }
     }
@@ -405,19 +429,20 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
 
     public func deployments() -> Deployment? { locked { deployed } }
 
-    /// Removes everything about a contact (called with the lock held).
+    /// Removes everything about a contact (called with the lock held), whether or not they have a profile:
+    /// an accepted event or an action may outlive it.
     private func erase(_ id: String) {
-        guard contacts.removeValue(forKey: id) != nil || visitsByContact[id] != nil || journals[id] != nil else { return }
-        orderedContactIDs.removeAll { $0 == id }
-        for visit in visitsByContact.removeValue(forKey: id) ?? [] {
-            // Its timers fire into nothing; drop them now so none names the contact.
-            for timer in timers.all where timer.kind == .wake(visit.key, state: visit.state) { removedTimers.insert(timer.sequence) }
-            for (sequence, claim) in claimed where claim.timer.kind == .wake(visit.key, state: visit.state) { claimed[sequence] = nil }
-        }
+        if contacts.removeValue(forKey: id) != nil { orderedContactIDs.removeAll { $0 == id } }
+        visitsByContact[id] = nil
         journals[id] = nil
-        for key in outbox.keys where key.visit.contact == id { outbox[key] = nil }
-        let erasedEvents = inboxEvents.filter { $0.contact == id }.map(\.id)
-        for event in erasedEvents { inboxDigests[event] = nil }
+        // Its timers would fire into nothing; drop them now so that none names the contact.
+        for timer in timers.all where timer.contact == id { removedTimers.insert(timer.sequence) }
+        for (sequence, claim) in claimed where claim.timer.contact == id { claimed[sequence] = nil }
+        for key in outbox.keys where key.visit.contact == id {
+            outbox[key] = nil
+            claimedActions[key] = nil
+        }
+        for event in inboxEvents where event.contact == id { inboxDigests[event.id] = nil }
         inboxEvents.removeAll { $0.contact == id }
     }
 

@@ -43,11 +43,17 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         self.detail = detail
     }
 
-    /// The line a store writes when a channel settles an action for good.
-    public init(settling key: IdempotencyKey, delivered: Bool, attempts: Int, at: Double) {
+    /// The line a store writes when a channel settles an action for good (delivered or dead) after `attempts`
+    /// attempts in all; nil for a retry, which writes none.
+    public init?(settling key: IdempotencyKey, _ result: DeliveryResult, attempts: Int, at: Double) {
+        let kind: Kind
+        switch result {
+        case .delivered: kind = .delivered
+        case .dead: kind = .dead
+        case .retry: return nil
+        }
         let plural = attempts == 1 ? "" : "s"
-        self.init(contact: key.visit.contact, flow: key.visit.flow, visit: key.visit.number, at: at,
-                  kind: delivered ? .delivered : .dead, step: key.stepID,
+        self.init(contact: key.visit.contact, flow: key.visit.flow, visit: key.visit.number, at: at, kind: kind, step: key.stepID,
                   detail: "\(key) after \(attempts) attempt\(plural)")
     }
 }

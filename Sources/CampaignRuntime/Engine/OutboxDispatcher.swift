@@ -35,14 +35,19 @@ public actor OutboxDispatcher {
     public let channels: any ChannelAdapter
     public let clock: any CampaignClock
     public let policy: RetryPolicy
+    /// Whether delivered and dead actions add a line to their contact's journey (the engine's
+    /// ``CampaignEngine/keepsJournal``).
+    public let keepsJournal: Bool
     private let jitter: @Sendable () -> Double
 
     /// How long a claimed action stays away from other dispatchers, in real seconds.
     public static let lease: Double = 30
 
     public init(store: any CampaignStore, channels: any ChannelAdapter, clock: any CampaignClock,
-                policy: RetryPolicy = RetryPolicy(), jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                policy: RetryPolicy = RetryPolicy(), keepsJournal: Bool = false,
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.store = store
+        self.keepsJournal = keepsJournal
         self.channels = channels
         self.clock = clock
         self.policy = policy
@@ -87,6 +92,6 @@ public actor OutboxDispatcher {
                 ? .dead
                 : .retry(at: now + policy.delay(afterFailures: failures, jitter: jitter()))
         }
-        try await store.settle(entry.request.key, result, at: now)
+        try await store.settle(entry.request.key, result, at: now, keepsJournal: keepsJournal)
     }
 }

@@ -69,7 +69,7 @@ extension FlowAction {
         switch self {
         case .send(let channel, let message): "send \(channel) \(message)"
         case .update(let assignments): "update " + assignments.map(\.field).joined(separator: ", ")
-        case .tags(let add, let remove): "tags +" + add.joined(separator: " +") + (remove.isEmpty ? "" : " -" + remove.joined(separator: " -"))
+        case .tags(let add, let remove): (["tags"] + add.map { "+" + $0 } + remove.map { "-" + $0 }).joined(separator: " ")
         case .unsubscribe(let channels): "unsubscribe " + channels.joined(separator: ", ")
         case .archive: "archive"
         case .grantPromo(let bank): "grant_promo \(bank)"
