@@ -66,7 +66,7 @@ public final class CampaignService: Sendable {
                                + "configure tokens in campaignd.yaml or listen on a loopback address such as 127.0.0.1")
         }
         let store = try await options.database.open()
-        let virtualClock = options.clock == .virtual ? VirtualClock(now: Date().timeIntervalSince1970.rounded(.down)) : nil
+        let virtualClock = options.clock == .virtual ? try await ClockMover.storedClock(in: store) : nil
         let clock: any CampaignClock = virtualClock ?? SystemClock()
         // Actions go to the configured channels; with none, they are recorded and acknowledged (a service
         // tried on a laptop), which the log says.

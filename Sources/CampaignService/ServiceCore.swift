@@ -101,6 +101,19 @@ actor ClockMover {
         self.metrics = metrics
     }
 
+    /// The store's setting that keeps the virtual clock across restarts.
+    static let setting = "virtual_clock"
+
+    /// The virtual clock kept in `store`; on the first start, the wall-clock time, kept from then on.
+    static func storedClock(in store: any CampaignStore) async throws -> VirtualClock {
+        if let text = try await store.setting(setting), let instant = Double(text) { return VirtualClock(now: instant) }
+        let now = Date().timeIntervalSince1970.rounded(.down)
+        var unit = EffectUnit()
+        unit.settings[setting] = String(now)
+        try await store.commit(unit)
+        return VirtualClock(now: now)
+    }
+
     /// Processes every event accepted so far at the clock's time, then sets `clock` to `instant` and runs
     /// every timer and firing due by then in order, then delivers the actions due; throws 400 when `instant`
     /// is earlier than the clock.
@@ -109,6 +122,10 @@ actor ClockMover {
             throw Problem.invalidInput([.init(pointer: "/now", detail: "is before the clock's time \(InstantText.format(clock.now)); the clock never moves backwards")])
         }
         try await processInbox(engine: engine, metrics: metrics)
+        // Kept first: after a crash the clock does not go back, and what fell due is run by the next move.
+        var unit = EffectUnit()
+        unit.settings[Self.setting] = String(instant)
+        try await engine.store.commit(unit)
         clock.now = instant
         try await runDueWork(engine: engine, metrics: metrics, upTo: instant)
         try await dispatcher.deliverDue(asOf: instant)

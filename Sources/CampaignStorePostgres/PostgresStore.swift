@@ -131,6 +131,7 @@ public final class PostgresStore: CampaignStore {
             )
             """,
             "CREATE TABLE deployment (sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, schema bytea NOT NULL)",
+            "CREATE TABLE setting (name text COLLATE \"C\" PRIMARY KEY, value text NOT NULL)",
         ]),
     ]
 
@@ -414,6 +415,10 @@ public final class PostgresStore: CampaignStore {
         try await rows("DELETE FROM inbox WHERE id = \(id)")
     }
 
+    public func setting(_ name: String) async throws -> String? {
+        try await rows("SELECT value FROM setting WHERE name = \(name)").first?.decode(String.self)
+    }
+
     public func deployments() async throws -> Deployment? {
         guard let schema = try await rows("SELECT schema FROM deployment ORDER BY sequence DESC LIMIT 1").first else { return nil }
         let definitions = try await rows("SELECT definition FROM definition ORDER BY campaign, version")
@@ -554,6 +559,7 @@ struct UnitRows: Sendable {
     var journalContacts: [String] = [], journalEntries: [ByteBuffer] = []
     var erased: [String] = []
     var deploymentSchema: ByteBuffer?
+    var settings: [String: String] = [:]
     var definitionCampaigns: [String] = [], definitionVersions: [Int] = [], definitions: [ByteBuffer] = []
 
     init(_ unit: EffectUnit) throws {
@@ -598,6 +604,7 @@ struct UnitRows: Sendable {
             journalEntries.append(ByteBuffer(bytes: try PostgresStore.encode(line)))
         }
         erased = unit.erased
+        settings = unit.settings
         if let deployment = unit.deployment {
             deploymentSchema = ByteBuffer(bytes: try PostgresStore.encode(deployment.schema))
             for definition in deployment.definitions {
@@ -610,7 +617,7 @@ struct UnitRows: Sendable {
 
     var isEmpty: Bool {
         contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil && actionKeys.isEmpty && input == nil
-            && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil
+            && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil && settings.isEmpty
     }
 
     func apply(_ connection: PostgresConnection, _ logger: Logger) async throws {
@@ -648,6 +655,11 @@ struct UnitRows: Sendable {
                try known.decode(Int64.self) != digest {
                 throw StoreError.inputConflict(entry.event.id)
             }
+        }
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+            try await connection.rows("""
+                INSERT INTO setting (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                """, logger)
         }
         if let deploymentSchema {
             try await connection.rows("INSERT INTO deployment (schema) VALUES (\(deploymentSchema))", logger)

@@ -117,6 +117,10 @@ public final class SQLiteStore: CampaignStore {
                     sequence INTEGER PRIMARY KEY,
                     schema TEXT NOT NULL
                 );
+                CREATE TABLE setting (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator
@@ -358,6 +362,10 @@ public final class SQLiteStore: CampaignStore {
         try await writer.write { db in try db.execute(sql: "DELETE FROM inbox WHERE id = ?", arguments: [id]) }
     }
 
+    public func setting(_ name: String) async throws -> String? {
+        try await writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = ?", arguments: [name]) }
+    }
+
     public func deployments() async throws -> Deployment? {
         let (schema, definitions) = try await writer.read { db in
             (try String.fetchOne(db, sql: "SELECT schema FROM deployment ORDER BY sequence DESC LIMIT 1"),
@@ -476,6 +484,7 @@ struct EncodedUnit: Sendable {
     var journal: [(contact: String, json: String)] = []
     var erased: [String] = []
     var deployment: (schema: String, definitions: [(key: FlowKey, json: String)])?
+    var settings: [String: String] = [:]
 
     init(_ unit: EffectUnit) throws {
         // In key order: neighbouring rows of the B-trees are written one after the other.
@@ -500,6 +509,7 @@ struct EncodedUnit: Sendable {
         inbox = try unit.inboxAdded.map { ($0, Int64(bitPattern: $0.digest), try SQLiteStore.encode($0)) }
         journal = try unit.journal.map { ($0.contact, try SQLiteStore.encode($0)) }
         erased = unit.erased
+        settings = unit.settings
         if let deployed = unit.deployment {
             deployment = (try SQLiteStore.encode(deployed.schema),
                           try deployed.definitions.map { (FlowKey(campaign: $0.campaign, version: $0.version), try SQLiteStore.encode($0)) })
@@ -537,6 +547,10 @@ struct EncodedUnit: Sendable {
                 }
                 try insert.execute(arguments: [entry.event.id, entry.digest, entry.event.contact, entry.json])
             }
+        }
+        for (name, value) in settings {
+            try db.execute(sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                           arguments: [name, value])
         }
         if let deployment {
             try db.execute(sql: "INSERT INTO deployment (schema) VALUES (?)", arguments: [deployment.schema])

@@ -327,6 +327,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
     func dropFromInbox(_ id: String) async throws { base.dropFromInbox(id) }
     func journal(of contact: String) async throws -> [JournalEntry] { base.journal(of: contact) }
     func deployments() async throws -> Deployment? { base.deployments() }
+    func setting(_ name: String) async throws -> String? { base.setting(name) }
 }
 
 @Suite struct FanOutTests {

@@ -81,7 +81,7 @@ func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
             let tables = try await queue.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
-            #expect(tables == ["contact", "definition", "deployment", "flow", "grdb_migrations", "inbox", "input", "journal", "outbox", "sequence", "timer", "visit"])
+            #expect(tables == ["contact", "definition", "deployment", "flow", "grdb_migrations", "inbox", "input", "journal", "outbox", "sequence", "setting", "timer", "visit"])
             #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
             // A file migrated by a newer program is refused, not guessed at.
             try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }

@@ -24,6 +24,8 @@ public struct EffectUnit: Sendable {
     public var erased: [String] = []
     /// A deployment: the campaign versions it adds and the workspace schema it brings.
     public var deployment: Deployment?
+    /// Named settings the host keeps with the state (the service's virtual clock), written with the unit.
+    public var settings: [String: String] = [:]
 
     public init() {}
 }
@@ -117,6 +119,8 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// Every campaign version deployed (``EffectUnit/deployment``), in key order, and the latest deployment's
     /// schema; nil when nothing was deployed.
     func deployments() async throws -> Deployment?
+    /// A setting written by ``EffectUnit/settings``, or nil.
+    func setting(_ name: String) async throws -> String?
 
     /// Waits until no other engine, in this process or another sharing the store, runs a unit, then holds
     /// the store's unit lock until ``unlockUnits()``. A unit reads, then commits whole rows (a contact's
@@ -222,6 +226,7 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     private var inboxDigests: [String: UInt64] = [:]
     private var journals: [String: [JournalEntry]] = [:]
     private var deployed: Deployment?
+    private var settings: [String: String] = [:]
 
     public init() {}
 
@@ -322,6 +327,7 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
                 inboxEvents.append(event)
             }
             for entry in unit.journal { journals[entry.contact, default: []].append(entry) }
+            settings.merge(unit.settings) { $1 }
             if let deployment = unit.deployment {
                 var definitions = Dictionary((deployed?.definitions ?? []).map { (FlowKey(campaign: $0.campaign, version: $0.version), $0) }) { a, _ in a }
                 for definition in deployment.definitions { definitions[FlowKey(campaign: definition.campaign, version: definition.version)] = definition }
@@ -428,6 +434,8 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     public func journal(of contact: String) -> [JournalEntry] { locked { journals[contact] ?? [] } }
 
     public func deployments() -> Deployment? { locked { deployed } }
+
+    public func setting(_ name: String) -> String? { locked { settings[name] } }
 
     /// Removes everything about a contact (called with the lock held), whether or not they have a profile:
     /// an accepted event or an action may outlive it.
