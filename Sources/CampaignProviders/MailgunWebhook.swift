@@ -1,3 +1,4 @@
+import CampaignRuntime
 import Crypto
 
 /// Mailgun's JSON webhooks. The body is `{ "signature": { "timestamp", "token", "signature" }, "event-data":
@@ -31,7 +32,7 @@ public struct MailgunWebhook: ProviderWebhook {
 
     /// Verifies the signature and its age, then maps `event-data`.
     public func receive(_ request: ProviderRequest) throws(ProviderWebhookError) -> ProviderReceipt {
-        let body = try ProviderJSON.parse(request.body, "the Mailgun body")
+        let body = try JSONValue.parse(request.body, "the Mailgun body")
         guard let signed = body["signature"], let token = signed["token"]?.string, let timestamp = Self.text(signed["timestamp"]) else {
             throw .unauthorized("the Mailgun body has no signature with a timestamp and a token")
         }
@@ -50,9 +51,10 @@ public struct MailgunWebhook: ProviderWebhook {
 
     /// The timestamp as it was signed: Mailgun writes it as a string of digits, its documentation as a
     /// number; a whole number is read back in digits.
-    private static func text(_ value: ProviderJSON?) -> String? {
+    private static func text(_ value: JSONValue?) -> String? {
         switch value {
         case .string(let text)?: return text
+        case .integer(let seconds)?: return String(seconds)
         case .number(let seconds)? where seconds.rounded() == seconds && abs(seconds) < 1e15: return String(Int(seconds))
         default: return nil
         }
@@ -60,7 +62,7 @@ public struct MailgunWebhook: ProviderWebhook {
 
     /// The message event a Mailgun event stands for; nil for those with no meaning for the runtime
     /// (`accepted`, `rejected`, `stored`, and any other).
-    private static func map(_ event: ProviderJSON) throws(ProviderWebhookError) -> ProviderEvent? {
+    private static func map(_ event: JSONValue) throws(ProviderWebhookError) -> ProviderEvent? {
         guard let name = event["event"]?.string else { throw .malformed("the Mailgun \"event-data\" has no \"event\"") }
         let kind: MessageEventKind
         switch name {

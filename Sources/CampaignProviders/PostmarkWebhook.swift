@@ -1,3 +1,4 @@
+import CampaignRuntime
 import Crypto
 import Foundation
 
@@ -37,7 +38,7 @@ public struct PostmarkWebhook: ProviderWebhook {
         guard isAuthorized(authorization) else {
             throw .unauthorized("the Postmark request's basic authentication does not match the configured credentials")
         }
-        let record = try ProviderJSON.parse(request.body, "the Postmark body")
+        let record = try JSONValue.parse(request.body, "the Postmark body")
         guard record.isObject, let type = record["RecordType"]?.string else {
             throw .malformed("the Postmark body is not a record with a \"RecordType\"")
         }
@@ -61,7 +62,7 @@ public struct PostmarkWebhook: ProviderWebhook {
 
     /// The message event a record stands for and the field with its time; nil for records with no meaning
     /// for the runtime (a reactivation, a bounce record that is no failure of the send, inbound mail).
-    private static func kind(of type: String, _ record: ProviderJSON) throws(ProviderWebhookError) -> (MessageEventKind, String)? {
+    private static func kind(of type: String, _ record: JSONValue) throws(ProviderWebhookError) -> (MessageEventKind, String)? {
         switch type {
         case "Delivery": return (.delivered, "DeliveredAt")
         case "Open": return (.opened, "ReceivedAt")

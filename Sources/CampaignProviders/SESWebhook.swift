@@ -1,3 +1,4 @@
+import CampaignRuntime
 import _CryptoExtras
 import Crypto
 import Foundation
@@ -42,7 +43,7 @@ public struct SESWebhook: ProviderWebhook {
 
     /// The text SNS signs for `message`: `Key\nValue\n` for each signed field of its type, in order; nil when
     /// the type is unknown or a field other than `Subject` is missing.
-    static func canonicalText(of message: ProviderJSON) -> String? {
+    static func canonicalText(of message: JSONValue) -> String? {
         guard let type = message["Type"]?.string, let fields = signedFields(of: type) else { return nil }
         var text = ""
         for field in fields {
@@ -58,7 +59,7 @@ public struct SESWebhook: ProviderWebhook {
     /// Verifies the SNS signature and topic, then answers a subscription confirmation with its URL, an
     /// unsubscribe confirmation with no events, and a notification with the SES event it carries.
     public func receive(_ request: ProviderRequest) throws(ProviderWebhookError) -> ProviderReceipt {
-        let message = try ProviderJSON.parse(request.body, "the SNS body")
+        let message = try JSONValue.parse(request.body, "the SNS body")
         guard message.isObject, let canonical = Self.canonicalText(of: message) else {
             throw .unauthorized("the SNS message lacks a field it must sign")
         }
@@ -83,7 +84,7 @@ public struct SESWebhook: ProviderWebhook {
             guard let id = message["MessageId"]?.string, !id.isEmpty, let text = message["Message"]?.string else {
                 throw .malformed("the SNS notification has no \"MessageId\"")
             }
-            guard let event = try Self.map(ProviderJSON.parse(Array(text.utf8), "the SNS notification's \"Message\""), id: id) else {
+            guard let event = try Self.map(JSONValue.parse(Array(text.utf8), "the SNS notification's \"Message\""), id: id) else {
                 return .events([])
             }
             return .events([event])
@@ -95,7 +96,7 @@ public struct SESWebhook: ProviderWebhook {
     /// The message event an SES event stands for (event publishing's `eventType`, or `notificationType` of
     /// identity notifications); nil for those with no meaning for the runtime (`Send`, `Reject`,
     /// `DeliveryDelay`, `Rendering Failure`, `Subscription`, and any other).
-    private static func map(_ event: ProviderJSON, id: String) throws(ProviderWebhookError) -> ProviderEvent? {
+    private static func map(_ event: JSONValue, id: String) throws(ProviderWebhookError) -> ProviderEvent? {
         guard let type = event["eventType"]?.string ?? event["notificationType"]?.string else {
             throw .malformed("the SES event has no \"eventType\" or \"notificationType\"")
         }

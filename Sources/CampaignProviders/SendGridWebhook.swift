@@ -1,3 +1,4 @@
+import CampaignRuntime
 import Crypto
 import Foundation
 
@@ -55,7 +56,7 @@ public struct SendGridWebhook: ProviderWebhook {
                 throw .unauthorized("the SendGrid timestamp is more than \(Int(maximumAge)) seconds from now")
             }
         }
-        guard let events = try ProviderJSON.parse(request.body, "the SendGrid body").array else {
+        guard let events = try JSONValue.parse(request.body, "the SendGrid body").array else {
             throw .malformed("the SendGrid body is not a JSON array of events")
         }
         var mapped: [ProviderEvent] = []
@@ -67,7 +68,7 @@ public struct SendGridWebhook: ProviderWebhook {
 
     /// The message event one SendGrid event stands for; nil for those with no meaning for the runtime
     /// (`processed`, `deferred`, `dropped`, `group_resubscribe`, and any other).
-    private static func map(_ event: ProviderJSON, at place: String) throws(ProviderWebhookError) -> ProviderEvent? {
+    private static func map(_ event: JSONValue, at place: String) throws(ProviderWebhookError) -> ProviderEvent? {
         guard event.isObject, let name = event["event"]?.string else {
             throw .malformed("SendGrid \(place) has no \"event\"")
         }

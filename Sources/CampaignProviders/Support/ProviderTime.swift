@@ -25,10 +25,12 @@ func providerInstant(_ text: String) -> Double? {
 
 /// The time in a JSON field: seconds since 1970 as a number, or an ISO 8601 text; nil when the field is
 /// absent, a `malformed` error naming `field` when it is there but neither.
-func occurredAt(_ value: ProviderJSON?, _ field: String) throws(ProviderWebhookError) -> Double? {
+func occurredAt(_ value: JSONValue?, _ field: String) throws(ProviderWebhookError) -> Double? {
     switch value {
     case nil, .null?:
         return nil
+    case .integer(let seconds)?:
+        return Double(seconds)
     case .number(let seconds)?:
         return seconds
     case .string(let text)?:

@@ -375,7 +375,12 @@ public actor CampaignEngine {
                     try await store.dropFromInbox(event.id)
                     continue
                 }
-                try await handle(event: event.event, contact: event.contact, payload: event.payload, input: event.id)
+                do {
+                    try await handle(event: event.event, contact: event.contact, payload: event.payload, input: event.id)
+                } catch StoreError.inputAlreadyProcessed {
+                    // Processed elsewhere meanwhile (a store without a unit lock shared by processes): done.
+                    try await store.dropFromInbox(event.id)
+                }
             }
             return events.count
         }

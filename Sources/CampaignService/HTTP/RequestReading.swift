@@ -1,3 +1,4 @@
+import CampaignRuntime
 import Foundation
 import Hummingbird
 import NIOCore

@@ -1,7 +1,8 @@
 import Foundation
 
-/// A JSON document as the service reads it from a request: the shape is checked against the workspace
-/// afterwards, field by field, so that every bad field can be named by its pointer.
+/// A JSON document as a tree, read without a schema: the service checks a request's shape against the
+/// workspace afterwards, field by field (so that every bad field is named by its pointer), and a provider
+/// webhook reads the few fields it needs.
 ///
 /// Integers are kept apart from other numbers, since a workspace `int` field takes `3` but not `3.5`.
 public enum JSONValue: Sendable, Equatable, Codable {
@@ -44,27 +45,4 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .object(let members): try container.encode(members)
         }
     }
-
-    /// What the value is, for messages: "a string", "an object"...
-    var kindDescription: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .integer: "an integer"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-}
-
-/// RFC 6901 JSON pointers, as problem details name the fields of a request.
-enum JSONPointer {
-    /// `base` followed by one more reference token, escaped (`~` as `~0`, `/` as `~1`).
-    static func appending(_ token: String, to base: String) -> String {
-        base + "/" + token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-
-    static func appending(_ index: Int, to base: String) -> String { base + "/\(index)" }
 }
