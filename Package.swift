@@ -138,7 +138,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CampaignServiceTests",
-            dependencies: ["CampaignService", "campaignd", "CampaignExamples", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["CampaignService", "campaignd", "CampaignExamples", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           "CampaignChannels", "CampaignStoreSQLite", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "CampaignChannelsTests",
