@@ -78,9 +78,10 @@ struct PostgresEndToEndTests {
                 try #require(answer.status == .ok, "\(answer.text)")
             }
             try await mover.moveClock(to: start + 2 * EndToEndTests.hour + 2 * EndToEndTests.day + EndToEndTests.hour)
-            #expect(try await eventually {
-                (try await mover.report("abandoned-cart", version: 2)["deliveries"] as? [String: Int]) == ["pending": 0, "failed": 0, "dead": 0]
-            })
+            #expect(try await mover.allDelivered("abandoned-cart", version: 2))
+            let opened = contacts.indices.filter(opens).count, entered = contacts.indices.filter(enters).count
+            let outcomes = try await mover.report("abandoned-cart", version: 2)["outcomes"] as? [String: Int]
+            #expect(outcomes == ["success": opened, "failure": entered - opened])
             for (index, client) in clients.enumerated() {
                 #expect(try await client.metric("campaignd_inbox_events") == 0, "process \(index + 1)")
             }

@@ -272,6 +272,14 @@ struct CampaigndClient: Sendable {
         return answer.json
     }
 
+    /// Whether the version's outbox empties (nothing pending, failed or dead) within 30 seconds: an action
+    /// acknowledged by the receiver leaves the outbox just after.
+    func allDelivered(_ campaign: String, version: Int) async throws -> Bool {
+        try await eventually {
+            try await report(campaign, version: version)["deliveries"] as? [String: Int] == ["pending": 0, "failed": 0, "dead": 0]
+        }
+    }
+
     /// A contact's journey, parsed; throws unless it answers 200.
     func journey(_ contact: String) async throws -> Journey {
         let answer = try await get("/v1/contacts/\(contact)/journey")
