@@ -138,8 +138,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CampaignServiceTests",
-            dependencies: ["CampaignService", "campaignd", "CampaignCompiler", "CampaignExamples",
-                           .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["CampaignService", "campaignd", "CampaignCompiler", "CampaignExamples", "CampaignChannels",
+                           "CampaignStoreSQLite", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "CampaignChannelsTests",

@@ -134,7 +134,7 @@ public final class CampaignService: Sendable {
             application.addServices(TimerWorker(engine: core.engine, catalog: core.catalog, clock: core.clock, metrics: core.metrics, logger: options.logger, pollInterval: .seconds(1)))
         }
         application.addServices(OutboxWorker(dispatcher: core.dispatcher, logger: options.logger, pollInterval: .milliseconds(200)))
-        application.addServices(InboxWorker(engine: core.engine, intake: core.intake, metrics: core.metrics, logger: options.logger,
+        application.addServices(InboxWorker(core: core, engine: core.engine, intake: core.intake, metrics: core.metrics, logger: options.logger,
                                             pollInterval: .milliseconds(500)))
         return application
     }

@@ -44,6 +44,13 @@ final class ServiceCore: Sendable {
 
     var now: Double { clock.now }
 
+    /// Brings the virtual clock up to the time kept in the database, which another process sharing it may
+    /// have moved.
+    func catchUpVirtualClock() async throws {
+        guard let virtualClock else { return }
+        try await ClockMover.catchUp(virtualClock, store: store)
+    }
+
     /// The definition of `campaign` version `version` (the path's `{v}`, as `2` or `v2`), or 404.
     func definition(campaign: String, version text: String) throws -> FlowDefinition {
         let digits = text.hasPrefix("v") ? String(text.dropFirst()) : text
@@ -114,10 +121,16 @@ actor ClockMover {
         return VirtualClock(now: now)
     }
 
+    /// Moves `clock` forward to the time kept in `store`, if that is later.
+    static func catchUp(_ clock: VirtualClock, store: any CampaignStore) async throws {
+        if let text = try await store.setting(setting), let instant = Double(text), instant > clock.now { clock.now = instant }
+    }
+
     /// Processes every event accepted so far at the clock's time, then sets `clock` to `instant` and runs
     /// every timer and firing due by then in order, then delivers the actions due; throws 400 when `instant`
     /// is earlier than the clock.
     func move(_ clock: VirtualClock, to instant: Double) async throws {
+        try await Self.catchUp(clock, store: engine.store)
         guard instant >= clock.now else {
             throw Problem.invalidInput([.init(pointer: "/now", detail: "is before the clock's time \(InstantText.format(clock.now)); the clock never moves backwards")])
         }

@@ -11,6 +11,7 @@ enum ClockRoutes {
     static func add(to table: inout RouteTable, _ core: ServiceCore) {
         table.add(.get, "/v1/clock", scope: .events) { _, _ in
             let clock = try virtualClock(core)
+            try await core.catchUpVirtualClock()
             return try JSONResponse.make(ClockView(now: InstantText.format(clock.now)))
         }
         table.add(.post, "/v1/clock", scope: .admin) { request, _ in

@@ -59,8 +59,10 @@ struct OutboxWorker: Service {
 
 /// Processes the events the API and the provider webhooks accepted, in acceptance order, as soon as they
 /// arrive (and every `pollInterval`, for events another process accepted), until the service shuts down
-/// gracefully (finishing the unit in flight).
+/// gracefully (finishing the unit in flight). On a virtual clock it first catches up with the time another
+/// process sharing the database may have moved it to.
 struct InboxWorker: Service {
+    let core: ServiceCore
     let engine: CampaignEngine
     let intake: EventIntake
     let metrics: ServiceMetrics
@@ -70,6 +72,7 @@ struct InboxWorker: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully {
             do {
+                try await core.catchUpVirtualClock()
                 try await processInbox(engine: engine, metrics: metrics)
             } catch {
                 logger.error("processing accepted events failed; trying again", metadata: ["error": "\(error)"])
