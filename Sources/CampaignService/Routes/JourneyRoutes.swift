@@ -11,6 +11,17 @@ enum JourneyRoutes {
         var kind: String
         var step: String?
         var detail: String
+
+        enum CodingKeys: String, CodingKey { case at, kind, step, detail }
+
+        /// Every member always, `step` null for a line about no step, as SERVICE.md's shape has it.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(at, forKey: .at)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(step, forKey: .step)
+            try container.encode(detail, forKey: .detail)
+        }
     }
 
     /// A visit with its timeline.
@@ -22,6 +33,20 @@ enum JourneyRoutes {
         var step: String?
         var outcome: String?
         var timeline: [Line]
+
+        enum CodingKeys: String, CodingKey { case campaign, version, number, active, step, outcome, timeline }
+
+        /// Every member always, `step` and `outcome` null when unknown, as SERVICE.md's shape has them.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(campaign, forKey: .campaign)
+            try container.encode(version, forKey: .version)
+            try container.encode(number, forKey: .number)
+            try container.encode(active, forKey: .active)
+            try container.encode(step, forKey: .step)
+            try container.encode(outcome, forKey: .outcome)
+            try container.encode(timeline, forKey: .timeline)
+        }
     }
 
     /// A trigger that fired for the contact and did not enter them.
