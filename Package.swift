@@ -15,6 +15,7 @@ let package = Package(
         .plugin(name: "CampaignCompilerPlugin", targets: ["CampaignCompilerPlugin"]),
         .library(name: "CampaignService", targets: ["CampaignService"]),
         .executable(name: "campaignd", targets: ["campaignd"]),
+        .executable(name: "campaignd-baseline", targets: ["CampaignHTTPBaseline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -120,6 +121,13 @@ let package = Package(
         .executableTarget(
             name: "campaignd",
             dependencies: ["CampaignService", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // `campaignd-baseline PORT`: a Hummingbird route answering a constant, configured as campaignd is: the
+        // HTTP stack's limit that `scripts/bench-service` measures campaignd against.
+        .executableTarget(
+            name: "CampaignHTTPBaseline",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/HTTPBaseline"
         ),
         .testTarget(
             name: "CampaignCompilerTests",
