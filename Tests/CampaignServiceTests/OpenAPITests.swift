@@ -1,3 +1,4 @@
+import CampaignRuntime
 import CampaignService
 import Foundation
 import Testing
