@@ -139,6 +139,13 @@ import Testing
             let report = try await client.get("/v1/campaigns/abandoned-cart/versions/v2/report")
             #expect(try Self.departures(of: report, from: "Report", in: document) == [])
             #expect(try Self.departures(of: try await client.get("/v1/clock"), from: "Clock", in: document) == [])
+            // An instant whose UTC form has no four-digit year could not be answered as a date-time: refused
+            // (everywhere the service reads instants: fields, an event's `at`, the clock's `now`).
+            for instant in ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"] {
+                let beyond = try await client.patch("/v1/contacts/c1", #"{"created_at": "\#(instant)"}"#)
+                #expect(beyond.status == .badRequest)
+                #expect(beyond.pointers == ["/created_at"])
+            }
             let invalid = try await client.post("/v1/events", #"{"id": "c", "contact": "nobody", "event": "signup"}"#)
             #expect(try Self.departures(of: invalid, from: "Problem", in: document) == [])
             let notDead = try await client.post("/v1/outbox/c1%2Fabandoned-cart%2Fv2%2Freminder%2F1/retry", "")

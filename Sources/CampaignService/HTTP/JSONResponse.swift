@@ -28,10 +28,15 @@ enum InstantText {
         Value.instant(instant.rounded(.down)).description
     }
 
+    /// The instants RFC 3339 writes in UTC: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+    static let writable: ClosedRange<Double> = -62_135_596_800...253_402_300_799
+
     /// An RFC 3339 date-time with an offset (`Z` or `±HH:MM`), read by the runtime's one date parser; nil for
-    /// anything else, a naive time included, since the service cannot know which zone a client meant.
+    /// anything else, a naive time included, since the service cannot know which zone a client meant, and an
+    /// instant outside ``writable`` (`9999-12-31T23:59:59-12:00`), which the service could not write back.
     static func parse(_ text: String) -> Double? {
         guard let dateTime = CalendarDateTime.parse(text), dateTime.hasTime, let offset = dateTime.offset else { return nil }
-        return Double(dateTime.wallTime - offset)
+        let instant = Double(dateTime.wallTime - offset)
+        return writable.contains(instant) ? instant : nil
     }
 }
