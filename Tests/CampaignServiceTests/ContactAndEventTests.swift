@@ -85,6 +85,17 @@ import Testing
         }
     }
 
+    @Test func pointersEscapeSlashesAndTildesOnly() async throws {
+        try await ServiceHarness.withService { client in
+            #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com"}"#).status == .created)
+            let bad = try await client.post("/v1/events", """
+                {"id": "e1", "contact": "c1", "event": "purchase", "payload": {"a/b~c": 1, "plain": 2, "~": 3}}
+                """)
+            #expect(bad.status == .badRequest)
+            #expect(bad.pointers == ["/payload/a~1b~0c", "/payload/plain", "/payload/~0"])
+        }
+    }
+
     @Test func eventIDsMakeSubmissionsIdempotent() async throws {
         try await ServiceHarness.withService { client in
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com"}"#).status == .created)

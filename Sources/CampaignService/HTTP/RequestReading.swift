@@ -80,12 +80,11 @@ struct InputProblems {
 
     /// A required string member of `object`, or nil after recording why it is missing or not a string.
     mutating func requiredString(_ name: String, in object: [String: JSONValue], at base: String = "") -> String? {
-        let pointer = JSONPointer.appending(name, to: base)
         switch object[name] {
         case .string(let value)? where !value.isEmpty: return value
-        case .string?: add(pointer, "must not be empty")
-        case nil: add(pointer, "is required")
-        case let other?: add(pointer, "must be a string, found \(other.kindDescription)")
+        case .string?: add(JSONPointer.appending(name, to: base), "must not be empty")
+        case nil: add(JSONPointer.appending(name, to: base), "is required")
+        case let other?: add(JSONPointer.appending(name, to: base), "must be a string, found \(other.kindDescription)")
         }
         return nil
     }
