@@ -42,8 +42,10 @@ public final class EventIntake: Sendable {
 
     /// Stores the events durably, in order; an id accepted (or processed) before with the same content is
     /// accepted again without a second copy, and with another content throws a 409 problem, storing nothing
-    /// of the request.
+    /// of the request. Events about contacts the store does not have throw ``StoreError/unknownContacts(_:)``,
+    /// storing nothing either.
     public func submit(_ events: [SubmittedEvent], source: String = "event:") async throws {
+        guard !events.isEmpty else { return }
         var unit = EffectUnit()
         unit.inboxAdded = events.map { $0.inboxEvent(source: source) }
         do {

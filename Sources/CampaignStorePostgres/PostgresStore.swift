@@ -598,7 +598,7 @@ struct UnitRows: Sendable {
             actionRequests.append(ByteBuffer(bytes: try PostgresStore.encode(action)))
             actionDues.append(action.at)
         }
-        inbox = try unit.inboxAdded.map { ($0, ByteBuffer(bytes: try PostgresStore.encode($0))) }
+        inbox = try unit.inboxAdded.map { ($0, ByteBuffer(string: try StoredJSON.event($0))) }
         for line in unit.journal {
             journalContacts.append(line.contact)
             journalEntries.append(ByteBuffer(bytes: try PostgresStore.encode(line)))
@@ -620,6 +620,52 @@ struct UnitRows: Sendable {
             && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil && settings.isEmpty
     }
 
+    /// Inserts the inbox events in one statement: those whose id is new and whose contact exists (stored, or
+    /// written by this unit). Of the others, an id seen before with the same content is skipped, with another
+    /// content fails the unit (``StoreError/inputConflict(_:)``), and the rest are about unknown contacts
+    /// (``StoreError/unknownContacts(_:)``). The insert waits for a concurrent acceptance of the same id, then
+    /// leaves that row alone, and the statement after it sees the row.
+    private func acceptInbox(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        var firstDigest: [String: UInt64] = [:]
+        for entry in inbox {
+            if let digest = firstDigest[entry.event.id], digest != entry.event.digest { throw StoreError.inputConflict(entry.event.id) }
+            firstDigest[entry.event.id] = entry.event.digest
+        }
+        let ids = inbox.map(\.event.id), contacts = inbox.map(\.event.contact)
+        let digests = inbox.map { Int64(bitPattern: $0.event.digest) }, events = inbox.map(\.json)
+        let inserted = try await connection.rows("""
+            INSERT INTO inbox (id, digest, contact, event)
+            SELECT e.id, e.digest, e.contact, e.event
+            FROM unnest(\(ids)::text[], \(digests)::bigint[], \(contacts)::text[], \(events)::bytea[]) WITH ORDINALITY AS e(id, digest, contact, event, n)
+            WHERE NOT EXISTS (SELECT 1 FROM input WHERE input.id = e.id)
+              AND (e.contact = ANY(\(contactIDs)::text[]) OR EXISTS (SELECT 1 FROM contact WHERE contact.id = e.contact))
+            ORDER BY e.n
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """, logger)
+        var accepted = Set<String>()
+        for row in inserted { accepted.insert(try row.decode(String.self)) }
+        let rest = inbox.filter { !accepted.contains($0.event.id) }
+        guard !rest.isEmpty else { return }
+        let restIDs = rest.map(\.event.id)
+        var known: [String: Int64] = [:]
+        for row in try await connection.rows("""
+            SELECT id, digest FROM inbox WHERE id = ANY(\(restIDs)::text[])
+            UNION ALL SELECT id, digest FROM input WHERE id = ANY(\(restIDs)::text[])
+            """, logger) {
+            let (id, digest) = try row.decode((String, Int64).self)
+            known[id] = digest
+        }
+        var unknownContacts: [String] = [], seen = Set<String>()
+        for entry in rest {
+            if let digest = known[entry.event.id] {
+                guard digest == Int64(bitPattern: entry.event.digest) else { throw StoreError.inputConflict(entry.event.id) }
+            } else if seen.insert(entry.event.contact).inserted {
+                unknownContacts.append(entry.event.contact)
+            }
+        }
+        if !unknownContacts.isEmpty { throw StoreError.unknownContacts(unknownContacts) }
+    }
+
     func apply(_ connection: PostgresConnection, _ logger: Logger) async throws {
         if let input {
             // First, so that a refused unit writes nothing. A unit with the same id committing at the same time
@@ -638,24 +684,7 @@ struct UnitRows: Sendable {
                 try await connection.rows("DELETE FROM \(unescaped: table) = \(contact)", logger)
             }
         }
-        for entry in inbox {
-            // An id seen before is skipped when its content is the same, and fails the unit when not. The
-            // insert waits for a concurrent acceptance of the same id, then sees its row.
-            let digest = Int64(bitPattern: entry.event.digest)
-            if let processed = try await connection.rows("SELECT digest FROM input WHERE id = \(entry.event.id)", logger).first {
-                guard try processed.decode(Int64.self) == digest else { throw StoreError.inputConflict(entry.event.id) }
-                continue
-            }
-            let inserted = try await connection.rows("""
-                INSERT INTO inbox (id, digest, contact, event) VALUES (\(entry.event.id), \(digest), \(entry.event.contact), \(entry.json))
-                ON CONFLICT (id) DO NOTHING RETURNING id
-                """, logger)
-            if inserted.isEmpty,
-               let known = try await connection.rows("SELECT digest FROM inbox WHERE id = \(entry.event.id)", logger).first,
-               try known.decode(Int64.self) != digest {
-                throw StoreError.inputConflict(entry.event.id)
-            }
-        }
+        if !inbox.isEmpty { try await acceptInbox(connection, logger) }
         for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
             try await connection.rows("""
                 INSERT INTO setting (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO UPDATE SET value = excluded.value

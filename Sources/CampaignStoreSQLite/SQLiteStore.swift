@@ -474,6 +474,8 @@ public enum SQLiteStoreError: Error, CustomStringConvertible {
 /// A unit encoded to rows before it waits for the writer, so that the write transaction does no JSON work.
 struct EncodedUnit: Sendable {
     var contacts: [(id: String, json: String)] = []
+    /// The ids of ``contacts``.
+    var writtenContacts: Set<String> = []
     var visits: [(key: VisitKey, active: Bool, json: String)] = []
     var flows: [(key: FlowKey, json: String)] = []
     var timersAdded: [(sequence: Int64, due: Double, kind: String, contact: String?)] = []
@@ -491,6 +493,7 @@ struct EncodedUnit: Sendable {
         for (id, contact) in unit.contacts.sorted(by: { $0.key < $1.key }) {
             contacts.append((id, try SQLiteStore.encode(contact)))
         }
+        writtenContacts = Set(unit.contacts.keys)
         for (key, visit) in unit.visits.sorted(by: { $0.key < $1.key }) {
             visits.append((key, visit.isActive, try SQLiteStore.encode(visit)))
         }
@@ -506,7 +509,7 @@ struct EncodedUnit: Sendable {
             actions.append((try SQLiteStore.outboxKey(action.key), action.key.visit.contact, action.key.visit.flow, action.at,
                             try SQLiteStore.encode(action)))
         }
-        inbox = try unit.inboxAdded.map { ($0, Int64(bitPattern: $0.digest), try SQLiteStore.encode($0)) }
+        inbox = try unit.inboxAdded.map { ($0, Int64(bitPattern: $0.digest), try StoredJSON.event($0)) }
         journal = try unit.journal.map { ($0.contact, try SQLiteStore.encode($0)) }
         erased = unit.erased
         settings = unit.settings
@@ -535,18 +538,30 @@ struct EncodedUnit: Sendable {
         }
         if !inbox.isEmpty {
             // An id seen before is skipped when its content is the same, and fails the unit when not (the
-            // savepoint then undoes what the unit wrote).
+            // savepoint then undoes what the unit wrote). A new event needs its contact: stored (erasures ran
+            // above) or written by this unit.
             let known = try db.cachedStatement(sql: """
                 SELECT digest FROM inbox WHERE id = ?1 UNION ALL SELECT digest FROM input WHERE id = ?1
                 """)
+            let contactExists = try db.cachedStatement(sql: "SELECT 1 FROM contact WHERE id = ?")
             let insert = try db.cachedStatement(sql: "INSERT INTO inbox (id, digest, contact, event) VALUES (?, ?, ?, ?)")
+            var unknownContacts: [String] = [], checked: [String: Bool] = [:]
             for entry in inbox {
                 if let digest = try Int64.fetchOne(known, arguments: [entry.event.id]) {
                     guard digest == entry.digest else { throw StoreError.inputConflict(entry.event.id) }
                     continue
                 }
-                try insert.execute(arguments: [entry.event.id, entry.digest, entry.event.contact, entry.json])
+                let contact = entry.event.contact
+                if checked[contact] == nil {
+                    let exists = try writtenContacts.contains(contact) || Int.fetchOne(contactExists, arguments: [contact]) != nil
+                    checked[contact] = exists
+                    if !exists { unknownContacts.append(contact) }
+                }
+                if unknownContacts.isEmpty {
+                    try insert.execute(arguments: [entry.event.id, entry.digest, contact, entry.json])
+                }
             }
+            if !unknownContacts.isEmpty { throw StoreError.unknownContacts(unknownContacts) }
         }
         for (name, value) in settings {
             try db.execute(sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",

@@ -122,17 +122,16 @@ import Testing
         let engine = try await CampaignEngine(flows: [Self.countingFlow()], store: store, clock: VirtualClock(now: 0))
         for id in ["a", "b", "c"] { try await engine.upsertContact(subscriber(id)) }
         var accepted = EffectUnit()
-        accepted.inboxAdded = [Self.signup("e1", "a"), Self.signup("e2", "b"), Self.signup("e3", "c"), Self.signup("e4", "ghost"),
-                               Self.signup("e5", "a")]
+        accepted.inboxAdded = [Self.signup("e1", "a"), Self.signup("e2", "b"), Self.signup("e3", "c"), Self.signup("e5", "a")]
         try await store.commit(accepted)
         // e2 is processed at once (as a submission handled synchronously would be): it leaves the inbox.
         #expect(try await engine.handle(event: "signup", contact: "b", input: "e2"))
-        #expect(try await store.inbox(limit: 10).map(\.id) == ["e1", "e3", "e4", "e5"])
+        #expect(try await store.inbox(limit: 10).map(\.id) == ["e1", "e3", "e5"])
 
         #expect(try await engine.processInbox(limit: 2) == 2)
-        #expect(try await store.inbox(limit: 10).map(\.id) == ["e4", "e5"])
-        #expect(try await engine.processInbox() == 2)
-        #expect(try await store.inboxDepth() == 0, "an event about a contact that does not exist is taken too")
+        #expect(try await store.inbox(limit: 10).map(\.id) == ["e5"])
+        #expect(try await engine.processInbox() == 1)
+        #expect(try await store.inboxDepth() == 0)
         #expect(try await engine.processInbox() == 0)
 
         let entered = await engine.trace.compactMap { event -> String? in

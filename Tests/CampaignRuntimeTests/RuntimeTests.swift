@@ -295,6 +295,9 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
         try await engine.runTimers(upTo: 86_400)
         let sentB = await engine.trace.filter { if case .action(let visit, "b", _, _) = $0 { waiting.contains(visit.contact) } else { false } }
         #expect(sentB.count == waiting.count, "everyone waiting gets variant b")
+        let decided = try await engine.store.flowState(FlowKey(campaign: "c", version: 1)).tests[0]
+        #expect(decided?.winner == 1)
+        #expect(decided?.scores == [0, 1], "each variant's clicks when the test was decided")
     }
 
     @Test func splitsAreDeterministicAndFollowTheWeights() async throws {

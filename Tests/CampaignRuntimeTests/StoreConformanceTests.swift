@@ -209,9 +209,57 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         try await store.commit(unit)
     }
 
+    /// A new store holding contacts `a` and `b`, whom inbox events may be about.
+    static func storeWithContacts(_ factory: StoreFactory) async throws -> any CampaignStore {
+        let store = try await factory.make()
+        try await commit(store) {
+            $0.contacts["a"] = ContactProfile(id: "a")
+            $0.contacts["b"] = ContactProfile(id: "b")
+        }
+        return store
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func theInboxRefusesEventsAboutUnknownContacts(_ factory: StoreFactory) async throws {
+        let store = try await Self.storeWithContacts(factory)
+        var unit = EffectUnit()
+        unit.inboxAdded = [Self.event("e1", "a"), Self.event("e2", "ghost"), Self.event("e3", "b"), Self.event("e4", "other"),
+                           Self.event("e5", "ghost")]
+        unit.journal = [Self.line("a", .entered)]
+        await #expect(throws: StoreError.unknownContacts(["ghost", "other"]), "each unknown contact once, in order") {
+            try await store.commit(unit)
+        }
+        #expect(try await store.inboxDepth() == 0, "nothing of the unit is accepted")
+        #expect(try await store.journal(of: "a").isEmpty)
+
+        try await Self.commit(store) {
+            $0.inboxAdded = [Self.event("e6", "new"), Self.event("e7", "a")]
+            $0.contacts["new"] = ContactProfile(id: "new")
+        }
+        #expect(try await store.inbox(limit: 10).map(\.id) == ["e6", "e7"], "a contact the same unit writes exists")
+
+        var erasing = EffectUnit()
+        erasing.erased = ["b"]
+        erasing.inboxAdded = [Self.event("e8", "b")]
+        await #expect(throws: StoreError.unknownContacts(["b"]), "a contact the same unit erases does not") {
+            try await store.commit(erasing)
+        }
+        try await Self.commit(store) { $0.erased = ["a"] }
+        try await Self.commit(store) { $0.input = ProcessedInput(id: "p1", digest: Self.event("p1", "a").digest) }
+        var again = EffectUnit()
+        again.inboxAdded = [Self.event("p1", "a")]
+        await #expect(throws: StoreError.inputConflict("p1"), "a conflict is named before an unknown contact") {
+            var conflicting = again
+            conflicting.inboxAdded = [Self.event("e9", "a"), Self.event("p1", "a", total: 3)]
+            try await store.commit(conflicting)
+        }
+        try await store.commit(again)
+        #expect(try await store.inbox(limit: 10).map(\.id) == ["e6"], "a processed id is skipped, whoever it was about")
+    }
+
     @Test(arguments: StoreFactory.all)
     func theInboxKeepsAcceptanceOrderAndAcceptsAnIdOnce(_ factory: StoreFactory) async throws {
-        let store = try await factory.make()
+        let store = try await Self.storeWithContacts(factory)
         #expect(try await store.inbox(limit: 10).isEmpty)
         try await Self.commit(store) { $0.inboxAdded = [Self.event("e2", "b"), Self.event("e1", "a"), Self.event("e2", "b")] }
         try await Self.commit(store) { $0.inboxAdded = [Self.event("e3", "a"), Self.event("e1", "a")] }
@@ -223,7 +271,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
 
     @Test(arguments: StoreFactory.all)
     func anotherContentUnderAnAcceptedIdFailsTheWholeUnit(_ factory: StoreFactory) async throws {
-        let store = try await factory.make()
+        let store = try await Self.storeWithContacts(factory)
         try await Self.commit(store) { $0.inboxAdded = [Self.event("e1", "a")] }
         var unit = EffectUnit()
         unit.inboxAdded = [Self.event("e2", "a"), Self.event("e1", "a", total: 2)]
@@ -242,23 +290,23 @@ struct StoreFactory: CustomStringConvertible, Sendable {
 
     @Test(arguments: StoreFactory.all)
     func anIdAlreadyProcessedIsSkippedOrConflicts(_ factory: StoreFactory) async throws {
-        let store = try await factory.make()
+        let store = try await Self.storeWithContacts(factory)
         let processed = Self.event("p1", "a")
         try await Self.commit(store) { $0.input = ProcessedInput(id: processed.id, digest: processed.digest) }
         try await Self.commit(store) { $0.inboxAdded = [processed, Self.event("e1", "a")] }
         #expect(try await store.inbox(limit: 10).map(\.id) == ["e1"], "a processed id with the same content is not accepted again")
 
         var unit = EffectUnit()
-        unit.inboxAdded = [Self.event("e2", "b"), Self.event("p1", "a", total: 9)]
-        unit.contacts["b"] = ContactProfile(id: "b")
+        unit.inboxAdded = [Self.event("e2", "n"), Self.event("p1", "a", total: 9)]
+        unit.contacts["n"] = ContactProfile(id: "n")
         await #expect(throws: StoreError.inputConflict("p1")) { try await store.commit(unit) }
         #expect(try await store.inbox(limit: 10).map(\.id) == ["e1"])
-        #expect(try await store.contact("b") == nil)
+        #expect(try await store.contact("n") == nil)
     }
 
     @Test(arguments: StoreFactory.all)
     func processingAnAcceptedEventRemovesItFromTheInbox(_ factory: StoreFactory) async throws {
-        let store = try await factory.make()
+        let store = try await Self.storeWithContacts(factory)
         let events = [Self.event("e1", "a"), Self.event("e2", "b"), Self.event("e3", "a")]
         try await Self.commit(store) { $0.inboxAdded = events }
         try await Self.commit(store) {
@@ -426,13 +474,11 @@ struct StoreFactory: CustomStringConvertible, Sendable {
     func erasureReachesWhatHasNoProfileAndComesBeforeTheRestOfItsUnit(_ factory: StoreFactory) async throws {
         let store = try await factory.make()
         try await Self.commit(store) {
-            $0.inboxAdded = [Self.event("e1", "ghost")]
             $0.actions = [StoreConformanceTests.action("ghost", "s1", at: 1)]
             $0.timersAdded = [Self.wake("ghost", due: 10, sequence: 1)]
         }
         try await Self.commit(store) { $0.erased = ["ghost"] }
-        #expect(try await store.inboxDepth() == 0, "a contact without a profile, visits or journey is erased too")
-        #expect(try await store.outboxDepth() == DeliveryCounts())
+        #expect(try await store.outboxDepth() == DeliveryCounts(), "a contact without a profile, visits or journey is erased too")
         #expect(try await store.timerCounts(overdueAt: 100) == (0, 0))
 
         try await Self.commit(store) {

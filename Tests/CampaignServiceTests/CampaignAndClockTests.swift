@@ -51,6 +51,7 @@ import Testing
             let tests = report.json["tests"] as? [String: Any] ?? [:]
             #expect(tests.keys.sorted() == ["ab_test"])
             #expect((tests["ab_test"] as? [String: Any])?["winner"] is NSNull)
+            #expect((tests["ab_test"] as? [String: Any])?["scores"] is NSNull, "no scores before the test is decided")
             #expect(report.json["deliveries"] as? [String: Int] == ["pending": 0, "failed": 0, "dead": 0])
 
             // An approval names a send step with approval.
@@ -58,6 +59,15 @@ import Testing
             #expect(notApproval.status == .badRequest)
             #expect(notApproval.pointers == ["/step"])
             #expect(try await client.post("/v1/campaigns/vip-offer/versions/1/approvals", #"{"step": "offer_a"}"#).status == .ok)
+
+            // The contacts reach the test within office hours, and it is decided two days after the first: its
+            // scores are kept with its winner.
+            let now = try #require(ISO8601DateFormatter().date(from: try await client.get("/v1/clock").json["now"] as? String ?? ""))
+            let later = ISO8601DateFormatter().string(from: now.addingTimeInterval(6 * 86_400))
+            #expect(try await client.post("/v1/clock", #"{"now": "\#(later)"}"#).status == .ok)
+            let decided = try await client.get("/v1/campaigns/vip-offer/versions/1/report").json["tests"] as? [String: Any]
+            #expect((decided?["ab_test"] as? [String: Any])?["scores"] as? [Int] == [0, 0], "nobody clicked either variant")
+            #expect((decided?["ab_test"] as? [String: Any])?["winner"] as? Int == 0)
         }
     }
 

@@ -107,12 +107,12 @@ import Testing
 
     /// The departures of an answer's JSON from the schema the description gives it (a component's name).
     static func departures(of answer: Answer, from component: String, in document: JSONValue) throws -> [String] {
-        let value = try JSONDecoder().decode(JSONValue.self, from: Data(answer.text.utf8))
+        let value = try JSONValue(parsing: Array(answer.text.utf8))
         return departures(of: value, from: .object(["$ref": .string("#/components/schemas/\(component)")]), in: document)
     }
 
     @Test func answersHaveTheirDescribedShapes() async throws {
-        let document = try JSONDecoder().decode(JSONValue.self, from: Data(try OpenAPIDocument.bytes()))
+        let document = try JSONValue(parsing: try OpenAPIDocument.bytes())
         try await ServiceHarness.withService { client in
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com", "gender": "female", "tags": ["a"]}"#).status == .created)
             #expect(try await client.post("/v1/events", """
@@ -162,7 +162,7 @@ import Testing
     }
 
     @Test func theOpenAPIDescriptionIsCheckedAgainstItsSchemas() throws {
-        let document = try JSONDecoder().decode(JSONValue.self, from: Data(try OpenAPIDocument.bytes()))
+        let document = try JSONValue(parsing: try OpenAPIDocument.bytes())
         // The checker itself departs where it should: a member the journey does not describe, a missing one,
         // a wrong type.
         let journey: JSONValue = .object(["contact": .string("c1"), "visits": .array([]), "not_entered": .array([]), "extra": .null])

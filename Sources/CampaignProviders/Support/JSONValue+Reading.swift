@@ -6,9 +6,9 @@ extension JSONValue {
     /// The document in `bytes`; a `malformed` error naming `what` when it is not JSON.
     static func parse(_ bytes: [UInt8], _ what: String) throws(ProviderWebhookError) -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            return try JSONValue(parsing: bytes)
         } catch {
-            throw .malformed("\(what) is not JSON")
+            throw .malformed("\(what) is not JSON: \(error)")
         }
     }
 

@@ -358,9 +358,7 @@ public actor CampaignEngine {
     /// The digest of an event's content, for input ids: an ``InboxEvent`` and ``handle(event:contact:payload:input:)``
     /// must agree on it.
     public static func eventDigest(name: String, contact: String, payload: [String: Value]) -> UInt64 {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let payloadText = String(decoding: (try? encoder.encode(payload)) ?? Data(), as: UTF8.self)
+        let payloadText = (try? StoredJSON.object(payload)) ?? ""
         return StableHash.of(["event", name, contact, payloadText].joined(separator: "\u{1F}"))
     }
 
@@ -947,6 +945,7 @@ public actor CampaignEngine {
         let winner = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) } ?? 0
         try await unit.updateFlow(key) { flowState in
             flowState.tests[state, default: .init(startedAt: now, winner: nil)].winner = winner
+            flowState.tests[state]?.scores = scores
             flowState.fanOuts.append(FanOut(work: .releaseTest(state: state, at: now)))
         }
     }

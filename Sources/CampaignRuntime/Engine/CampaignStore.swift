@@ -16,6 +16,9 @@ public struct EffectUnit: Sendable {
     public var input: ProcessedInput?
     /// Events accepted for later processing (``InboxEvent``). An id accepted or processed before with the
     /// same digest is skipped; with another digest the commit fails with ``StoreError/inputConflict(_:)``.
+    /// Every other event must be about a contact that exists once the unit is applied (stored and not erased
+    /// by the unit, or written by it), or the commit fails with ``StoreError/unknownContacts(_:)``: the
+    /// check and the insert share the transaction, so no event is accepted for a contact erased meanwhile.
     public var inboxAdded: [InboxEvent] = []
     /// Lines of the contacts' journeys, in order.
     public var journal: [JournalEntry] = []
@@ -59,6 +62,9 @@ public enum StoreError: Error, Equatable {
     case inputAlreadyProcessed(String)
     /// An event accepted (or processed) before under this id had another content.
     case inputConflict(String)
+    /// Events of the unit are about contacts the store does not have (never created, or erased): their ids,
+    /// each once, in the order of the unit's events.
+    case unknownContacts([String])
 }
 
 /// Where the runtime keeps its state: asynchronous, throwing and shared between tasks. Reads see committed
@@ -312,11 +318,16 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
             // Every check before the first change: a refused unit changes nothing.
             if let input = unit.input, processedInputs[input.id] != nil { throw StoreError.inputAlreadyProcessed(input.id) }
             var accepted: [String: UInt64] = [:]
+            var unknownContacts: [String] = [], unknownSet: Set<String> = []
             for event in unit.inboxAdded {
                 let known = accepted[event.id] ?? inboxDigests[event.id] ?? processedInputs[event.id]
                 if let known, known != event.digest { throw StoreError.inputConflict(event.id) }
                 accepted[event.id] = event.digest
+                let exists = unit.contacts[event.contact] != nil
+                    || (contacts[event.contact] != nil && !unit.erased.contains(event.contact))
+                if known == nil, !exists, unknownSet.insert(event.contact).inserted { unknownContacts.append(event.contact) }
             }
+            if !unknownContacts.isEmpty { throw StoreError.unknownContacts(unknownContacts) }
             for contact in unit.erased { erase(contact) }
             if let input = unit.input {
                 processedInputs[input.id] = input.digest

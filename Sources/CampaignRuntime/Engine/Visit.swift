@@ -125,6 +125,9 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public struct TestState: Codable, Sendable, Equatable {
         public var startedAt: Double
         public var winner: Int?
+        /// Each variant's score when the test was decided (contacts who opened, clicked or succeeded, as the
+        /// test's `winner_by` says); nil until then.
+        public var scores: [Int]?
     }
 
     public var tests: [Int: TestState] = [:]

@@ -29,10 +29,10 @@ enum RequestReading {
             throw Problem("malformed-json", status: .badRequest, title: "Malformed JSON", detail: "the request needs a JSON body")
         }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+            return try JSONValue(parsing: buffer.readableBytesView)
         } catch {
             throw Problem("malformed-json", status: .badRequest, title: "Malformed JSON",
-                          detail: "the body is not valid JSON: \(reason(error))")
+                          detail: "the body is not valid JSON: \(error)")
         }
     }
 
@@ -50,6 +50,7 @@ enum RequestReading {
         return members
     }
 
+    /// A decoding error in words, for a problem's detail.
     static func reason(_ error: any Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {
             let underlying = context.underlyingError.map { " (\($0.localizedDescription))" } ?? ""

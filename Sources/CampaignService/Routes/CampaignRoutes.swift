@@ -146,7 +146,8 @@ struct ApprovalView: Encodable {
 /// `GET /v1/campaigns/{campaign}/versions/{v}/report`, in SERVICE.md's shape.
 struct ReportView: Encodable {
     struct TestView: Encodable {
-        /// Not kept by the runtime, which scores a test only at the moment it decides it: always null.
+        /// Each variant's score when the test was decided (null until then: the runtime scores a test when it
+        /// decides it).
         var scores: [Int]?
         var winner: Int?
 
@@ -189,7 +190,7 @@ struct ReportView: Encodable {
         var tests: [String: TestView] = [:]
         for (index, step) in definition.states.enumerated() {
             guard case .test = step.step else { continue }
-            tests[step.id] = TestView(scores: nil, winner: state.tests[index]?.winner)
+            tests[step.id] = TestView(scores: state.tests[index]?.scores, winner: state.tests[index]?.winner)
         }
         return ReportView(campaign: definition.campaign, version: definition.version,
                           status: (try await core.engine.status(key) ?? definition.status).rawValue,

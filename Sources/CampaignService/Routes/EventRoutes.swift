@@ -11,16 +11,25 @@ enum EventRoutes {
     static func add(to table: inout RouteTable, _ core: ServiceCore) {
         table.add(.post, "/v1/events", scope: .events) { request, _ in
             let body = try await RequestReading.object(of: request)
-            let events = try await check(body, core)
-            try await core.intake.submit(events)
+            let (events, pointers) = try await check(body, core)
+            do {
+                try await core.intake.submit(events)
+            } catch StoreError.unknownContacts(let contacts) {
+                let unknown = Set(contacts)
+                throw Problem.invalidInput(zip(events, pointers).filter { unknown.contains($0.0.contact) }.map {
+                    .init(pointer: JSONPointer.appending("contact", to: $0.1), detail: unknownContact($0.0.contact))
+                })
+            }
             return try JSONResponse.make(["accepted": events.count], status: .accepted)
         }
     }
 
-    /// The request's events, checked against the workspace and the store: an unknown event, an unknown
-    /// contact, a payload of the wrong types or an `at` in the future is a 400 naming each problem; one id
-    /// given twice with different contents is a 409. Nothing is stored before all have passed.
-    static func check(_ body: [String: JSONValue], _ core: ServiceCore) async throws -> [SubmittedEvent] {
+    /// The request's events, checked against the workspace, with the pointer of each: an unknown event, a
+    /// payload of the wrong types or an `at` in the future is a 400 naming each problem (and then unknown
+    /// contacts too); one id given twice with different contents is a 409. Whether the contacts exist is
+    /// checked again by the store's commit, in its transaction, so a request without other problems does
+    /// not read the contacts first.
+    static func check(_ body: [String: JSONValue], _ core: ServiceCore) async throws -> (events: [SubmittedEvent], pointers: [String]) {
         var problems = InputProblems()
         let items: [(JSONValue, String)]
         if let batch = body["events"] {
@@ -36,8 +45,7 @@ enum EventRoutes {
             items = [(.object(body), "")]
         }
         let now = core.now
-        var events: [SubmittedEvent] = []
-        var contactsSeen: [String: Bool] = [:]
+        var events: [SubmittedEvent] = [], pointers: [String] = [], contactPointers: [(String, String)] = []
         for (item, pointer) in items {
             guard case .object(let object) = item else {
                 problems.add(pointer, "must be an event object, found \(item.kindDescription)")
@@ -58,12 +66,7 @@ enum EventRoutes {
                     problems.add(JSONPointer.appending("at", to: pointer), "must be a date-time with an offset (as 2026-03-02T12:00:00Z), found '\(text)'")
                 }
             }
-            if let contact {
-                if contactsSeen[contact] == nil { contactsSeen[contact] = try await core.store.contact(contact) != nil }
-                if contactsSeen[contact] == false {
-                    problems.add(JSONPointer.appending("contact", to: pointer), "no contact '\(contact)'; create it with PUT /v1/contacts/\(contact) first")
-                }
-            }
+            if let contact { contactPointers.append((contact, pointer)) }
             var payload: [String: Value] = [:]
             if let name {
                 if let fields = core.schema.events[name] {
@@ -74,6 +77,15 @@ enum EventRoutes {
             }
             if let id, let contact, let name {
                 events.append(SubmittedEvent(id: id, contact: contact, event: name, at: at, payload: payload))
+                pointers.append(pointer)
+            }
+        }
+        if !problems.isEmpty {
+            // The request is refused anyway: name its unknown contacts with the rest.
+            var exists: [String: Bool] = [:]
+            for (contact, pointer) in contactPointers {
+                if exists[contact] == nil { exists[contact] = try await core.store.contact(contact) != nil }
+                if exists[contact] == false { problems.add(JSONPointer.appending("contact", to: pointer), unknownContact(contact)) }
             }
         }
         try problems.check()
@@ -84,7 +96,12 @@ enum EventRoutes {
             }
             byID[event.id] = event
         }
-        return events
+        return (events, pointers)
+    }
+
+    /// The problem of an event about a contact the store does not have.
+    static func unknownContact(_ contact: String) -> String {
+        "no contact '\(contact)'; create it with PUT /v1/contacts/\(contact) first"
     }
 
     /// An event's payload typed by the workspace's declaration of the event.

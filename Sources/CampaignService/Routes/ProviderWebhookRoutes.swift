@@ -42,22 +42,33 @@ enum ProviderWebhookRoutes {
                 try await confirm(url, core)
                 return try JSONResponse.make(Receipt(accepted: 0, skipped: 0))
             case .events(let events):
-                let (accepted, skipped) = try await attach(events, core)
-                try await core.intake.submit(accepted, source: "webhook:\(name):")
+                var (accepted, skipped) = attach(events, core)
+                while true {
+                    do {
+                        try await core.intake.submit(accepted, source: "webhook:\(name):")
+                        break
+                    } catch StoreError.unknownContacts(let contacts) {
+                        // Sends to contacts erased since (or never created): nothing to attach them to.
+                        let gone = Set(contacts)
+                        let kept = accepted.filter { !gone.contains($0.contact) }
+                        skipped += accepted.count - kept.count
+                        accepted = kept
+                    }
+                }
                 return try JSONResponse.make(Receipt(accepted: accepted.count, skipped: skipped))
             }
         }
     }
 
-    /// The provider events as message events about the sends they name, and how many name none.
-    static func attach(_ events: [ProviderEvent], _ core: ServiceCore) async throws -> ([SubmittedEvent], Int) {
+    /// The provider events as message events about the sends they name, and how many name none. Whether the
+    /// contacts still exist is left to the inbox's commit.
+    static func attach(_ events: [ProviderEvent], _ core: ServiceCore) -> ([SubmittedEvent], Int) {
         var accepted: [SubmittedEvent] = []
         var skipped = 0
         let now = core.now
         for event in events {
             guard let text = event.sendKey, let key = IdempotencyKey(parsing: text),
-                  let definition = core.definitions[key.visit.flow], let declared = core.schema.events[event.event],
-                  try await core.store.contact(key.visit.contact) != nil else {
+                  let definition = core.definitions[key.visit.flow], let declared = core.schema.events[event.event] else {
                 skipped += 1
                 continue
             }
