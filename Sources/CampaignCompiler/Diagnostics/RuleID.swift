@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// The stable id of every rule the checker enforces; CI configurations and suppressions name rules by it.
 public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     // Reading: the file is not well-formed YAML of the expected shape.
@@ -100,4 +102,6 @@ public struct Rule: Sendable {
     public var fixedExample: String
     /// The phases that raise it, in the order they run.
     public var phases: [RulePhase]
+    /// Where the language contract specifies it.
+    public var origin: LanguageOrigin
 }
