@@ -43,7 +43,7 @@ public struct AbandonedCartV2: CampaignFlow {
         case .wait_2d:  // line 31
             return .wait(until: context.now + 172800, next: Step.opened.rawValue)
         case .opened:  // line 32
-            return ((context.postSend(.opened, state: Step.email_f.rawValue) || context.postSend(.opened, state: Step.email_m.rawValue)) || context.postSend(.opened, state: Step.email_neutral.rawValue)) ? .go(Step.won.rawValue) : .go(Step.lost.rawValue)
+            return ((context.opened(Step.email_f.rawValue) || context.opened(Step.email_m.rawValue)) || context.opened(Step.email_neutral.rawValue)) ? .go(Step.won.rawValue) : .go(Step.lost.rawValue)
         case .won:  // line 36
             return .end("success")
         case .lost:  // line 37
@@ -73,7 +73,7 @@ public struct AbandonedCartV2: CampaignFlow {
         campaign: "abandoned-cart", version: 2, status: .published,
         name: "Panier abandonn\u{E9}", source: "abandoned-cart/v2.yaml",
         timezone: "Europe/Paris", trigger: .event("cart_abandoned", filter: .compare(.greaterOrEqual, .eventField("total"), .literal(.int(20)))),
-        audience: .and(.compare(.notEqual, .field("email"), .literal(.null)), .not(.hasPersona("student"))),
+        audience: .and(.compare(.notEqual, .field("email"), .literal(.null)), .not(.call(.hasPersona, [.name("student")]))),
         leaveWhenOutOfAudience: false, repeatPolicy: .afterExit,
         exits: [.event("purchase", filter: nil)],
         start: 0,
@@ -84,7 +84,7 @@ public struct AbandonedCartV2: CampaignFlow {
             FlowState(id: "email_m", line: 29, step: .send(channel: "email", message: "cart-reminder-m", approval: false, optimized: false, next: 5)),
             FlowState(id: "email_neutral", line: 30, step: .send(channel: "email", message: "cart-reminder-neutral", approval: false, optimized: false, next: 5)),
             FlowState(id: "wait_2d", line: 31, step: .wait(seconds: 172800, next: 6)),
-            FlowState(id: "opened", line: 32, step: .condition(.or(.or(.postSend(.opened, state: 2, link: nil), .postSend(.opened, state: 3, link: nil)), .postSend(.opened, state: 4, link: nil)), then: 7, else: 8)),
+            FlowState(id: "opened", line: 32, step: .condition(.or(.or(.call(.opened, [.state(2)]), .call(.opened, [.state(3)])), .call(.opened, [.state(4)])), then: 7, else: 8)),
             FlowState(id: "won", line: 36, step: .end("success")),
             FlowState(id: "lost", line: 37, step: .end("failure")),
         ],

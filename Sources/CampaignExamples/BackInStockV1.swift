@@ -29,7 +29,7 @@ public struct BackInStockV1: CampaignFlow {
         case .wait_1d:  // line 16
             return .wait(until: context.now + 86400, next: Step.reached.rawValue)
         case .reached:  // line 17
-            return context.postSend(.delivered, state: Step.push.rawValue) ? .go(Step.done.rawValue) : .go(Step.by_email.rawValue)
+            return context.delivered(Step.push.rawValue) ? .go(Step.done.rawValue) : .go(Step.by_email.rawValue)
         case .by_email:  // line 21
             return .send(channel: "email", message: "winter-sale", approval: false, next: Step.done.rawValue)
         case .done:  // line 22
@@ -57,14 +57,14 @@ public struct BackInStockV1: CampaignFlow {
         campaign: "back-in-stock", version: 1, status: .published,
         name: "De retour en stock", source: "back-in-stock/v1.yaml",
         timezone: "UTC", trigger: .api,
-        audience: .and(.subscribed("push"), .not(.archived)),
+        audience: .and(.call(.subscribed, [.name("push")]), .not(.call(.archived, []))),
         leaveWhenOutOfAudience: false, repeatPolicy: .many,
         exits: [],
         start: 0,
         states: [
             FlowState(id: "push", line: 15, step: .send(channel: "push", message: "back-in-stock", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait_1d", line: 16, step: .wait(seconds: 86400, next: 2)),
-            FlowState(id: "reached", line: 17, step: .condition(.postSend(.delivered, state: 0, link: nil), then: 4, else: 3)),
+            FlowState(id: "reached", line: 17, step: .condition(.call(.delivered, [.state(0)]), then: 4, else: 3)),
             FlowState(id: "by_email", line: 21, step: .send(channel: "email", message: "winter-sale", approval: false, optimized: false, next: 4)),
             FlowState(id: "done", line: 22, step: .end("neutral")),
         ],

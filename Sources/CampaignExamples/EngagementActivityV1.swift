@@ -61,7 +61,7 @@ public struct EngagementActivityV1: CampaignFlow {
         exits: [.event("unsubscribed", filter: .compare(.equal, .eventField("channel"), .literal(.string("email"))))],
         start: 0,
         states: [
-            FlowState(id: "was_cold", line: 18, step: .condition(.or(.hasTag("disengaged"), .hasTag("inactive")), then: 1, else: 3)),
+            FlowState(id: "was_cold", line: 18, step: .condition(.or(.call(.hasTag, [.name("disengaged")]), .call(.hasTag, [.name("inactive")])), then: 1, else: 3)),
             FlowState(id: "warm_up", line: 22, step: .tags(add: ["engaged"], remove: ["disengaged", "inactive"], next: 2)),
             FlowState(id: "rewarmed", line: 26, step: .end("success")),
             FlowState(id: "unchanged", line: 27, step: .end("neutral")),

@@ -68,7 +68,7 @@ public struct EngagementTaggingV1: CampaignFlow {
         exits: [],
         start: 0,
         states: [
-            FlowState(id: "by_activity", line: 17, step: .branch([FlowOption(amount: 0.0, condition: .engagedWithin(.literal(.duration(604800))), next: 1), FlowOption(amount: 0.0, condition: .engagedWithin(.literal(.duration(2592000))), next: 2), FlowOption(amount: 0.0, condition: .engagedWithin(.literal(.duration(7776000))), next: 3)], otherwise: 4)),
+            FlowState(id: "by_activity", line: 17, step: .branch([FlowOption(amount: 0.0, condition: .call(.engagedWithin, [.value(.literal(.duration(604800)))]), next: 1), FlowOption(amount: 0.0, condition: .call(.engagedWithin, [.value(.literal(.duration(2592000)))]), next: 2), FlowOption(amount: 0.0, condition: .call(.engagedWithin, [.value(.literal(.duration(7776000)))]), next: 3)], otherwise: 4)),
             FlowState(id: "engaged", line: 23, step: .tags(add: ["engaged"], remove: ["recent-activity", "disengaged", "inactive"], next: 5)),
             FlowState(id: "recent", line: 27, step: .tags(add: ["recent-activity"], remove: ["engaged", "disengaged", "inactive"], next: 5)),
             FlowState(id: "disengaged", line: 31, step: .tags(add: ["disengaged"], remove: ["engaged", "recent-activity", "inactive"], next: 5)),

@@ -69,7 +69,7 @@ public struct FrequencyControlV1: CampaignFlow {
         states: [
             FlowState(id: "confirmation", line: 17, step: .send(channel: "email", message: "order-confirmation", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait_2d", line: 18, step: .wait(seconds: 172800, next: 2)),
-            FlowState(id: "already_received", line: 19, step: .condition(.compare(.greaterOrEqual, .received(category: "cross-sell", within: .literal(.duration(172800))), .literal(.int(1))), then: 5, else: 3)),
+            FlowState(id: "already_received", line: 19, step: .condition(.compare(.greaterOrEqual, .call(.received, [.name("cross-sell"), .value(.literal(.duration(172800)))]), .literal(.int(1))), then: 5, else: 3)),
             FlowState(id: "cross_sell", line: 23, step: .send(channel: "email", message: "cross-sell", approval: false, optimized: false, next: 4)),
             FlowState(id: "sent", line: 24, step: .end("success")),
             FlowState(id: "skipped", line: 25, step: .end("neutral")),

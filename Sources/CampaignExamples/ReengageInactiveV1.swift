@@ -36,9 +36,9 @@ public struct ReengageInactiveV1: CampaignFlow {
         case .wait_7d:  // line 20
             return .wait(until: context.now + 604800, next: Step.reacted.rawValue)
         case .reacted:  // line 21
-            return (context.postSend(.opened, state: Step.first_try.rawValue) || context.postSend(.clicked, state: Step.first_try.rawValue)) ? .go(Step.won_back.rawValue) : .go(Step.has_phone.rawValue)
+            return (context.opened(Step.first_try.rawValue) || context.clicked(Step.first_try.rawValue)) ? .go(Step.won_back.rawValue) : .go(Step.has_phone.rawValue)
         case .has_phone:  // line 25
-            return ((context.field("phone") != .null) && !context.postSend(.complained, state: Step.first_try.rawValue)) ? .go(Step.last_sms.rawValue) : .go(Step.last_email.rawValue)
+            return ((context.field("phone") != .null) && !context.complained(Step.first_try.rawValue)) ? .go(Step.last_sms.rawValue) : .go(Step.last_email.rawValue)
         case .last_sms:  // line 29
             return .send(channel: "sms", message: "reengage-sms", approval: false, next: Step.wait_5d.rawValue)
         case .last_email:  // line 30
@@ -46,8 +46,8 @@ public struct ReengageInactiveV1: CampaignFlow {
         case .wait_5d:  // line 31
             return .wait(until: context.now + 432000, next: Step.last_reacted.rawValue)
         case .last_reacted:  // line 32
-            if context.postSend(.clicked, state: Step.last_email.rawValue, link: .string("https://shop.example/comeback")) { return .go(Step.won_back.rawValue) }
-            if (context.postSend(.delivered, state: Step.last_sms.rawValue) && Value.greaterOrEqual(context.field("rating"), .int(2))) { return .go(Step.won_back.rawValue) }
+            if context.clicked(Step.last_email.rawValue, link: .string("https://shop.example/comeback")) { return .go(Step.won_back.rawValue) }
+            if (context.delivered(Step.last_sms.rawValue) && Value.greaterOrEqual(context.field("rating"), .int(2))) { return .go(Step.won_back.rawValue) }
             if Value.lessOrEqual(context.field("rating"), .int(1)) { return .go(Step.archive.rawValue) }
             return .go(Step.unsubscribe.rawValue)
         case .archive:  // line 38
@@ -83,19 +83,19 @@ public struct ReengageInactiveV1: CampaignFlow {
         campaign: "reengage-inactive", version: 1, status: .published,
         name: "Relance des abonn\u{E9}s inactifs", source: "reengage-inactive/v1.yaml",
         timezone: "Europe/Paris", trigger: .schedule("0 9 * * MON"),
-        audience: .and(.and(.or(.compare(.lessOrEqual, .field("rating"), .literal(.int(1))), .compare(.greaterOrEqual, .unopenedStreak, .literal(.int(5)))), .inGroup("newsletter")), .subscribed("email")),
+        audience: .and(.and(.or(.compare(.lessOrEqual, .field("rating"), .literal(.int(1))), .compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(5)))), .call(.inGroup, [.name("newsletter")])), .call(.subscribed, [.name("email")])),
         leaveWhenOutOfAudience: false, repeatPolicy: .afterExit,
-        exits: [.condition(.and(.engagedWithin(.literal(.duration(86400))), .compare(.greaterOrEqual, .field("rating"), .literal(.int(3)))))],
+        exits: [.condition(.and(.call(.engagedWithin, [.value(.literal(.duration(86400)))]), .compare(.greaterOrEqual, .field("rating"), .literal(.int(3)))))],
         start: 0,
         states: [
             FlowState(id: "first_try", line: 19, step: .send(channel: "email", message: "reengage-email", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait_7d", line: 20, step: .wait(seconds: 604800, next: 2)),
-            FlowState(id: "reacted", line: 21, step: .condition(.or(.postSend(.opened, state: 0, link: nil), .postSend(.clicked, state: 0, link: nil)), then: 10, else: 3)),
-            FlowState(id: "has_phone", line: 25, step: .condition(.and(.compare(.notEqual, .field("phone"), .literal(.null)), .not(.postSend(.complained, state: 0, link: nil))), then: 4, else: 5)),
+            FlowState(id: "reacted", line: 21, step: .condition(.or(.call(.opened, [.state(0)]), .call(.clicked, [.state(0), .absent])), then: 10, else: 3)),
+            FlowState(id: "has_phone", line: 25, step: .condition(.and(.compare(.notEqual, .field("phone"), .literal(.null)), .not(.call(.complained, [.state(0)]))), then: 4, else: 5)),
             FlowState(id: "last_sms", line: 29, step: .send(channel: "sms", message: "reengage-sms", approval: false, optimized: false, next: 6)),
             FlowState(id: "last_email", line: 30, step: .send(channel: "email", message: "reengage-last-chance", approval: false, optimized: false, next: 6)),
             FlowState(id: "wait_5d", line: 31, step: .wait(seconds: 432000, next: 7)),
-            FlowState(id: "last_reacted", line: 32, step: .branch([FlowOption(amount: 0.0, condition: .postSend(.clicked, state: 5, link: .literal(.string("https://shop.example/comeback"))), next: 10), FlowOption(amount: 0.0, condition: .and(.postSend(.delivered, state: 4, link: nil), .compare(.greaterOrEqual, .field("rating"), .literal(.int(2)))), next: 10), FlowOption(amount: 0.0, condition: .compare(.lessOrEqual, .field("rating"), .literal(.int(1))), next: 8)], otherwise: 9)),
+            FlowState(id: "last_reacted", line: 32, step: .branch([FlowOption(amount: 0.0, condition: .call(.clicked, [.state(5), .value(.literal(.string("https://shop.example/comeback")))]), next: 10), FlowOption(amount: 0.0, condition: .and(.call(.delivered, [.state(4)]), .compare(.greaterOrEqual, .field("rating"), .literal(.int(2)))), next: 10), FlowOption(amount: 0.0, condition: .compare(.lessOrEqual, .field("rating"), .literal(.int(1))), next: 8)], otherwise: 9)),
             FlowState(id: "archive", line: 38, step: .archive(next: 11)),
             FlowState(id: "unsubscribe", line: 39, step: .unsubscribe(["email"], next: 11)),
             FlowState(id: "won_back", line: 40, step: .end("success")),

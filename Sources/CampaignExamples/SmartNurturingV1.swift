@@ -67,7 +67,7 @@ public struct SmartNurturingV1: CampaignFlow {
         case .evaluation_wait_2:  // line 41
             return .wait(until: context.now + 5184000, next: Step.evaluation_score_2.rawValue)
         case .evaluation_score_2:  // line 42
-            return (Value.greaterOrEqual(context.field("score"), .int(70)) || ((context.postSend(.opened, state: Step.evaluation_1.rawValue) || context.postSend(.opened, state: Step.evaluation_2.rawValue)) && Value.less(context.since(context.field("created_at")), .duration(31536000)))) ? .go(Step.purchase.rawValue) : .go(Step.timed_out.rawValue)
+            return (Value.greaterOrEqual(context.field("score"), .int(70)) || ((context.opened(Step.evaluation_1.rawValue) || context.opened(Step.evaluation_2.rawValue)) && Value.less(context.since(context.field("created_at")), .duration(31536000)))) ? .go(Step.purchase.rawValue) : .go(Step.timed_out.rawValue)
         case .purchase:  // line 46
             return .act(.update([FieldAssignment(field: "phase", value: .string("purchase"))]), next: Step.purchase_1.rawValue)
         case .purchase_1:  // line 47
@@ -75,7 +75,7 @@ public struct SmartNurturingV1: CampaignFlow {
         case .purchase_wait:  // line 48
             return .wait(until: context.now + 17280000, next: Step.purchase_clicked.rawValue)
         case .purchase_clicked:  // line 49
-            return context.postSend(.clicked, state: Step.purchase_1.rawValue) ? .go(Step.to_sales.rawValue) : .go(Step.timed_out.rawValue)
+            return context.clicked(Step.purchase_1.rawValue) ? .go(Step.to_sales.rawValue) : .go(Step.timed_out.rawValue)
         case .to_sales:  // line 53
             return .act(.export(destination: "crm", fields: ["email", "score", "phase"]), next: Step.qualified.rawValue)
         case .qualified:  // line 57
@@ -107,9 +107,9 @@ public struct SmartNurturingV1: CampaignFlow {
         campaign: "smart-nurturing", version: 1, status: .published,
         name: "Campagne intelligente", source: "smart-nurturing/v1.yaml",
         timezone: "Europe/Paris", trigger: .event("contact_created", filter: nil),
-        audience: .and(.and(.not(.hasPersona("student")), .compare(.notEqual, .field("medium"), .literal(.string("offline")))), .compare(.greaterOrEqual, .field("score"), .literal(.int(10)))),
+        audience: .and(.and(.not(.call(.hasPersona, [.name("student")])), .compare(.notEqual, .field("medium"), .literal(.string("offline")))), .compare(.greaterOrEqual, .field("score"), .literal(.int(10)))),
         leaveWhenOutOfAudience: true, repeatPolicy: .once,
-        exits: [.condition(.compare(.greaterOrEqual, .unopenedStreak, .literal(.int(5))))],
+        exits: [.condition(.compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(5))))],
         start: 0,
         states: [
             FlowState(id: "discovery", line: 20, step: .update([FieldAssignment(field: "phase", value: .string("discovery"))], next: 1)),
@@ -125,11 +125,11 @@ public struct SmartNurturingV1: CampaignFlow {
             FlowState(id: "evaluation_score_1", line: 36, step: .condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(70))), then: 14, else: 11)),
             FlowState(id: "evaluation_2", line: 40, step: .send(channel: "email", message: "nurture-evaluation-2", approval: false, optimized: false, next: 12)),
             FlowState(id: "evaluation_wait_2", line: 41, step: .wait(seconds: 5184000, next: 13)),
-            FlowState(id: "evaluation_score_2", line: 42, step: .condition(.or(.compare(.greaterOrEqual, .field("score"), .literal(.int(70))), .and(.or(.postSend(.opened, state: 8, link: nil), .postSend(.opened, state: 11, link: nil)), .compare(.less, .since(.field("created_at")), .literal(.duration(31536000))))), then: 14, else: 20)),
+            FlowState(id: "evaluation_score_2", line: 42, step: .condition(.or(.compare(.greaterOrEqual, .field("score"), .literal(.int(70))), .and(.or(.call(.opened, [.state(8)]), .call(.opened, [.state(11)])), .compare(.less, .call(.since, [.value(.field("created_at"))]), .literal(.duration(31536000))))), then: 14, else: 20)),
             FlowState(id: "purchase", line: 46, step: .update([FieldAssignment(field: "phase", value: .string("purchase"))], next: 15)),
             FlowState(id: "purchase_1", line: 47, step: .send(channel: "email", message: "nurture-purchase", approval: false, optimized: false, next: 16)),
             FlowState(id: "purchase_wait", line: 48, step: .wait(seconds: 17280000, next: 17)),
-            FlowState(id: "purchase_clicked", line: 49, step: .condition(.postSend(.clicked, state: 15, link: nil), then: 18, else: 20)),
+            FlowState(id: "purchase_clicked", line: 49, step: .condition(.call(.clicked, [.state(15), .absent]), then: 18, else: 20)),
             FlowState(id: "to_sales", line: 53, note: "Sales takes it from here (the MQL goal is reached)", step: .export(destination: "crm", fields: ["email", "score", "phase"], next: 19)),
             FlowState(id: "qualified", line: 57, step: .end("success")),
             FlowState(id: "timed_out", line: 58, step: .end("neutral")),

@@ -55,7 +55,7 @@ public struct VipOfferV1: CampaignFlow {
         case .wait_3d:  // line 40
             return .wait(until: context.now + 259200, next: Step.clicked_offer.rawValue)
         case .clicked_offer:  // line 41
-            return (context.postSend(.clicked, state: Step.offer_a.rawValue) || context.postSend(.clicked, state: Step.offer_b.rawValue)) ? .go(Step.promo.rawValue) : .go(Step.sms_reminder.rawValue)
+            return (context.clicked(Step.offer_a.rawValue) || context.clicked(Step.offer_b.rawValue)) ? .go(Step.promo.rawValue) : .go(Step.sms_reminder.rawValue)
         case .sms_reminder:  // line 45
             return .send(channel: "sms", message: "vip-offer-reminder", approval: false, next: Step.missed.rawValue)
         case .promo:  // line 46
@@ -95,7 +95,7 @@ public struct VipOfferV1: CampaignFlow {
         campaign: "vip-offer", version: 1, status: .published,
         name: "Offre VIP", source: "vip-offer/v1.yaml",
         timezone: "Europe/Paris", trigger: .manual,
-        audience: .and(.inGroup("vip"), .compare(.notEqual, .field("email"), .literal(.null))),
+        audience: .and(.call(.inGroup, [.name("vip")]), .compare(.notEqual, .field("email"), .literal(.null))),
         leaveWhenOutOfAudience: false, repeatPolicy: .once,
         exits: [.event("message_unsubscribed", filter: nil)],
         start: 0,
@@ -109,7 +109,7 @@ public struct VipOfferV1: CampaignFlow {
             FlowState(id: "offer_a", line: 38, step: .send(channel: "email", message: "vip-offer-a", approval: true, optimized: false, next: 8)),
             FlowState(id: "offer_b", line: 39, step: .send(channel: "email", message: "vip-offer-b", approval: true, optimized: false, next: 8)),
             FlowState(id: "wait_3d", line: 40, step: .wait(seconds: 259200, next: 9)),
-            FlowState(id: "clicked_offer", line: 41, step: .condition(.or(.postSend(.clicked, state: 6, link: nil), .postSend(.clicked, state: 7, link: nil)), then: 11, else: 10)),
+            FlowState(id: "clicked_offer", line: 41, step: .condition(.or(.call(.clicked, [.state(6), .absent]), .call(.clicked, [.state(7), .absent])), then: 11, else: 10)),
             FlowState(id: "sms_reminder", line: 45, step: .send(channel: "sms", message: "vip-offer-reminder", approval: false, optimized: true, next: 16)),
             FlowState(id: "promo", line: 46, step: .grantPromo("VIP20", next: 12)),
             FlowState(id: "promo_email", line: 47, step: .send(channel: "email", message: "vip-offer-a", approval: false, optimized: false, next: 13)),

@@ -33,7 +33,7 @@ public struct WelcomeProspectV1: CampaignFlow {
         case .wait_7d:  // line 20
             return .wait(until: context.now + 604800, next: Step.delivered_check.rawValue)
         case .delivered_check:  // line 21
-            return context.postSend(.delivered, state: Step.welcome.rawValue) ? .go(Step.still_valid.rawValue) : .go(Step.bounced.rawValue)
+            return context.delivered(Step.welcome.rawValue) ? .go(Step.still_valid.rawValue) : .go(Step.bounced.rawValue)
         case .still_valid:  // line 25
             return .send(channel: "email", message: "promo-still-valid", approval: false, next: Step.done.rawValue)
         case .done:  // line 26
@@ -73,7 +73,7 @@ public struct WelcomeProspectV1: CampaignFlow {
             FlowState(id: "grant_code", line: 18, step: .grantPromo("WELCOME10", next: 1)),
             FlowState(id: "welcome", line: 19, step: .send(channel: "email", message: "welcome-prospect", approval: false, optimized: false, next: 2)),
             FlowState(id: "wait_7d", line: 20, step: .wait(seconds: 604800, next: 3)),
-            FlowState(id: "delivered_check", line: 21, step: .condition(.postSend(.delivered, state: 1, link: nil), then: 4, else: 6)),
+            FlowState(id: "delivered_check", line: 21, step: .condition(.call(.delivered, [.state(1)]), then: 4, else: 6)),
             FlowState(id: "still_valid", line: 25, step: .send(channel: "email", message: "promo-still-valid", approval: false, optimized: false, next: 5)),
             FlowState(id: "done", line: 26, step: .end("neutral")),
             FlowState(id: "bounced", line: 27, step: .end("failure")),

@@ -38,7 +38,7 @@ public struct WinterSaleV1: CampaignFlow {
         case .saturday:  // line 23
             return .wait(until: context.waitUntil(days: [7], from: 600, to: nil), next: Step.cleanup.rawValue)
         case .cleanup:  // line 26
-            return (context.postSend(.unsubscribed, state: Step.sms.rawValue) || context.postSend(.complained, state: Step.push.rawValue)) ? .go(Step.unsubscribe.rawValue) : .go(Step.sale_email.rawValue)
+            return (context.unsubscribedFrom(Step.sms.rawValue) || context.complained(Step.push.rawValue)) ? .go(Step.unsubscribe.rawValue) : .go(Step.sale_email.rawValue)
         case .unsubscribe:  // line 30
             return .act(.unsubscribe(["sms", "push"]), next: Step.removed.rawValue)
         case .sale_email:  // line 31
@@ -72,7 +72,7 @@ public struct WinterSaleV1: CampaignFlow {
         campaign: "winter-sale", version: 1, status: .published,
         name: "Soldes d'hiver", source: "winter-sale/v1.yaml",
         timezone: "Europe/Paris", trigger: .dates([1799823600.0, 1800428400.0]),
-        audience: .and(.and(.inGroup("customers"), .compare(.greater, .since(.field("created_at")), .literal(.duration(31536000)))), .not(.hasTag("no-sales"))),
+        audience: .and(.and(.call(.inGroup, [.name("customers")]), .compare(.greater, .call(.since, [.value(.field("created_at"))]), .literal(.duration(31536000)))), .not(.call(.hasTag, [.name("no-sales")]))),
         leaveWhenOutOfAudience: false, repeatPolicy: .many,
         exits: [],
         start: 0,
@@ -81,7 +81,7 @@ public struct WinterSaleV1: CampaignFlow {
             FlowState(id: "push", line: 21, step: .send(channel: "push", message: "back-in-stock", approval: false, optimized: false, next: 3)),
             FlowState(id: "sms", line: 22, step: .send(channel: "sms", message: "flash-sms", approval: false, optimized: false, next: 3)),
             FlowState(id: "saturday", line: 23, step: .waitUntil(days: [7], from: 600, to: nil, next: 4)),
-            FlowState(id: "cleanup", line: 26, step: .condition(.or(.postSend(.unsubscribed, state: 2, link: nil), .postSend(.complained, state: 1, link: nil)), then: 5, else: 6)),
+            FlowState(id: "cleanup", line: 26, step: .condition(.or(.call(.unsubscribedFrom, [.state(2)]), .call(.complained, [.state(1)])), then: 5, else: 6)),
             FlowState(id: "unsubscribe", line: 30, step: .unsubscribe(["sms", "push"], next: 9)),
             FlowState(id: "sale_email", line: 31, step: .send(channel: "email", message: "winter-sale", approval: false, optimized: false, next: 7)),
             FlowState(id: "mark", line: 32, step: .update([FieldAssignment(field: "last_purchase_at", value: .null), FieldAssignment(field: "score", value: .int(5))], next: 8)),

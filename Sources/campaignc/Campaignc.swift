@@ -16,7 +16,7 @@ struct Campaignc: AsyncParsableCommand {
             machines for the CampaignRuntime library.
             """,
         version: CampaignCompilerVersion.current,
-        subcommands: [Check.self, TestCommand.self, Compile.self, Graph.self, Simulate.self, Rules.self, Explain.self,
+        subcommands: [Check.self, TestCommand.self, Compile.self, Graph.self, Simulate.self, Rules.self, Explain.self, Reference.self,
                       Bundle.self, Plan.self, Deploy.self],
         defaultSubcommand: Check.self)
 

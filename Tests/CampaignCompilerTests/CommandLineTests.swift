@@ -97,6 +97,21 @@ import Testing
         #expect(explain.status == 0)
         #expect(explain.stdout.contains("Fails:"))
         #expect(explain.stdout.contains("wait_2d: { wait: 2d, next: check }"))
+        let function = try CampaigncProcess.run(["explain", "received"])
+        #expect(function.status == 0 && function.stdout.contains("received(category: C, within: D) -> int"))
+        let event = try CampaigncProcess.run(["explain", "link_clicked"])
+        #expect(event.status == 0 && event.stdout.contains("link  ") && event.stdout.contains("Payload:"))
+        let unknown = try CampaigncProcess.run(["explain", "opend"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("did you mean 'opened'?"))
+    }
+
+    @Test func referencePrintsTheCommittedLanguageReference() throws {
+        let reference = try CampaigncProcess.run(["reference"])
+        #expect(reference.status == 0)
+        let committed = try String(contentsOf: Fixtures.repository.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        #expect(reference.stdout == committed)
+        let noSchemas = try CampaigncProcess.run(["reference", "--schemas", "no-such-folder"])
+        #expect(noSchemas.status == 2 && noSchemas.stderr.contains("no-such-folder"))
     }
 
     @Test func helpReadsWell() throws {

@@ -85,9 +85,17 @@ struct RandomScript: CustomStringConvertible {
         var strings: [String] = [], numbers: [Int] = []
         func visit(_ expression: FlowExpression?) {
             switch expression {
-            case .literal(.string(let text))?, .inGroup(let text)?, .hasPersona(let text)?, .field(let text)?: strings.append(text)
+            case .literal(.string(let text))?, .field(let text)?: strings.append(text)
             case .literal(.int(let number))?: numbers += [number - 1, number, number + 1]
-            case .not(let operand)?, .since(let operand)?, .engagedWithin(let operand)?: visit(operand)
+            case .not(let operand)?: visit(operand)
+            case .call(_, let arguments)?:
+                for argument in arguments {
+                    switch argument {
+                    case .name(let name): strings.append(name)
+                    case .value(let value): visit(value)
+                    case .state, .absent: break
+                    }
+                }
             case .and(let a, let b)?, .or(let a, let b)?, .compare(_, let a, let b)?, .contains(let a, let b)?: visit(a); visit(b)
             case .list(let items)?: items.forEach(visit)
             default: break

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignRuntime
 @testable import CampaignCompiler
 
 /// The bundled campaigns are the product's showcase: they check clean and, together, use every step kind,
@@ -57,7 +58,7 @@ import Testing
     @Test func everyFunctionAppears() throws {
         let folder = Fixtures.repository.appendingPathComponent("campaigns")
         let text = try Fixtures.inputFiles(in: folder).map { String(decoding: $0.bytes, as: UTF8.self) }.joined()
-        for function in ExpressionTypeChecker.functions {
+        for function in ExpressionFunction.allCases.map(\.rawValue) {
             #expect(text.contains("\(function)("), "no example calls \(function)")
         }
         #expect(text.contains("clicked(last_email, link:"), "the labelled form of clicked")

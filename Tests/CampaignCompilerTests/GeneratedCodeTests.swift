@@ -43,7 +43,7 @@ import Testing
                                                      then: 0, else: 0)))
         let definition = FlowDefinition(
             campaign: "c", version: 1, status: .published, name: randomString(&g), source: randomString(&g), timezone: "UTC",
-            trigger: .event(randomString(&g), filter: nil), audience: .hasTag(randomString(&g)), leaveWhenOutOfAudience: false,
+            trigger: .event(randomString(&g), filter: nil), audience: .call(.hasTag, [.name(randomString(&g))]), leaveWhenOutOfAudience: false,
             repeatPolicy: .many, exits: [], start: 0, states: flowStates, messages: messages)
         // ids + per state (message, category, note) + condition field and literal + name, source, trigger, tag
         return (definition, ids.count + states * 3 + 2 + 4)

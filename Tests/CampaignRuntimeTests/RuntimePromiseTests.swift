@@ -9,7 +9,7 @@ import Testing
     static let emailThenWait = [
         FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
         FlowState(id: "wait", line: 2, step: .wait(seconds: 3600, next: 2)),
-        FlowState(id: "check", line: 3, step: .condition(.postSend(.delivered, state: 0, link: nil), then: 3, else: 4)),
+        FlowState(id: "check", line: 3, step: .condition(.call(.delivered, [.state(0)]), then: 3, else: 4)),
         FlowState(id: "won", line: 4, step: .end("success")),
         FlowState(id: "lost", line: 5, step: .end("failure")),
     ]
@@ -145,7 +145,7 @@ import Testing
             FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 0)),
         ]
-        let exit = FlowExit.condition(.compare(.greaterOrEqual, .unopenedStreak, .literal(.int(5))))
+        let exit = FlowExit.condition(.compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(5))))
         let channels = RecordingChannels()
         let engine = try await CampaignEngine(flows: [makeFlow(states, exits: [exit])], channels: channels, clock: VirtualClock(now: 0))
         try await engine.upsertContact(subscriber("a"))
@@ -162,7 +162,7 @@ import Testing
             FlowState(id: "more", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
             FlowState(id: "done", line: 3, step: .end("success")),
         ]
-        let exit = FlowExit.condition(.compare(.greaterOrEqual, .unopenedStreak, .literal(.int(1))))
+        let exit = FlowExit.condition(.compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(1))))
         let channels = RecordingChannels()
         let engine = try await CampaignEngine(flows: [makeFlow(states, exits: [exit])], channels: channels, clock: VirtualClock(now: 0))
         try await engine.upsertContact(subscriber("a"))

@@ -140,7 +140,7 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
         let states = [
             FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 2)),
-            FlowState(id: "again", line: 3, step: .condition(.compare(.greaterOrEqual, .unopenedStreak, .literal(.int(3))), then: 3, else: 0)),
+            FlowState(id: "again", line: 3, step: .condition(.compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(3))), then: 3, else: 0)),
             FlowState(id: "done", line: 4, step: .end("failure")),
         ]
         let channels = RecordingChannels()
@@ -218,7 +218,7 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
     @Test func exitsOnEventsAndLeavingTheAudience() async throws {
         let clock = VirtualClock(now: 0)
         let onPurchase = makeFlow(sendThenWaitThenEnd, exits: [.event("purchase", filter: nil)])
-        let vipOnly = makeFlow(sendThenWaitThenEnd, audience: .inGroup("vip"), leave: true, campaign: "v")
+        let vipOnly = makeFlow(sendThenWaitThenEnd, audience: .call(.inGroup, [.name("vip")]), leave: true, campaign: "v")
         let engine = try await CampaignEngine(flows: [onPurchase, vipOnly], clock: clock)
         var contact = subscriber("a")
         contact.groups = ["vip"]

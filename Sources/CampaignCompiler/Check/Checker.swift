@@ -68,12 +68,16 @@ public enum Checker {
         }
 
         for campaign in campaigns {
+            diagnostics.phase = .expressions
             let postSendCalls = ExpressionRule.check(campaign, workspace: workspace, into: &diagnostics)
             let context = CampaignContext(campaign: campaign, workspace: workspace, graph: StepGraph(campaign: campaign),
                                           postSendCalls: postSendCalls)
+            diagnostics.phase = .campaign
             for rule in CampaignRules.all { rule.check(context, into: &diagnostics) }
         }
+        diagnostics.phase = .versions
         VersionRules.check(campaigns, into: &diagnostics)
+        diagnostics.phase = .scenarios
         for scenario in scenarios {
             ScenarioRules.check(scenario, campaigns: campaigns, workspace: workspace, into: &diagnostics)
         }

@@ -8,7 +8,7 @@ import CampaignRuntime
 struct ExpressionTypeChecker {
     /// A call to a post-send function (`opened(email_f)`), for the post-send rules.
     struct PostSendCall {
-        var function: String
+        var function: ExpressionFunction
         var step: Located<String>
         var location: SourceLocation
     }
@@ -25,10 +25,6 @@ struct ExpressionTypeChecker {
         self.event = event
         self.steps = steps
     }
-
-    static let postSendFunctions: Set<String> = ["delivered", "opened", "clicked", "unsubscribed_from", "complained"]
-    static let functions = ["in_group", "has_persona", "has_tag", "since", "received", "engaged_within",
-                            "unopened_streak", "subscribed", "archived"] + postSendFunctions.sorted()
 
     /// Checks a condition: it must be a bool.
     mutating func checkCondition(_ expression: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) {
@@ -147,124 +143,110 @@ struct ExpressionTypeChecker {
         }
     }
 
+    /// A call against its function's declaration (``ExpressionFunction/declaration``): arguments without a
+    /// label fill the positional parameters in order, labelled ones their parameter; names must be declared
+    /// (a post-send step must be a send step of the campaign), values of the parameter's types.
     private mutating func callType(_ call: Expression.Call, _ diagnostics: inout DiagnosticCollector) -> ValueType? {
-        let arguments = call.arguments
-        func expectCount(_ range: ClosedRange<Int>) -> Bool {
-            guard range.contains(arguments.count) else {
-                let expected = range.count == 1 ? "\(range.lowerBound)" : "\(range.lowerBound) or \(range.upperBound)"
-                diagnostics.emit(.typeMismatch, "'\(call.name)' takes \(expected) argument\(range.upperBound == 1 ? "" : "s"), found \(arguments.count)",
-                                 at: call.location)
-                return false
-            }
-            return true
-        }
-        func nameArgument(_ argument: Expression.Argument, _ kind: String, in names: Set<String>?) -> Located<String>? {
-            let located: Located<String>
-            switch argument.value {
-            case .name(let name, let location), .literal(.string(let name), let location):
-                located = Located(name, at: location)
-            default:
-                diagnostics.emit(.typeMismatch, "'\(call.name)' takes a \(kind) name", at: argument.value.location)
-                return nil
-            }
-            if let names, !names.contains(located.value) {
-                diagnostics.emit(.unknownName, "unknown \(kind) '\(located.value)'" + Suggestions.didYouMean(located.value, in: names),
-                                 at: located.location)
-            }
-            return located
-        }
-        func expectType(_ argument: Expression.Argument, _ expected: [ValueType]) {
-            if let type = type(of: argument.value, &diagnostics), !expected.contains(type) {
-                diagnostics.emit(.typeMismatch, "'\(call.name)' takes a \(expected.map(\.description).joined(separator: " or ")), found \(type)",
-                                 at: argument.value.location)
-            }
-        }
-        func rejectLabels(except allowed: [String?]) {
-            for argument in arguments where !allowed.contains(argument.label) {
-                diagnostics.emit(.typeMismatch, "'\(call.name)' has no argument labelled '\(argument.label ?? "")'",
-                                 at: argument.value.location)
-            }
-        }
-
-        switch call.name {
-        case "in_group", "has_persona", "has_tag":
-            rejectLabels(except: [nil])
-            if expectCount(1...1) {
-                let (kind, names): (String, Set<String>?) = switch call.name {
-                case "in_group": ("group", workspace.groups)
-                case "has_persona": ("persona", workspace.personas)
-                default: ("tag", nil)
-                }
-                _ = nameArgument(arguments[0], kind, in: names)
-            }
-            return .bool
-        case "since":
-            rejectLabels(except: [nil])
-            if expectCount(1...1) { expectType(arguments[0], [.datetime, .date]) }
-            return .duration
-        case "engaged_within":
-            rejectLabels(except: [nil])
-            if expectCount(1...1) { expectType(arguments[0], [.duration]) }
-            return .bool
-        case "unopened_streak":
-            _ = expectCount(0...0)
-            return .int
-        case "archived":
-            _ = expectCount(0...0)
-            return .bool
-        case "subscribed":
-            rejectLabels(except: [nil])
-            if expectCount(1...1) {
-                _ = nameArgument(arguments[0], "channel", in: Set(Workspace.Channel.allCases.map(\.rawValue)))
-            }
-            return .bool
-        case "received":
-            rejectLabels(except: ["category", "within"])
-            if let category = arguments.first(where: { $0.label == "category" }) {
-                _ = nameArgument(category, "message category", in: workspace.categories)
-            } else {
-                diagnostics.emit(.typeMismatch, "'received' needs 'category:'", at: call.location)
-            }
-            if let within = arguments.first(where: { $0.label == "within" }) {
-                expectType(within, [.duration])
-            } else {
-                diagnostics.emit(.typeMismatch, "'received' needs 'within:'", at: call.location)
-            }
-            return .int
-        case _ where Self.postSendFunctions.contains(call.name):
-            rejectLabels(except: call.name == "clicked" ? [nil, "link"] : [nil])
-            let positional = arguments.filter { $0.label == nil }
-            guard positional.count == 1 else {
-                diagnostics.emit(.typeMismatch, "'\(call.name)' takes one send step, found \(positional.count) step arguments",
-                                 at: call.location)
-                return .bool
-            }
-            if let link = arguments.first(where: { $0.label == "link" }) { expectType(link, [.string]) }
-            guard let step = nameArgument(positional[0], "step", in: nil) else { return .bool }
-            if let steps {
-                guard let target = steps[step.value] else {
-                    diagnostics.emit(.unknownName, "unknown step '\(step.value)'" + Suggestions.didYouMean(step.value, in: steps.keys),
-                                     at: step.location)
-                    return .bool
-                }
-                guard case .send = target.kind else {
-                    diagnostics.emit(.postSendNotASend, "'\(call.name)' needs a send step, but '\(step.value)' is \(target.kind.nameWithArticle) step",
-                                     at: step.location, notes: [.init("'\(step.value)' is defined here", at: target.location)])
-                    return .bool
-                }
-            }
-            postSendCalls.append(PostSendCall(function: call.name, step: step, location: call.location))
-            return .bool
-        default:
+        guard let function = ExpressionFunction(rawValue: call.name) else {
             // Bare names are only meaningful to a known function, so only other arguments are checked.
-            for argument in arguments {
+            for argument in call.arguments {
                 if case .name = argument.value { continue }
                 _ = type(of: argument.value, &diagnostics)
             }
-            diagnostics.emit(.unknownName, "unknown function '\(call.name)'" + Suggestions.didYouMean(call.name, in: Self.functions),
-                             at: call.location)
+            diagnostics.emit(.unknownName, "unknown function '\(call.name)'"
+                             + Suggestions.didYouMean(call.name, in: ExpressionFunction.allCases.map(\.rawValue)), at: call.location)
             return nil
         }
+        let declaration = function.declaration
+        for argument in call.arguments {
+            if let label = argument.label, !declaration.parameters.contains(where: { $0.label == label }) {
+                diagnostics.emit(.typeMismatch, "'\(call.name)' has no argument labelled '\(label)'; write \(function.signature)",
+                                 at: argument.value.location)
+            }
+        }
+        let positional = call.arguments.filter { $0.label == nil }
+        let expected = declaration.positional
+        let required = expected.count { !$0.isOptional }
+        guard (required...expected.count).contains(positional.count) else {
+            let count = required == expected.count ? "\(required)" : "\(required) to \(expected.count)"
+            let noun = expected.count == 1 ? "argument" : "arguments"
+            let unlabelled = declaration.parameters.count > expected.count ? " without a label" : ""
+            diagnostics.emit(.typeMismatch, "'\(call.name)' takes \(count) \(noun)\(unlabelled), found \(positional.count); write \(function.signature)",
+                             at: call.location)
+            return declaration.result
+        }
+        for (parameter, argument) in call.arguments(for: declaration) {
+            guard let argument else {
+                if !parameter.isOptional {
+                    diagnostics.emit(.typeMismatch, "'\(call.name)' needs '\(parameter.label ?? parameter.placeholder):'; write \(function.signature)",
+                                     at: call.location)
+                }
+                continue
+            }
+            switch parameter.kind {
+            case .value(let types):
+                if let type = type(of: argument.value, &diagnostics), !types.contains(type) {
+                    diagnostics.emit(.typeMismatch, "'\(call.name)' takes a \(types.map(\.description).joined(separator: " or ")), found \(type)",
+                                     at: argument.value.location)
+                }
+            case .name(.sendStep):
+                checkSendStep(argument, of: function, call, &diagnostics)
+            case .name(let kind):
+                _ = nameArgument(argument, call, kind, in: declaredNames(kind), &diagnostics)
+            }
+        }
+        return declaration.result
+    }
+
+    /// The names a name argument may take, or nil when any name goes (tags).
+    private func declaredNames(_ kind: NameKind) -> Set<String>? {
+        switch kind {
+        case .group: workspace.groups
+        case .persona: workspace.personas
+        case .channel: Set(Workspace.Channel.allCases.map(\.rawValue))
+        case .messageCategory: workspace.categories
+        // Tags are not declared; steps are checked by `checkSendStep`.
+        case .tag, .sendStep: nil
+        }
+    }
+
+    /// A name argument, bare or quoted, reporting one that is not a name or not among `names`.
+    private func nameArgument(_ argument: Expression.Argument, _ call: Expression.Call, _ kind: NameKind, in names: Set<String>?,
+                              _ diagnostics: inout DiagnosticCollector) -> Located<String>? {
+        let located: Located<String>
+        switch argument.value {
+        case .name(let name, let location), .literal(.string(let name), let location):
+            located = Located(name, at: location)
+        default:
+            diagnostics.emit(.typeMismatch, "'\(call.name)' takes a \(kind.rawValue) name", at: argument.value.location)
+            return nil
+        }
+        if let names, !names.contains(located.value) {
+            diagnostics.emit(.unknownName, "unknown \(kind.rawValue) '\(located.value)'" + Suggestions.didYouMean(located.value, in: names),
+                             at: located.location)
+        }
+        return located
+    }
+
+    /// The step of a post-send function: a step of the campaign that is a send (`post-send-not-a-send`
+    /// otherwise), recorded for the post-send rules.
+    private mutating func checkSendStep(_ argument: Expression.Argument, of function: ExpressionFunction, _ call: Expression.Call,
+                                        _ diagnostics: inout DiagnosticCollector) {
+        // Where steps cannot be named, any name is taken and nothing is recorded.
+        guard let step = nameArgument(argument, call, .sendStep, in: nil, &diagnostics) else { return }
+        if let steps {
+            guard let target = steps[step.value] else {
+                diagnostics.emit(.unknownName, "unknown step '\(step.value)'" + Suggestions.didYouMean(step.value, in: steps.keys),
+                                 at: step.location)
+                return
+            }
+            guard case .send = target.kind else {
+                diagnostics.emit(.postSendNotASend, "'\(call.name)' needs a send step, but '\(step.value)' is \(target.kind.nameWithArticle) step",
+                                 at: step.location, notes: [.init("'\(step.value)' is defined here", at: target.location)])
+                return
+            }
+        }
+        postSendCalls.append(PostSendCall(function: function, step: step, location: call.location))
     }
 }
 

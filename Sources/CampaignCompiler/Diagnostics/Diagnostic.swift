@@ -24,14 +24,18 @@ public struct Diagnostic: Hashable, Sendable, Comparable {
     public var message: String
     public var location: SourceLocation
     public var notes: [Note]
+    /// The stage of checking that raised it; the rule registry lists the phases each rule may come from.
+    public var phase: RulePhase
 
     /// Creates a diagnostic with the rule's own severity.
-    public init(_ rule: RuleID, _ message: String, at location: SourceLocation, notes: [Note] = []) {
+    public init(_ rule: RuleID, _ message: String, at location: SourceLocation, notes: [Note] = [],
+                phase: RulePhase = .reading) {
         self.rule = rule
         self.severity = rule.severity
         self.message = message
         self.location = location
         self.notes = notes
+        self.phase = phase
     }
 
     /// Diagnostics print in file, line, column, then message order, so output never depends on
@@ -46,12 +50,16 @@ public struct Diagnostic: Hashable, Sendable, Comparable {
 /// Collects the diagnostics of every stage; only the command line's renderers print them.
 public struct DiagnosticCollector: Sendable {
     public private(set) var diagnostics: [Diagnostic] = []
+    /// The phase whose diagnostics are being collected: ``emit(_:_:at:notes:)`` stamps it on each one.
+    public var phase: RulePhase
 
-    public init() {}
+    public init(phase: RulePhase = .reading) {
+        self.phase = phase
+    }
 
     public mutating func emit(_ rule: RuleID, _ message: String, at location: SourceLocation,
                               notes: [Diagnostic.Note] = []) {
-        diagnostics.append(Diagnostic(rule, message, at: location, notes: notes))
+        diagnostics.append(Diagnostic(rule, message, at: location, notes: notes, phase: phase))
     }
 
     public mutating func append(contentsOf other: [Diagnostic]) {

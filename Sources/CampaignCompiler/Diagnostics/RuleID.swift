@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// The stable id of every rule the checker enforces; CI configurations and suppressions name rules by it.
 public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     // Reading: the file is not well-formed YAML of the expected shape.
@@ -47,10 +49,43 @@ public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     case approvalOptimized = "approval-optimized"
     case promoWithoutEmail = "promo-without-email"
 
-    /// The rule's description: severity, summary, explanation and examples.
+    /// The rule's description: severity, summary, explanation, examples and the phases that raise it.
     public var rule: Rule { RuleCatalog.rule(for: self) }
 
+    /// How much breaking the rule matters.
     public var severity: Severity { rule.severity }
+}
+
+/// The stage of checking that raises a rule's diagnostics. Some rules are raised by several stages: an
+/// unknown name can be a workspace's, an expression's, a step's or a scenario's.
+public enum RulePhase: String, CaseIterable, Sendable, Codable, Comparable {
+    /// The readers (`Syntax/`): YAML, the shape of each file and the values read from it (time values,
+    /// expression syntax, a workspace's types).
+    case reading
+    /// The type checker of every condition of a campaign (`Check/ExpressionRule.swift`).
+    case expressions
+    /// The rules over one campaign version (`CampaignRules.all`).
+    case campaign
+    /// The rules across the versions of a campaign (`Check/VersionRules.swift`).
+    case versions
+    /// The rules on scenario files against the campaign they test (`Check/ScenarioRules.swift`).
+    case scenarios
+
+    /// The phase in a sentence, as `campaignc explain` prints it.
+    public var summary: String {
+        switch self {
+        case .reading: "reading a file (YAML, its shape and the values in it)"
+        case .expressions: "type-checking a campaign's conditions"
+        case .campaign: "the rules over one campaign version"
+        case .versions: "the rules across every version of a campaign"
+        case .scenarios: "checking scenario files against their campaign"
+        }
+    }
+
+    /// Phases sort in the order they run, the order of their declaration.
+    public static func < (lhs: RulePhase, rhs: RulePhase) -> Bool {
+        (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
+    }
 }
 
 /// What a rule catches and why, as `campaignc rules` and `campaignc explain` print it.
@@ -65,4 +100,8 @@ public struct Rule: Sendable {
     public var failingExample: String
     /// The same fragment, fixed.
     public var fixedExample: String
+    /// The phases that raise it, in the order they run.
+    public var phases: [RulePhase]
+    /// Where the language contract specifies it.
+    public var origin: LanguageOrigin
 }

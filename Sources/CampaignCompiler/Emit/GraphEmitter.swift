@@ -103,17 +103,18 @@ public struct GraphEmitter {
         case .compare(let op, let left, let right): return "\(text(left)) \(op.rawValue) \(text(right))"
         case .contains(let item, let list): return "\(text(item)) in \(text(list))"
         case .list(let items): return "[" + items.map(text).joined(separator: ", ") + "]"
-        case .inGroup(let name): return "in_group(\(name))"
-        case .hasPersona(let name): return "has_persona(\(name))"
-        case .hasTag(let name): return "has_tag(\(name))"
-        case .since(let operand): return "since(\(text(operand)))"
-        case .received(let category, let within): return "received(category: \(category), within: \(text(within)))"
-        case .engagedWithin(let within): return "engaged_within(\(text(within)))"
-        case .unopenedStreak: return "unopened_streak()"
-        case .subscribed(let channel): return "subscribed(\(channel))"
-        case .archived: return "archived()"
-        case .postSend(let fact, let state, let link):
-            return "\(fact.rawValue)(\(definition.states[state].id)\(link.map { ", link: \(text($0))" } ?? ""))"
+        case .call(let function, let arguments):
+            let written = zip(function.declaration.parameters, arguments).compactMap { parameter, argument -> String? in
+                let value: String
+                switch argument {
+                case .name(let name): value = name
+                case .state(let state): value = definition.states.indices.contains(state) ? definition.states[state].id : "?"
+                case .value(let expression): value = text(expression)
+                case .absent: return nil
+                }
+                return (parameter.label.map { "\($0): " } ?? "") + value
+            }
+            return "\(function.rawValue)(\(written.joined(separator: ", ")))"
         }
     }
 

@@ -202,15 +202,7 @@ public struct SwiftEmitter {
             }
             return "\(function)(\(value(left)), \(value(right)))"
         case .contains(let item, let list): return "Value.contained(\(value(item)), in: \(value(list)))"
-        case .inGroup(let group): return "context.inGroup(\(SwiftLiteral.string(group)))"
-        case .hasPersona(let persona): return "context.hasPersona(\(SwiftLiteral.string(persona)))"
-        case .hasTag(let tag): return "context.hasTag(\(SwiftLiteral.string(tag)))"
-        case .engagedWithin(let within): return "context.engagedWithin(\(value(within)))"
-        case .subscribed(let channel): return "context.subscribed(\(SwiftLiteral.string(channel)))"
-        case .archived: return "context.archived()"
-        case .postSend(let fact, let state, let link):
-            let linkArgument = link.map { ", link: \(value($0))" } ?? ""
-            return "context.postSend(.\(SwiftValuePrinter.fact(fact)), state: \(stateRef(state))\(linkArgument))"
+        case .call(let function, let arguments) where function.declaration.result == .bool: return call(function, arguments)
         case .literal(.bool(let flag)): return String(flag)
         default: return "(\(value(expression)) == .bool(true))"
         }
@@ -233,10 +225,24 @@ public struct SwiftEmitter {
         case .field(let name): return "context.field(\(SwiftLiteral.string(name)))"
         case .eventField(let name): return "context.eventField(\(SwiftLiteral.string(name)))"
         case .list(let items): return ".list([\(items.map(value).joined(separator: ", "))])"
-        case .since(let operand): return "context.since(\(value(operand)))"
-        case .received(let category, let within): return "context.received(category: \(SwiftLiteral.string(category)), within: \(value(within)))"
-        case .unopenedStreak: return "context.unopenedStreak()"
+        case .call(let function, let arguments) where function.declaration.result != .bool: return call(function, arguments)
         default: return ".bool(\(condition(expression)))"
         }
+    }
+
+    /// A language function's call: the ``FlowContext`` method named after it, with its declared labels; a
+    /// bool function's method returns `Bool`, the others' a `Value`.
+    private func call(_ function: ExpressionFunction, _ arguments: [FlowArgument]) -> String {
+        let written = zip(function.declaration.parameters, arguments).compactMap { parameter, argument -> String? in
+            let text: String
+            switch argument {
+            case .name(let name): text = SwiftLiteral.string(name)
+            case .state(let state): text = stateRef(state)
+            case .value(let expression): text = value(expression)
+            case .absent: return nil
+            }
+            return (parameter.label.map { "\($0): " } ?? "") + text
+        }
+        return "context.\(function.swiftName)(\(written.joined(separator: ", ")))"
     }
 }

@@ -37,16 +37,6 @@ enum SwiftValuePrinter {
         }
     }
 
-    static func fact(_ fact: PostSendFact) -> String {
-        switch fact {
-        case .delivered: "delivered"
-        case .opened: "opened"
-        case .clicked: "clicked"
-        case .unsubscribed: "unsubscribed"
-        case .complained: "complained"
-        }
-    }
-
     static func expression(_ expression: FlowExpression) -> String {
         switch expression {
         case .literal(let literal): ".literal(\(value(literal)))"
@@ -57,16 +47,16 @@ enum SwiftValuePrinter {
         case .compare(let op, let left, let right): ".compare(.\(comparison(op)), \(Self.expression(left)), \(Self.expression(right)))"
         case .contains(let item, let list): ".contains(\(Self.expression(item)), \(Self.expression(list)))"
         case .list(let items): ".list([\(items.map(Self.expression).joined(separator: ", "))])"
-        case .inGroup(let name): ".inGroup(\(SwiftLiteral.string(name)))"
-        case .hasPersona(let name): ".hasPersona(\(SwiftLiteral.string(name)))"
-        case .hasTag(let name): ".hasTag(\(SwiftLiteral.string(name)))"
-        case .since(let operand): ".since(\(Self.expression(operand)))"
-        case .received(let category, let within): ".received(category: \(SwiftLiteral.string(category)), within: \(Self.expression(within)))"
-        case .engagedWithin(let within): ".engagedWithin(\(Self.expression(within)))"
-        case .unopenedStreak: ".unopenedStreak"
-        case .subscribed(let channel): ".subscribed(\(SwiftLiteral.string(channel)))"
-        case .archived: ".archived"
-        case .postSend(let fact, let state, let link): ".postSend(.\(Self.fact(fact)), state: \(state), link: \(link.map(Self.expression) ?? "nil"))"
+        case .call(let function, let arguments): ".call(.\(function.swiftName), [\(arguments.map(argument).joined(separator: ", "))])"
+        }
+    }
+
+    static func argument(_ argument: FlowArgument) -> String {
+        switch argument {
+        case .name(let name): ".name(\(SwiftLiteral.string(name)))"
+        case .state(let state): ".state(\(state))"
+        case .value(let value): ".value(\(expression(value)))"
+        case .absent: ".absent"
         }
     }
 

@@ -178,31 +178,27 @@ struct ExpressionLowering {
         }
     }
 
-    private func name(_ argument: Expression.Argument?) -> String {
-        switch argument?.value {
-        case .name(let name, _)?, .literal(.string(let name), _)?: name
+    private func name(_ argument: Expression.Argument) -> String {
+        switch argument.value {
+        case .name(let name, _), .literal(.string(let name), _): name
         default: ""
         }
     }
 
+    /// A checked call, one argument per declared parameter: names as written, a send step as its state
+    /// index, values lowered, an optional parameter left out as `absent`.
     private func lowerCall(_ call: Expression.Call) -> FlowExpression {
-        let positional = call.arguments.filter { $0.label == nil }
-        func labelled(_ label: String) -> Expression.Argument? { call.arguments.first { $0.label == label } }
-        switch call.name {
-        case "in_group": return .inGroup(name(positional.first))
-        case "has_persona": return .hasPersona(name(positional.first))
-        case "has_tag": return .hasTag(name(positional.first))
-        case "since": return .since(positional.first.map { lower($0.value) } ?? .literal(.null))
-        case "received":
-            return .received(category: name(labelled("category")), within: labelled("within").map { lower($0.value) } ?? .literal(.null))
-        case "engaged_within": return .engagedWithin(positional.first.map { lower($0.value) } ?? .literal(.null))
-        case "unopened_streak": return .unopenedStreak
-        case "subscribed": return .subscribed(name(positional.first))
-        case "archived": return .archived
-        default:
-            let fact = PostSendFact(rawValue: call.name) ?? .delivered
-            return .postSend(fact, state: indexByID[name(positional.first)] ?? 0, link: labelled("link").map { lower($0.value) })
+        // The checker refuses unknown functions, so this is never reached on a checked campaign.
+        guard let function = ExpressionFunction(rawValue: call.name) else { return .literal(.null) }
+        let arguments = call.arguments(for: function.declaration).map { parameter, argument -> FlowArgument in
+            guard let argument else { return .absent }
+            switch parameter.kind {
+            case .name(.sendStep): return .state(indexByID[name(argument)] ?? 0)
+            case .name: return .name(name(argument))
+            case .value: return .value(lower(argument.value))
+            }
         }
+        return .call(function, arguments)
     }
 
     private func value(_ literal: Literal) -> Value {

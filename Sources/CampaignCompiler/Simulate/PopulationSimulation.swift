@@ -132,25 +132,25 @@ public struct PopulationSimulation {
                                          "message": .string(message)]
             let delivery = Double.random(in: 0..<1, using: &random)
             if delivery < 0.95 {
-                plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event("message_delivered", base))
+                plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event(BuiltInEvent.messageDelivered.rawValue, base))
             } else if delivery < 0.96, channel == "email" {
                 var bounce = base
                 bounce["type"] = .string("hard")
-                plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event("message_bounced", bounce))
+                plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event(BuiltInEvent.messageBounced.rawValue, bounce))
                 continue
             }
             guard channel == "email", Double.random(in: 0..<1, using: &random) < 0.4 else { continue }
             let opened = request.at + Double.random(in: 600..<86_400, using: &random)
-            plan(opened, contact, .event("email_opened", base))
+            plan(opened, contact, .event(BuiltInEvent.emailOpened.rawValue, base))
             let reaction = Double.random(in: 0..<1, using: &random)
             if reaction < 0.25 {
                 var click = base
                 click["link"] = .string("https://example.com/offer")
-                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event("link_clicked", click))
+                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.linkClicked.rawValue, click))
             } else if reaction < 0.27 {
-                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event("message_unsubscribed", base))
+                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.messageUnsubscribed.rawValue, base))
             } else if reaction < 0.272 {
-                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event("spam_complaint", base))
+                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.spamComplaint.rawValue, base))
             }
         }
     }

@@ -5,20 +5,20 @@ import CampaignRuntime
 struct CampaignReader {
     let reader: ShapeReader
 
-    static let topLevelKeys = ["campaign", "version", "status", "name", "description", "timezone", "trigger",
-                               "audience", "leave_when_out_of_audience", "repeat", "exit_when", "start", "steps"]
-
-    /// Each step kind's keys; `add_tags` and `remove_tags` together make one kind.
-    static let kindKeys = ["send_email", "send_sms", "send_push", "update_contact", "add_tags", "remove_tags",
-                           "unsubscribe", "archive", "grant_promo", "export", "postal", "wait", "wait_until",
-                           "if", "branch", "split", "test", "distribute", "dedupe", "end"]
-    static let otherStepKeys = ["note", "next", "then", "else", "otherwise", "approval", "send_time"]
+    /// Each step kind's keys, from the step kinds' table; `add_tags` and `remove_tags` together make one kind.
+    static let kindKeys = StepKindDeclaration.all.flatMap(\.keys)
+    /// The keys a step has beside its kind keys: `note`, then every kind's exits and options.
+    static let otherStepKeys: [String] = {
+        var keys = ["note"]
+        for key in StepKindDeclaration.all.flatMap({ $0.exits + $0.options }) where !keys.contains(key) { keys.append(key) }
+        return keys
+    }()
 
     func read(_ root: YAMLNode) -> Campaign? {
         guard let top = reader.mapping(root, "a campaign file") else { return nil }
         var campaign = Campaign(file: reader.file, location: top.location)
         let what = "the campaign"
-        reader.rejectUnknownKeys(top, allowed: Self.topLevelKeys, in: what)
+        reader.rejectUnknownKeys(top, allowed: FileKind.campaign.topLevelKeyNames, in: what)
 
         if let node = reader.required(top, "campaign", in: what), let id = reader.string(node, "'campaign'") {
             if id.value.isEmpty || !id.value.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) {
@@ -183,14 +183,14 @@ struct CampaignReader {
                         at: second)
         }
         let body = fields[kindKey]!
-        var exitKeys: [String] = ["next"]
-        var optionKeys: [String] = []
+        // Every kind key has its declaration; "next" alone is what most kinds take.
+        let declaration = StepKindDeclaration.declaration(forKey: kindKey)
+        let exitKeys = declaration?.exits ?? ["next"]
         let kind: StepKind?
         var exits: [StepExit] = []
 
         switch kindKey {
         case "send_email", "send_sms", "send_push":
-            optionKeys = ["approval", "send_time"]
             let channel = Workspace.Channel(rawValue: String(kindKey.dropFirst("send_".count)))!
             kind = reader.string(body, "'\(kindKey)'").map { message in
                 .send(SendStep(channel: channel, message: message,
@@ -203,7 +203,6 @@ struct CampaignReader {
                 return .update(update.pairs.map { (Located($0.key.text, at: $0.key.location), $0.value) })
             }
         case "add_tags", "remove_tags":
-            optionKeys = ["add_tags", "remove_tags"]
             kind = .tags(add: fields["add_tags"].flatMap { reader.stringList($0, "'add_tags'") } ?? [],
                          remove: fields["remove_tags"].flatMap { reader.stringList($0, "'remove_tags'") } ?? [])
         case "unsubscribe":
@@ -235,10 +234,8 @@ struct CampaignReader {
         case "wait_until":
             kind = readWindow(body).map { .waitUntil($0) }
         case "if":
-            exitKeys = ["then", "else"]
             kind = .condition(expression(body, "'if'"))
         case "branch":
-            exitKeys = ["otherwise"]
             var conditions: [Expression?] = []
             for (index, item) in (reader.sequence(body, "'branch'") ?? []).enumerated() {
                 guard let option = reader.mapping(item, "a branch") else { continue }
@@ -248,7 +245,6 @@ struct CampaignReader {
             }
             kind = .branch(conditions)
         case "split":
-            exitKeys = []
             var weights: [Located<Int>] = []
             let items = reader.sequence(body, "'split'") ?? []
             for (index, item) in items.enumerated() {
@@ -261,10 +257,8 @@ struct CampaignReader {
             }
             kind = .split(weights)
         case "test":
-            exitKeys = []
             kind = readTest(body, what, &exits).map { .test($0) }
         case "distribute":
-            exitKeys = ["otherwise"]
             var maxima: [Located<Int>] = []
             for (index, item) in (reader.sequence(body, "'distribute'") ?? []).enumerated() {
                 guard let option = reader.mapping(item, "a distribution bucket") else { continue }
@@ -285,13 +279,12 @@ struct CampaignReader {
                 return .dedupe(by: by, keep: keep)
             }
         default: // "end"
-            exitKeys = []
             kind = reader.choice(body, "'end'", Outcome.allCases.map(\.rawValue)).map {
                 .end(Located(Outcome(rawValue: $0.value)!, at: $0.location))
             }
         }
 
-        reader.rejectUnknownKeys(fields, allowed: [kindKey, "note"] + exitKeys + optionKeys,
+        reader.rejectUnknownKeys(fields, allowed: (declaration?.keys ?? [kindKey]) + ["note"] + exitKeys + (declaration?.options ?? []),
                                  in: "\(what) (\(kindKey))")
         for key in exitKeys {
             if let node = fields[key] {

@@ -7,7 +7,7 @@ struct ScenarioReader {
     func read(_ root: YAMLNode) -> ScenarioFile? {
         guard let top = reader.mapping(root, "a scenario file") else { return nil }
         var scenario = ScenarioFile(file: reader.file)
-        reader.rejectUnknownKeys(top, allowed: ["campaign", "version", "cases"], in: "the scenario file")
+        reader.rejectUnknownKeys(top, allowed: FileKind.scenario.topLevelKeyNames, in: "the scenario file")
         scenario.campaign = reader.required(top, "campaign", in: "the scenario file").flatMap { reader.string($0, "'campaign'") }
         scenario.version = reader.required(top, "version", in: "the scenario file").flatMap { reader.int($0, "'version'") }
         if let cases = reader.required(top, "cases", in: "the scenario file").flatMap({ reader.sequence($0, "'cases'") }) {

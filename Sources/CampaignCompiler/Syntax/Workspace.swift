@@ -64,29 +64,9 @@ public struct Workspace: Sendable {
     /// The message categories declared on messages.
     public var categories: Set<String> { Set(messages.values.compactMap(\.category)) }
 
-    /// The events every workspace has, with their payloads.
-    public static let builtInEvents: [String: Event] = {
-        var events: [String: Event] = [:]
-        func add(_ name: String, _ fields: [String: ValueType], message: Bool = false) {
-            events[name] = Event(name: name, fields: fields, location: nil, isMessageEvent: message)
-        }
-        add("contact_created", [:])
-        add("contact_updated", ["changed": .list(.string)])
-        add("subscribed", ["channel": .string])
-        add("unsubscribed", ["channel": .string])
-        add("imported", ["import_id": .string])
-        add("profile_table_changed", ["table": .string])
-        add("page_visited", ["url": .string])
-        add("product_viewed", ["product_id": .string])
-        add("cart_abandoned", ["cart_id": .string, "total": .decimal])
-        let messageFields: [String: ValueType] = ["message": .string, "campaign": .string, "step": .string]
-        for name in ["message_delivered", "email_opened", "spam_complaint"] {
-            add(name, messageFields, message: true)
-        }
-        // `channel` names the channel left when it is not email; `type` is `hard` or `soft`.
-        add("message_unsubscribed", messageFields.merging(["channel": .string]) { $1 }, message: true)
-        add("message_bounced", messageFields.merging(["type": .string]) { $1 }, message: true)
-        add("link_clicked", messageFields.merging(["link": .string]) { $1 }, message: true)
-        return events
-    }()
+    /// The events every workspace has, with their payloads: the runtime's ``BuiltInEvent`` table.
+    public static let builtInEvents: [String: Event] = Dictionary(uniqueKeysWithValues: BuiltInEvent.allCases.map { event in
+        (event.rawValue, Event(name: event.rawValue, fields: Dictionary(uniqueKeysWithValues: event.fields.map { ($0.name, $0.type) }),
+                               location: nil, isMessageEvent: event.isMessageEvent))
+    })
 }

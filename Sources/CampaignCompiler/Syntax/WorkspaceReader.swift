@@ -8,8 +8,7 @@ struct WorkspaceReader {
         var workspace = Workspace()
         workspace.file = reader.file
         guard let root, let top = reader.mapping(root, "the workspace") else { return workspace }
-        reader.rejectUnknownKeys(top, allowed: ["contact", "events", "messages", "groups", "personas",
-                                                "promo_banks", "destinations"], in: "the workspace")
+        reader.rejectUnknownKeys(top, allowed: FileKind.workspace.topLevelKeyNames, in: "the workspace")
         if let contact = top["contact"].flatMap({ reader.mapping($0, "'contact'") }) {
             reader.rejectUnknownKeys(contact, allowed: ["fields"], in: "'contact'")
             if let fields = reader.required(contact, "fields", in: "'contact'").flatMap({ reader.mapping($0, "'fields'") }) {

@@ -303,20 +303,18 @@ public actor CampaignEngine {
                 if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
                 return fallback
             }
-            switch name {
-            case "email_opened":
+            switch BuiltInEvent(rawValue: name) {
+            case .emailOpened?:
                 contact.history.recordOpen(at: now)
-            case "link_clicked", "page_visited":
+            case .linkClicked?, .pageVisited?:
                 contact.history.lastEngagement = now
-            case "unsubscribed":
+            case .unsubscribed?, .messageUnsubscribed?:
                 contact.consent.unsubscribed.insert(channel(or: "email"))
-            case "message_unsubscribed":
-                contact.consent.unsubscribed.insert(channel(or: "email"))
-            case "subscribed":
+            case .subscribed?:
                 contact.consent.unsubscribed.remove(channel(or: "email"))
-            case "spam_complaint":
+            case .spamComplaint?:
                 contact.consent.unsubscribed.insert("email")
-            case "message_bounced":
+            case .messageBounced?:
                 if case .string("hard")? = payload["type"] { contact.consent.hardBounced.insert("email") }
             default:
                 break

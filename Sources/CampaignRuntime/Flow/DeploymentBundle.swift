@@ -42,8 +42,9 @@ public struct WorkspaceSchema: Codable, Sendable, Equatable {
 /// What `campaignc bundle` writes and `POST /v1/deployments` takes: a workspace's schema and every campaign
 /// version in its lowered form.
 public struct DeploymentBundle: Codable, Sendable, Equatable {
-    /// The bundle format's version: a service refuses a format it does not know.
-    public static let currentFormat = 1
+    /// The bundle format's version: a service refuses a format it does not know. Format 2 writes function
+    /// calls as `call` (a function of ``ExpressionFunction`` and its arguments).
+    public static let currentFormat = 2
 
     public var format: Int
     /// The campaignc version that wrote it.

@@ -66,8 +66,24 @@ public struct FlowContext {
     /// `archived()`.
     public func archived() -> Bool { contact.archived }
 
+    /// `delivered(S)`: the message of the send step at `state` was delivered in this visit.
+    public func delivered(_ state: Int) -> Bool { postSend(.delivered, state: state) }
+
+    /// `opened(S)`: the contact opened the message of the send step at `state` in this visit.
+    public func opened(_ state: Int) -> Bool { postSend(.opened, state: state) }
+
+    /// `clicked(S)` and `clicked(S, link: L)`: the contact clicked a link (that link) in the message of the
+    /// send step at `state` in this visit.
+    public func clicked(_ state: Int, link: Value? = nil) -> Bool { postSend(.clicked, state: state, link: link) }
+
+    /// `unsubscribed_from(S)`: the contact unsubscribed through the message of the send step at `state`.
+    public func unsubscribedFrom(_ state: Int) -> Bool { postSend(.unsubscribed, state: state) }
+
+    /// `complained(S)`: the contact marked the message of the send step at `state` as spam.
+    public func complained(_ state: Int) -> Bool { postSend(.complained, state: state) }
+
     /// The post-send functions on the send step at `state` in this visit.
-    public func postSend(_ fact: PostSendFact, state: Int, link: Value? = nil) -> Bool {
+    func postSend(_ fact: PostSendFact, state: Int, link: Value? = nil) -> Bool {
         if fact == .clicked, let link {
             guard case .string(let url) = link else { return false }
             return sends[state]?.clickedLinks.contains(url) ?? false

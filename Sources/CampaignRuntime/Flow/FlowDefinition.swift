@@ -166,19 +166,19 @@ public indirect enum FlowExpression: Codable, Sendable, Equatable {
     case compare(ComparisonOperator, FlowExpression, FlowExpression)
     case contains(FlowExpression, FlowExpression)
     case list([FlowExpression])
-    case inGroup(String)
-    case hasPersona(String)
-    case hasTag(String)
-    case since(FlowExpression)
-    case received(category: String, within: FlowExpression)
-    case engagedWithin(FlowExpression)
-    case unopenedStreak
-    /// `subscribed(CHANNEL)`: the contact may receive marketing on that channel.
-    case subscribed(String)
-    /// `archived()`.
-    case archived
-    /// `delivered`, `opened`, `clicked`, `unsubscribed_from`, `complained` on the send at `state`.
-    case postSend(PostSendFact, state: Int, link: FlowExpression?)
+    /// A call of a language function, with one argument per declared parameter, in declaration order.
+    case call(ExpressionFunction, [FlowArgument])
+}
+
+/// One argument of a ``FlowExpression/call(_:_:)``.
+public enum FlowArgument: Codable, Sendable, Equatable {
+    /// A name: a group, persona, tag, channel or message category.
+    case name(String)
+    /// A send step, by state index.
+    case state(Int)
+    case value(FlowExpression)
+    /// An optional parameter left out.
+    case absent
 }
 
 extension FlowExpression {
@@ -186,11 +186,15 @@ extension FlowExpression {
     public var readsEvent: Bool {
         switch self {
         case .eventField: true
-        case .literal, .field, .inGroup, .hasPersona, .hasTag, .unopenedStreak, .subscribed, .archived: false
-        case .not(let operand), .since(let operand), .engagedWithin(let operand), .received(_, let operand): operand.readsEvent
+        case .literal, .field: false
+        case .not(let operand): operand.readsEvent
         case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b): a.readsEvent || b.readsEvent
         case .list(let items): items.contains { $0.readsEvent }
-        case .postSend(_, _, let link): link?.readsEvent ?? false
+        case .call(_, let arguments):
+            arguments.contains { argument in
+                if case .value(let value) = argument { return value.readsEvent }
+                return false
+            }
         }
     }
 }
@@ -207,13 +211,16 @@ public enum PostSendFact: String, Codable, Sendable, CaseIterable {
     case complained
 
     /// The message event that establishes the fact.
-    public var event: String {
+    public var event: String { builtInEvent.rawValue }
+
+    /// The built-in message event that establishes the fact.
+    public var builtInEvent: BuiltInEvent {
         switch self {
-        case .delivered: "message_delivered"
-        case .opened: "email_opened"
-        case .clicked: "link_clicked"
-        case .unsubscribed: "message_unsubscribed"
-        case .complained: "spam_complaint"
+        case .delivered: .messageDelivered
+        case .opened: .emailOpened
+        case .clicked: .linkClicked
+        case .unsubscribed: .messageUnsubscribed
+        case .complained: .spamComplaint
         }
     }
 }

@@ -88,17 +88,43 @@ public struct FlowInterpreter: CampaignFlow {
             return .bool(Value.contained(evaluate(item, &context), in: evaluate(list, &context)))
         case .list(let items):
             return .list(items.map { evaluate($0, &context) })
-        case .inGroup(let group): return .bool(context.inGroup(group))
-        case .hasPersona(let persona): return .bool(context.hasPersona(persona))
-        case .hasTag(let tag): return .bool(context.hasTag(tag))
-        case .since(let value): return context.since(evaluate(value, &context))
-        case .received(let category, let within): return context.received(category: category, within: evaluate(within, &context))
-        case .engagedWithin(let within): return .bool(context.engagedWithin(evaluate(within, &context)))
+        case .call(let function, let arguments):
+            return call(function, arguments, &context)
+        }
+    }
+
+    /// The evaluator's case of each language function: its ``FlowContext`` method (the one generated code
+    /// calls) on the evaluated arguments. A missing or mistyped argument, which campaignc never writes, reads
+    /// as absent rather than trapping.
+    static func call(_ function: ExpressionFunction, _ arguments: [FlowArgument], _ context: inout FlowContext) -> Value {
+        func argument(_ index: Int) -> FlowArgument { arguments.indices.contains(index) ? arguments[index] : .absent }
+        func name(_ index: Int) -> String {
+            if case .name(let name) = argument(index) { return name }
+            return ""
+        }
+        func state(_ index: Int) -> Int {
+            if case .state(let state) = argument(index) { return state }
+            return -1
+        }
+        func value(_ index: Int) -> Value? {
+            if case .value(let expression) = argument(index) { return evaluate(expression, &context) }
+            return nil
+        }
+        switch function {
+        case .inGroup: return .bool(context.inGroup(name(0)))
+        case .hasPersona: return .bool(context.hasPersona(name(0)))
+        case .hasTag: return .bool(context.hasTag(name(0)))
+        case .since: return context.since(value(0) ?? .null)
+        case .received: return context.received(category: name(0), within: value(1) ?? .null)
+        case .engagedWithin: return .bool(context.engagedWithin(value(0) ?? .null))
         case .unopenedStreak: return context.unopenedStreak()
-        case .subscribed(let channel): return .bool(context.subscribed(channel))
+        case .subscribed: return .bool(context.subscribed(name(0)))
         case .archived: return .bool(context.archived())
-        case .postSend(let fact, let state, let link):
-            return .bool(context.postSend(fact, state: state, link: link.map { evaluate($0, &context) }))
+        case .delivered: return .bool(context.delivered(state(0)))
+        case .opened: return .bool(context.opened(state(0)))
+        case .clicked: return .bool(context.clicked(state(0), link: value(1)))
+        case .unsubscribedFrom: return .bool(context.unsubscribedFrom(state(0)))
+        case .complained: return .bool(context.complained(state(0)))
         }
     }
 }
