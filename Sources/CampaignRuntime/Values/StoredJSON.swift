@@ -84,31 +84,24 @@ public enum StoredJSON {
     /// escape (`\b`, `\f`, `\n`, `\r`, `\t`) or `\u00xx`, everything else as it is.
     static func write(_ string: String, to text: inout String) {
         text += "\""
-        var runStart = string.unicodeScalars.startIndex
-        var index = runStart
-        let scalars = string.unicodeScalars
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            let escape: String? = switch scalar {
-            case "\"": "\\\""
-            case "\\": "\\\\"
-            case "/": "\\/"
-            case "\u{08}": "\\b"
-            case "\u{0C}": "\\f"
-            case "\n": "\\n"
-            case "\r": "\\r"
-            case "\t": "\\t"
-            case "\u{00}"..."\u{1F}": "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            default: nil
+        if string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/") }) {
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "/": text += "\\/"
+                case "\u{08}": text += "\\b"
+                case "\u{0C}": text += "\\f"
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                case "\u{00}"..."\u{1F}": text += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                default: text.unicodeScalars.append(scalar)
+                }
             }
-            if let escape {
-                text.unicodeScalars.append(contentsOf: scalars[runStart..<index])
-                text += escape
-                runStart = scalars.index(after: index)
-            }
-            index = scalars.index(after: index)
+        } else {
+            text += string
         }
-        text.unicodeScalars.append(contentsOf: scalars[runStart..<index])
         text += "\""
     }
 }
