@@ -72,7 +72,7 @@ import Testing
         let interpreted = FlowInterpreter(compiled.definition)
         let scores: [Value] = [.int(0), .int(1), .int(299), .int(300), .int(Int.max), .int(-Int.max), .decimal(1e300), .null]
         let emails: [Value] = [.string("female"), .string("é\u{2028}🙂\u{202E}"), .string("fr\"#\"\"\"##"), .string("x"), .null]
-        let totals: [Value] = [.decimal(.greatestFiniteMagnitude), .decimal(.infinity), .decimal(5e-324), .decimal(0.1), .int(0)]
+        let totals: [Value] = [.decimal(.greatestFiniteMagnitude), .decimal(.infinity), .decimal(.leastNonzeroMagnitude), .decimal(0.1), .int(0)]
         var compared = 0
         for (index, score) in scores.enumerated() {
             for email in emails {

@@ -161,7 +161,7 @@ import Testing
         #expect(result.status == 0, "\(result.output.prefix(3000))")
     }
 
-    /// `a op b op c ...` as the parser builds it (left-deep), or right-deep.
+    /// `a op b op c ...` left-deep, or right-deep.
     static func chain(_ count: Int, or: Bool, leftDeep: Bool = true) -> FlowExpression {
         let operands: [FlowExpression] = (0..<count).map { .compare(.equal, .field("score"), .literal(.int($0))) }
         func join(_ left: FlowExpression, _ right: FlowExpression) -> FlowExpression { or ? .or(left, right) : .and(left, right) }
@@ -169,16 +169,26 @@ import Testing
             : operands.dropLast().reversed().reduce(operands[operands.count - 1]) { join($1, $0) }
     }
 
+    /// `a op b op c ...` as the parser builds it: a balanced tree, about log2(count) deep.
+    static func balancedChain(_ count: Int, or: Bool, from first: Int = 0) -> FlowExpression {
+        guard count > 1 else { return .compare(.equal, .field("score"), .literal(.int(first))) }
+        let left = balancedChain(count / 2, or: or, from: first), right = balancedChain(count - count / 2, or: or, from: first + count / 2)
+        return or ? .or(left, right) : .and(left, right)
+    }
+
     @Test func longBooleanChainsAndExtremeNumbersBuild() throws {
-        let mixed = FlowExpression.or(.and(Self.chain(300, or: true), .not(Self.chain(300, or: false, leftDeep: false))),
+        let mixed = FlowExpression.or(.and(Self.balancedChain(300, or: true), .not(Self.chain(200, or: false, leftDeep: false))),
                                       .compare(.less, .field("score"), .literal(.decimal(-.infinity))))
         let definitions = [
             Self.definition(ids: ["a", "b"], condition: Self.chain(250, or: true)),
-            Self.definition(ids: ["a", "b"], condition: Self.chain(1_000, or: false)),
+            Self.definition(ids: ["a", "b"], condition: Self.balancedChain(2_000, or: false)),
             Self.definition(ids: ["a", "b"], condition: Self.chain(250, or: true, leftDeep: false)),
             Self.definition(ids: ["a", "b"], condition: mixed),
             Self.definition(ids: ["a", "b"], condition: .compare(.greater, .field("score"), .literal(.decimal(.infinity)))),
         ]
+        // A tree nested more than JSON's 512 levels (the parser never builds one: its chains are balanced)
+        // is refused with a message, never emitted wrong.
+        #expect(throws: EmitError.self) { try SwiftEmitter(Self.definition(ids: ["a"], condition: Self.chain(1_000, or: false)), typeName: "DeepV1") }
         let result = try Self.typecheck(definitions)
         #expect(result.status == 0, "\(result.output.prefix(3000))")
         // Non-finite numbers keep their value, as the interpreter holds it.

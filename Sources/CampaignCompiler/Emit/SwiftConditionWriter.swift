@@ -77,7 +77,7 @@ struct SwiftConditionWriter {
             let linkArgument = link.map { ", link: \(value($0))" } ?? ""
             return "context.postSend(.\(SwiftValuePrinter.fact(fact)), state: \(state)\(linkArgument))"
         case .literal(.bool(let flag)): return String(flag)
-        default: return "(\(value(expression)) == .bool(true))"
+        default: return "((\(value(expression)) as Value) == .bool(true))"
         }
     }
 

@@ -25,7 +25,13 @@ public struct SwiftEmitter {
         do {
             embedded = try EmbeddedFlowDefinition.encode(definition)
         } catch {
-            throw EmitError(description: "cannot embed the lowered form of \(version): \(error)")
+            // Not the value itself: it holds the whole definition.
+            let reason = if case EncodingError.invalidValue(_, let context) = error {
+                "\(context.debugDescription) (nested deeper than JSON's 512 levels?)"
+            } else {
+                "\(error)"
+            }
+            throw EmitError(description: "cannot embed the lowered form of \(version): \(reason)")
         }
         // The generated file decodes what it embeds; anything that would not come back equal (NaN, which
         // equals nothing) is refused here rather than run differently from the interpreter.
