@@ -12,14 +12,17 @@ public struct AbandonedCartV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // wait_1d, line 15
+            return .wait(until: context.now + 86400, next: 1)  // reminder
+        case 1:  // reminder, line 16
+            return .send(channel: "email", message: "cart-reminder-neutral", approval: false, next: 2)  // done
+        case 2:  // done, line 17
+            return .end("neutral")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

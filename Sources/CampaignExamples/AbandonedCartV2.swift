@@ -12,20 +12,31 @@ public struct AbandonedCartV2: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // wait_2h, line 19 (Give the shopper time to come back on their own)
+            return .wait(until: context.now + 7200, next: 1)  // by_gender
         case 1:  // by_gender, line 23
             if (context.field("gender") == .string("female")) { return .go(2) }  // email_f
             if (context.field("gender") == .string("male")) { return .go(3) }  // email_m
             return .go(4)  // email_neutral
+        case 2:  // email_f, line 28
+            return .send(channel: "email", message: "cart-reminder-f", approval: false, next: 5)  // wait_2d
+        case 3:  // email_m, line 29
+            return .send(channel: "email", message: "cart-reminder-m", approval: false, next: 5)  // wait_2d
+        case 4:  // email_neutral, line 30
+            return .send(channel: "email", message: "cart-reminder-neutral", approval: false, next: 5)  // wait_2d
+        case 5:  // wait_2d, line 31
+            return .wait(until: context.now + 172800, next: 6)  // opened
         case 6:  // opened, line 32
             return ((context.postSend(.opened, state: 2) || context.postSend(.opened, state: 3)) || context.postSend(.opened, state: 4)) ? .go(7) : .go(8)  // won, lost
+        case 7:  // won, line 36
+            return .end("success")
+        case 8:  // lost, line 37
+            return .end("failure")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

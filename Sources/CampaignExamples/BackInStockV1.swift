@@ -12,16 +12,21 @@ public struct BackInStockV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // push, line 15
+            return .send(channel: "push", message: "back-in-stock", approval: false, next: 1)  // wait_1d
+        case 1:  // wait_1d, line 16
+            return .wait(until: context.now + 86400, next: 2)  // reached
         case 2:  // reached, line 17
             return context.postSend(.delivered, state: 0) ? .go(4) : .go(3)  // done, by_email
+        case 3:  // by_email, line 21
+            return .send(channel: "email", message: "winter-sale", approval: false, next: 4)  // done
+        case 4:  // done, line 22
+            return .end("neutral")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -12,16 +12,19 @@ public struct EngagementActivityV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
         case 0:  // was_cold, line 18
             return (context.hasTag("disengaged") || context.hasTag("inactive")) ? .go(1) : .go(3)  // warm_up, unchanged
+        case 1:  // warm_up, line 22
+            return .act(.tags(add: ["engaged"], remove: ["disengaged", "inactive"]), next: 2)  // rewarmed
+        case 2:  // rewarmed, line 26
+            return .end("success")
+        case 3:  // unchanged, line 27
+            return .end("neutral")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -12,10 +12,7 @@ public struct EngagementTaggingV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
         case 0:  // by_activity, line 17
@@ -23,8 +20,18 @@ public struct EngagementTaggingV1: CampaignFlow {
             if context.engagedWithin(.duration(2592000)) { return .go(2) }  // recent
             if context.engagedWithin(.duration(7776000)) { return .go(3) }  // disengaged
             return .go(4)  // inactive
+        case 1:  // engaged, line 23
+            return .act(.tags(add: ["engaged"], remove: ["recent-activity", "disengaged", "inactive"]), next: 5)  // done
+        case 2:  // recent, line 27
+            return .act(.tags(add: ["recent-activity"], remove: ["engaged", "disengaged", "inactive"]), next: 5)  // done
+        case 3:  // disengaged, line 31
+            return .act(.tags(add: ["disengaged"], remove: ["engaged", "recent-activity", "inactive"]), next: 5)  // done
+        case 4:  // inactive, line 35
+            return .act(.tags(add: ["inactive"], remove: ["engaged", "recent-activity", "disengaged"]), next: 5)  // done
+        case 5:  // done, line 39
+            return .end("neutral")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -12,16 +12,23 @@ public struct FrequencyControlV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // confirmation, line 17
+            return .send(channel: "email", message: "order-confirmation", approval: false, next: 1)  // wait_2d
+        case 1:  // wait_2d, line 18
+            return .wait(until: context.now + 172800, next: 2)  // already_received
         case 2:  // already_received, line 19
             return Value.greaterOrEqual(context.received(category: "cross-sell", within: .duration(172800)), .int(1)) ? .go(5) : .go(3)  // skipped, cross_sell
+        case 3:  // cross_sell, line 23
+            return .send(channel: "email", message: "cross-sell", approval: false, next: 4)  // sent
+        case 4:  // sent, line 24
+            return .end("success")
+        case 5:  // skipped, line 25
+            return .end("neutral")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

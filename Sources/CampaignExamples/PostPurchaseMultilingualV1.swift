@@ -12,10 +12,7 @@ public struct PostPurchaseMultilingualV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
         case 0:  // by_language, line 15
@@ -24,8 +21,20 @@ public struct PostPurchaseMultilingualV1: CampaignFlow {
             if (context.field("language") == .string("es")) { return .go(3) }  // thanks_es
             if (context.field("language") == .string("it")) { return .go(4) }  // thanks_it
             return .go(5)  // thanks_en
+        case 1:  // thanks_fr, line 22
+            return .send(channel: "email", message: "order-thanks-fr", approval: false, next: 6)  // done
+        case 2:  // thanks_de, line 23
+            return .send(channel: "email", message: "order-thanks-de", approval: false, next: 6)  // done
+        case 3:  // thanks_es, line 24
+            return .send(channel: "email", message: "order-thanks-es", approval: false, next: 6)  // done
+        case 4:  // thanks_it, line 25
+            return .send(channel: "email", message: "order-thanks-it", approval: false, next: 6)  // done
+        case 5:  // thanks_en, line 26
+            return .send(channel: "email", message: "order-thanks-en", approval: false, next: 6)  // done
+        case 6:  // done, line 27
+            return .end("success")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -12,23 +12,38 @@ public struct ReengageInactiveV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // first_try, line 19
+            return .send(channel: "email", message: "reengage-email", approval: false, next: 1)  // wait_7d
+        case 1:  // wait_7d, line 20
+            return .wait(until: context.now + 604800, next: 2)  // reacted
         case 2:  // reacted, line 21
             return (context.postSend(.opened, state: 0) || context.postSend(.clicked, state: 0)) ? .go(10) : .go(3)  // won_back, has_phone
         case 3:  // has_phone, line 25
             return ((context.field("phone") != .null) && !context.postSend(.complained, state: 0)) ? .go(4) : .go(5)  // last_sms, last_email
+        case 4:  // last_sms, line 29
+            return .send(channel: "sms", message: "reengage-sms", approval: false, next: 6)  // wait_5d
+        case 5:  // last_email, line 30
+            return .send(channel: "email", message: "reengage-last-chance", approval: false, next: 6)  // wait_5d
+        case 6:  // wait_5d, line 31
+            return .wait(until: context.now + 432000, next: 7)  // last_reacted
         case 7:  // last_reacted, line 32
             if context.postSend(.clicked, state: 5, link: .string("https://shop.example/comeback")) { return .go(10) }  // won_back
             if (context.postSend(.delivered, state: 4) && Value.greaterOrEqual(context.field("rating"), .int(2))) { return .go(10) }  // won_back
             if Value.lessOrEqual(context.field("rating"), .int(1)) { return .go(8) }  // archive
             return .go(9)  // unsubscribe
+        case 8:  // archive, line 38
+            return .act(.archive, next: 11)  // given_up
+        case 9:  // unsubscribe, line 39
+            return .act(.unsubscribe(["email"]), next: 11)  // given_up
+        case 10:  // won_back, line 40
+            return .end("success")
+        case 11:  // given_up, line 41
+            return .end("abandon")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -12,24 +12,53 @@ public struct SmartNurturingV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // discovery, line 20
+            return .act(.update([FieldAssignment(field: "phase", value: .string("discovery"))]), next: 1)  // discovery_1
+        case 1:  // discovery_1, line 21
+            return .send(channel: "email", message: "nurture-discovery-1", approval: false, next: 2)  // discovery_wait_1
+        case 2:  // discovery_wait_1, line 22
+            return .wait(until: context.now + 5184000, next: 3)  // discovery_score_1
         case 3:  // discovery_score_1, line 23
             return Value.greaterOrEqual(context.field("score"), .int(40)) ? .go(7) : .go(4)  // evaluation, discovery_2
+        case 4:  // discovery_2, line 27
+            return .send(channel: "email", message: "nurture-discovery-2", approval: false, next: 5)  // discovery_wait_2
+        case 5:  // discovery_wait_2, line 28
+            return .wait(until: context.now + 5184000, next: 6)  // discovery_score_2
         case 6:  // discovery_score_2, line 29
             return Value.greaterOrEqual(context.field("score"), .int(40)) ? .go(7) : .go(20)  // evaluation, timed_out
+        case 7:  // evaluation, line 33
+            return .act(.update([FieldAssignment(field: "phase", value: .string("evaluation"))]), next: 8)  // evaluation_1
+        case 8:  // evaluation_1, line 34
+            return .send(channel: "email", message: "nurture-evaluation", approval: false, next: 9)  // evaluation_wait_1
+        case 9:  // evaluation_wait_1, line 35
+            return .wait(until: context.now + 5184000, next: 10)  // evaluation_score_1
         case 10:  // evaluation_score_1, line 36
             return Value.greaterOrEqual(context.field("score"), .int(70)) ? .go(14) : .go(11)  // purchase, evaluation_2
+        case 11:  // evaluation_2, line 40
+            return .send(channel: "email", message: "nurture-evaluation-2", approval: false, next: 12)  // evaluation_wait_2
+        case 12:  // evaluation_wait_2, line 41
+            return .wait(until: context.now + 5184000, next: 13)  // evaluation_score_2
         case 13:  // evaluation_score_2, line 42
             return (Value.greaterOrEqual(context.field("score"), .int(70)) || ((context.postSend(.opened, state: 8) || context.postSend(.opened, state: 11)) && Value.less(context.since(context.field("created_at")), .duration(31536000)))) ? .go(14) : .go(20)  // purchase, timed_out
+        case 14:  // purchase, line 46
+            return .act(.update([FieldAssignment(field: "phase", value: .string("purchase"))]), next: 15)  // purchase_1
+        case 15:  // purchase_1, line 47
+            return .send(channel: "email", message: "nurture-purchase", approval: false, next: 16)  // purchase_wait
+        case 16:  // purchase_wait, line 48
+            return .wait(until: context.now + 17280000, next: 17)  // purchase_clicked
         case 17:  // purchase_clicked, line 49
             return context.postSend(.clicked, state: 15) ? .go(18) : .go(20)  // to_sales, timed_out
+        case 18:  // to_sales, line 53 (Sales takes it from here (the MQL goal is reached))
+            return .act(.export(destination: "crm", fields: ["email", "score", "phase"]), next: 19)  // qualified
+        case 19:  // qualified, line 57
+            return .end("success")
+        case 20:  // timed_out, line 58
+            return .end("neutral")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -12,14 +12,17 @@ public struct WelcomeCustomerV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // welcome, line 14
+            return .send(channel: "email", message: "welcome-customer", approval: false, next: 1)  // tag
+        case 1:  // tag, line 15
+            return .act(.tags(add: ["customer-welcomed"], remove: []), next: 2)  // done
+        case 2:  // done, line 16
+            return .end("success")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -12,16 +12,25 @@ public struct WelcomeProspectV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // grant_code, line 18
+            return .act(.grantPromo("WELCOME10"), next: 1)  // welcome
+        case 1:  // welcome, line 19
+            return .send(channel: "email", message: "welcome-prospect", approval: false, next: 2)  // wait_7d
+        case 2:  // wait_7d, line 20
+            return .wait(until: context.now + 604800, next: 3)  // delivered_check
         case 3:  // delivered_check, line 21
             return context.postSend(.delivered, state: 1) ? .go(4) : .go(6)  // still_valid, bounced
+        case 4:  // still_valid, line 25
+            return .send(channel: "email", message: "promo-still-valid", approval: false, next: 5)  // done
+        case 5:  // done, line 26
+            return .end("neutral")
+        case 6:  // bounced, line 27
+            return .end("failure")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -12,16 +12,31 @@ public struct WinterSaleV1: CampaignFlow {
 
     public var definition: FlowDefinition { Self.lowered }
 
-    /// Runs the steps that test no condition (sends, actions, waits, splits, tests, ends) from the lowered form.
-    private static let interpreter: FlowInterpreter = FlowInterpreter(lowered)
-
-    /// The steps that test a condition are compiled; the others are run by the interpreter.
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
+        case 0:  // channel_split, line 17
+            return .go(context.splitTarget("channel_split", weights: [50.0, 50.0], nexts: [1, 2]))  // push, sms
+        case 1:  // push, line 21
+            return .send(channel: "push", message: "back-in-stock", approval: false, next: 3)  // saturday
+        case 2:  // sms, line 22
+            return .send(channel: "sms", message: "flash-sms", approval: false, next: 3)  // saturday
+        case 3:  // saturday, line 23
+            return .wait(until: context.waitUntil(days: [7], from: 600, to: nil), next: 4)  // cleanup
         case 4:  // cleanup, line 26
             return (context.postSend(.unsubscribed, state: 2) || context.postSend(.complained, state: 1)) ? .go(5) : .go(6)  // unsubscribe, sale_email
+        case 5:  // unsubscribe, line 30
+            return .act(.unsubscribe(["sms", "push"]), next: 9)  // removed
+        case 6:  // sale_email, line 31
+            return .send(channel: "email", message: "winter-sale", approval: false, next: 7)  // mark
+        case 7:  // mark, line 32
+            return .act(.update([FieldAssignment(field: "last_purchase_at", value: .null), FieldAssignment(field: "score", value: .int(5))]), next: 8)  // sent
+        case 8:  // sent, line 33
+            return .end("success")
+        case 9:  // removed, line 34
+            return .end("neutral")
         default:
-            return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end("stopped")
+            return .end("stopped")
         }
     }
 

@@ -105,13 +105,22 @@ import Testing
         #expect(result.diagnostics.isEmpty, "\(Fixtures.golden(result.diagnostics))")
         let definition = try #require(CompiledModule.lowered(result).first)
         #expect(definition.states.count == blocks * 13 + 1)
-        let module = try CompiledModule.swift(result, combined: true)
+        // As `campaignc compile --combined` writes it (every step compiled), and with only the conditions
+        // compiled, as in flows of more than `SwiftEmitter.wholeFlowCompiledUpTo` states.
+        let whole = try CompiledModule.swift(result, combined: true).files[0].contents
+        let conditionsOnly = try SwiftEmitter(definition, typeName: "HostileV1", wholeFlowUpTo: 0).emit()
+        #expect(whole.contains("/// Every step, compiled.") && conditionsOnly.contains("Self.interpreter.step(state, &context)"))
+        for source in [whole, conditionsOnly] {
+            try buildAndCompare(source, states: definition.states.count)
+        }
+    }
 
+    private func buildAndCompare(_ source: String, states: Int) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-built-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let generated = folder.appendingPathComponent("CompiledCampaigns.swift"), main = folder.appendingPathComponent("main.swift")
-        try module.files[0].contents.write(to: generated, atomically: true, encoding: .utf8)
+        try source.write(to: generated, atomically: true, encoding: .utf8)
         try Self.differentialMain.write(to: main, atomically: true, encoding: .utf8)
 
         // The runtime's objects, as the test bundle was linked with them.
@@ -128,6 +137,6 @@ import Testing
         let lines = try CampaigncProcess.runExecutable(binary).split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix("disagree") }.isEmpty, "\(lines.prefix(20))")
         // 40 contexts, each comparing every state and one on either side, the audience and the trigger.
-        #expect(lines.last == "states \(blocks * 13 + 1) compared \(40 * (blocks * 13 + 1 + 2 + 2))", "\(lines.suffix(3))")
+        #expect(lines.last == "states \(states) compared \(40 * (states + 2 + 2))", "\(lines.suffix(3))")
     }
 }

@@ -1,8 +1,10 @@
 import CampaignRuntime
 
-/// Prints runtime values as Swift expressions that rebuild them, for the literals of compiled conditions.
+/// Prints runtime values as Swift expressions that rebuild them, for the literals of compiled steps and conditions.
 /// Strings go through ``SwiftLiteral``.
 enum SwiftValuePrinter {
+    static func strings(_ items: [String]) -> String { "[" + items.map(SwiftLiteral.string).joined(separator: ", ") + "]" }
+
     /// A `Double` expression holding exactly `value`: Swift reads back the shortest form `description` gives;
     /// infinities and NaN, which have no literal, are spelled as the type's members, and subnormal numbers,
     /// whose literals Swift warns about ("underflows and loses precision"), by their bits.
