@@ -4,30 +4,25 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Panier abandonné (first version) (abandoned-cart version 1).
 public struct AbandonedCartV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case wait_1d = 0  // line 15: wait_1d
-        case reminder = 1  // line 16: reminder
-        case done = 2  // line 17: done
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .wait_1d:  // line 15
-            return .wait(until: context.now + 86400, next: Step.reminder.rawValue)
-        case .reminder:  // line 16
-            return .send(channel: "email", message: "cart-reminder-neutral", approval: false, next: Step.done.rawValue)
-        case .done:  // line 17
+        switch state {
+        case 0:  // wait_1d, line 15
+            return .wait(until: context.now + 86400, next: 1)  // reminder
+        case 1:  // reminder, line 16
+            return .send(channel: "email", message: "cart-reminder-neutral", approval: false, next: 2)  // done
+        case 2:  // done, line 17
             return .end("neutral")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -48,21 +43,14 @@ public struct AbandonedCartV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "abandoned-cart", version: 1, status: .draining,
-        name: "Panier abandonn\u{E9} (first version)", source: "abandoned-cart/v1.yaml",
-        timezone: "Europe/Paris", trigger: .event("cart_abandoned", filter: nil),
-        audience: nil,
-        leaveWhenOutOfAudience: false, repeatPolicy: .afterExit,
-        exits: [.event("purchase", filter: nil)],
-        start: 0,
-        states: [
-            FlowState(id: "wait_1d", line: 15, step: .wait(seconds: 86400, next: 1)),
-            FlowState(id: "reminder", line: 16, step: .send(channel: "email", message: "cart-reminder-neutral", approval: false, optimized: false, next: 2)),
-            FlowState(id: "done", line: 17, step: .end("neutral")),
-        ],
-        messages: [
-            "cart-reminder-neutral": FlowMessage(channel: "email", category: "cart"),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "AbandonedCartV1",
+        definition: #"{"campaign":"abandoned-cart","exits":[{"event":{"_0":"purchase"}}],"leaveWhenOutOfAudience":false,"messages":{"cart-reminder-neutral":{"category":"cart","channel":"email","transactional":false}},"name":"Panier abandonn\u00e9 (first version)","repeatPolicy":"after_exit","source":"abandoned-cart/v1.yaml","start":0,"states":[],"status":"draining","timezone":"Europe/Paris","trigger":{"event":{"_0":"cart_abandoned"}},"version":1}"#,
+        states: #"""
+    {"id":"wait_1d","line":15,"step":{"wait":{"next":1,"seconds":86400}}}
+    {"id":"reminder","line":16,"step":{"send":{"approval":false,"channel":"email","message":"cart-reminder-neutral","next":2,"optimized":false}}}
+    {"id":"done","line":17,"step":{"end":{"_0":"neutral"}}}
+    """#)
 }

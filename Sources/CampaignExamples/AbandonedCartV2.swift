@@ -4,50 +4,39 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Panier abandonné (abandoned-cart version 2).
 public struct AbandonedCartV2: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case wait_2h = 0  // line 19: wait_2h (Give the shopper time to come back on their own)
-        case by_gender = 1  // line 23: by_gender
-        case email_f = 2  // line 28: email_f
-        case email_m = 3  // line 29: email_m
-        case email_neutral = 4  // line 30: email_neutral
-        case wait_2d = 5  // line 31: wait_2d
-        case opened = 6  // line 32: opened
-        case won = 7  // line 36: won
-        case lost = 8  // line 37: lost
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .wait_2h:  // line 19
-            return .wait(until: context.now + 7200, next: Step.by_gender.rawValue)
-        case .by_gender:  // line 23
-            if (context.field("gender") == .string("female")) { return .go(Step.email_f.rawValue) }
-            if (context.field("gender") == .string("male")) { return .go(Step.email_m.rawValue) }
-            return .go(Step.email_neutral.rawValue)
-        case .email_f:  // line 28
-            return .send(channel: "email", message: "cart-reminder-f", approval: false, next: Step.wait_2d.rawValue)
-        case .email_m:  // line 29
-            return .send(channel: "email", message: "cart-reminder-m", approval: false, next: Step.wait_2d.rawValue)
-        case .email_neutral:  // line 30
-            return .send(channel: "email", message: "cart-reminder-neutral", approval: false, next: Step.wait_2d.rawValue)
-        case .wait_2d:  // line 31
-            return .wait(until: context.now + 172800, next: Step.opened.rawValue)
-        case .opened:  // line 32
-            return ((context.opened(Step.email_f.rawValue) || context.opened(Step.email_m.rawValue)) || context.opened(Step.email_neutral.rawValue)) ? .go(Step.won.rawValue) : .go(Step.lost.rawValue)
-        case .won:  // line 36
+        switch state {
+        case 0:  // wait_2h, line 19 (Give the shopper time to come back on their own)
+            return .wait(until: context.now + 7200, next: 1)  // by_gender
+        case 1:  // by_gender, line 23
+            if (context.field("gender") == .string("female")) { return .go(2) }  // email_f
+            if (context.field("gender") == .string("male")) { return .go(3) }  // email_m
+            return .go(4)  // email_neutral
+        case 2:  // email_f, line 28
+            return .send(channel: "email", message: "cart-reminder-f", approval: false, next: 5)  // wait_2d
+        case 3:  // email_m, line 29
+            return .send(channel: "email", message: "cart-reminder-m", approval: false, next: 5)  // wait_2d
+        case 4:  // email_neutral, line 30
+            return .send(channel: "email", message: "cart-reminder-neutral", approval: false, next: 5)  // wait_2d
+        case 5:  // wait_2d, line 31
+            return .wait(until: context.now + 172800, next: 6)  // opened
+        case 6:  // opened, line 32
+            return ((context.opened(2) || context.opened(3)) || context.opened(4)) ? .go(7) : .go(8)  // won, lost
+        case 7:  // won, line 36
             return .end("success")
-        case .lost:  // line 37
+        case 8:  // lost, line 37
             return .end("failure")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -68,29 +57,20 @@ public struct AbandonedCartV2: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "abandoned-cart", version: 2, status: .published,
-        name: "Panier abandonn\u{E9}", source: "abandoned-cart/v2.yaml",
-        timezone: "Europe/Paris", trigger: .event("cart_abandoned", filter: .compare(.greaterOrEqual, .eventField("total"), .literal(.int(20)))),
-        audience: .and(.compare(.notEqual, .field("email"), .literal(.null)), .not(.call(.hasPersona, [.name("student")]))),
-        leaveWhenOutOfAudience: false, repeatPolicy: .afterExit,
-        exits: [.event("purchase", filter: nil)],
-        start: 0,
-        states: [
-            FlowState(id: "wait_2h", line: 19, note: "Give the shopper time to come back on their own", step: .wait(seconds: 7200, next: 1)),
-            FlowState(id: "by_gender", line: 23, step: .branch([FlowOption(amount: 0.0, condition: .compare(.equal, .field("gender"), .literal(.string("female"))), next: 2), FlowOption(amount: 0.0, condition: .compare(.equal, .field("gender"), .literal(.string("male"))), next: 3)], otherwise: 4)),
-            FlowState(id: "email_f", line: 28, step: .send(channel: "email", message: "cart-reminder-f", approval: false, optimized: false, next: 5)),
-            FlowState(id: "email_m", line: 29, step: .send(channel: "email", message: "cart-reminder-m", approval: false, optimized: false, next: 5)),
-            FlowState(id: "email_neutral", line: 30, step: .send(channel: "email", message: "cart-reminder-neutral", approval: false, optimized: false, next: 5)),
-            FlowState(id: "wait_2d", line: 31, step: .wait(seconds: 172800, next: 6)),
-            FlowState(id: "opened", line: 32, step: .condition(.or(.or(.call(.opened, [.state(2)]), .call(.opened, [.state(3)])), .call(.opened, [.state(4)])), then: 7, else: 8)),
-            FlowState(id: "won", line: 36, step: .end("success")),
-            FlowState(id: "lost", line: 37, step: .end("failure")),
-        ],
-        messages: [
-            "cart-reminder-f": FlowMessage(channel: "email", category: "cart"),
-            "cart-reminder-m": FlowMessage(channel: "email", category: "cart"),
-            "cart-reminder-neutral": FlowMessage(channel: "email", category: "cart"),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "AbandonedCartV2",
+        definition: #"{"audience":{"and":{"_0":{"compare":{"_0":"!=","_1":{"field":{"_0":"email"}},"_2":{"literal":{"_0":{"null":{}}}}}},"_1":{"not":{"_0":{"call":{"_0":"has_persona","_1":[{"name":{"_0":"student"}}]}}}}}},"campaign":"abandoned-cart","exits":[{"event":{"_0":"purchase"}}],"leaveWhenOutOfAudience":false,"messages":{"cart-reminder-f":{"category":"cart","channel":"email","transactional":false},"cart-reminder-m":{"category":"cart","channel":"email","transactional":false},"cart-reminder-neutral":{"category":"cart","channel":"email","transactional":false}},"name":"Panier abandonn\u00e9","repeatPolicy":"after_exit","source":"abandoned-cart/v2.yaml","start":0,"states":[],"status":"published","timezone":"Europe/Paris","trigger":{"event":{"_0":"cart_abandoned","filter":{"compare":{"_0":">=","_1":{"eventField":{"_0":"total"}},"_2":{"literal":{"_0":{"int":{"_0":20}}}}}}}},"version":2}"#,
+        states: #"""
+    {"id":"wait_2h","line":19,"note":"Give the shopper time to come back on their own","step":{"wait":{"next":1,"seconds":7200}}}
+    {"id":"by_gender","line":23,"step":{"branch":{"_0":[{"amount":0,"condition":{"compare":{"_0":"==","_1":{"field":{"_0":"gender"}},"_2":{"literal":{"_0":{"string":{"_0":"female"}}}}}},"next":2},{"amount":0,"condition":{"compare":{"_0":"==","_1":{"field":{"_0":"gender"}},"_2":{"literal":{"_0":{"string":{"_0":"male"}}}}}},"next":3}],"otherwise":4}}}
+    {"id":"email_f","line":28,"step":{"send":{"approval":false,"channel":"email","message":"cart-reminder-f","next":5,"optimized":false}}}
+    {"id":"email_m","line":29,"step":{"send":{"approval":false,"channel":"email","message":"cart-reminder-m","next":5,"optimized":false}}}
+    {"id":"email_neutral","line":30,"step":{"send":{"approval":false,"channel":"email","message":"cart-reminder-neutral","next":5,"optimized":false}}}
+    {"id":"wait_2d","line":31,"step":{"wait":{"next":6,"seconds":172800}}}
+    {"id":"opened","line":32,"step":{"condition":{"_0":{"or":{"_0":{"or":{"_0":{"call":{"_0":"opened","_1":[{"state":{"_0":2}}]}},"_1":{"call":{"_0":"opened","_1":[{"state":{"_0":3}}]}}}},"_1":{"call":{"_0":"opened","_1":[{"state":{"_0":4}}]}}}},"else":8,"then":7}}}
+    {"id":"won","line":36,"step":{"end":{"_0":"success"}}}
+    {"id":"lost","line":37,"step":{"end":{"_0":"failure"}}}
+    """#)
 }

@@ -4,36 +4,29 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// De retour en stock (back-in-stock version 1).
 public struct BackInStockV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case push = 0  // line 15: push
-        case wait_1d = 1  // line 16: wait_1d
-        case reached = 2  // line 17: reached
-        case by_email = 3  // line 21: by_email
-        case done = 4  // line 22: done
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .push:  // line 15
-            return .send(channel: "push", message: "back-in-stock", approval: false, next: Step.wait_1d.rawValue)
-        case .wait_1d:  // line 16
-            return .wait(until: context.now + 86400, next: Step.reached.rawValue)
-        case .reached:  // line 17
-            return context.delivered(Step.push.rawValue) ? .go(Step.done.rawValue) : .go(Step.by_email.rawValue)
-        case .by_email:  // line 21
-            return .send(channel: "email", message: "winter-sale", approval: false, next: Step.done.rawValue)
-        case .done:  // line 22
+        switch state {
+        case 0:  // push, line 15
+            return .send(channel: "push", message: "back-in-stock", approval: false, next: 1)  // wait_1d
+        case 1:  // wait_1d, line 16
+            return .wait(until: context.now + 86400, next: 2)  // reached
+        case 2:  // reached, line 17
+            return context.delivered(0) ? .go(4) : .go(3)  // done, by_email
+        case 3:  // by_email, line 21
+            return .send(channel: "email", message: "winter-sale", approval: false, next: 4)  // done
+        case 4:  // done, line 22
             return .end("neutral")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -52,24 +45,16 @@ public struct BackInStockV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "back-in-stock", version: 1, status: .published,
-        name: "De retour en stock", source: "back-in-stock/v1.yaml",
-        timezone: "UTC", trigger: .api,
-        audience: .and(.call(.subscribed, [.name("push")]), .not(.call(.archived, []))),
-        leaveWhenOutOfAudience: false, repeatPolicy: .many,
-        exits: [],
-        start: 0,
-        states: [
-            FlowState(id: "push", line: 15, step: .send(channel: "push", message: "back-in-stock", approval: false, optimized: false, next: 1)),
-            FlowState(id: "wait_1d", line: 16, step: .wait(seconds: 86400, next: 2)),
-            FlowState(id: "reached", line: 17, step: .condition(.call(.delivered, [.state(0)]), then: 4, else: 3)),
-            FlowState(id: "by_email", line: 21, step: .send(channel: "email", message: "winter-sale", approval: false, optimized: false, next: 4)),
-            FlowState(id: "done", line: 22, step: .end("neutral")),
-        ],
-        messages: [
-            "back-in-stock": FlowMessage(channel: "push", category: nil),
-            "winter-sale": FlowMessage(channel: "email", category: "seasonal"),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "BackInStockV1",
+        definition: #"{"audience":{"and":{"_0":{"call":{"_0":"subscribed","_1":[{"name":{"_0":"push"}}]}},"_1":{"not":{"_0":{"call":{"_0":"archived","_1":[]}}}}}},"campaign":"back-in-stock","exits":[],"leaveWhenOutOfAudience":false,"messages":{"back-in-stock":{"channel":"push","transactional":false},"winter-sale":{"category":"seasonal","channel":"email","transactional":false}},"name":"De retour en stock","repeatPolicy":"many","source":"back-in-stock/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"api":{}},"version":1}"#,
+        states: #"""
+    {"id":"push","line":15,"step":{"send":{"approval":false,"channel":"push","message":"back-in-stock","next":1,"optimized":false}}}
+    {"id":"wait_1d","line":16,"step":{"wait":{"next":2,"seconds":86400}}}
+    {"id":"reached","line":17,"step":{"condition":{"_0":{"call":{"_0":"delivered","_1":[{"state":{"_0":0}}]}},"else":3,"then":4}}}
+    {"id":"by_email","line":21,"step":{"send":{"approval":false,"channel":"email","message":"winter-sale","next":4,"optimized":false}}}
+    {"id":"done","line":22,"step":{"end":{"_0":"neutral"}}}
+    """#)
 }

@@ -4,33 +4,27 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Marquage de l'engagement (partie 2) (engagement-activity version 1).
 public struct EngagementActivityV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case was_cold = 0  // line 18: was_cold
-        case warm_up = 1  // line 22: warm_up
-        case rewarmed = 2  // line 26: rewarmed
-        case unchanged = 3  // line 27: unchanged
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .was_cold:  // line 18
-            return (context.hasTag("disengaged") || context.hasTag("inactive")) ? .go(Step.warm_up.rawValue) : .go(Step.unchanged.rawValue)
-        case .warm_up:  // line 22
-            return .act(.tags(add: ["engaged"], remove: ["disengaged", "inactive"]), next: Step.rewarmed.rawValue)
-        case .rewarmed:  // line 26
+        switch state {
+        case 0:  // was_cold, line 18
+            return (context.hasTag("disengaged") || context.hasTag("inactive")) ? .go(1) : .go(3)  // warm_up, unchanged
+        case 1:  // warm_up, line 22
+            return .act(.tags(add: ["engaged"], remove: ["disengaged", "inactive"]), next: 2)  // rewarmed
+        case 2:  // rewarmed, line 26
             return .end("success")
-        case .unchanged:  // line 27
+        case 3:  // unchanged, line 27
             return .end("neutral")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -51,20 +45,15 @@ public struct EngagementActivityV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "engagement-activity", version: 1, status: .published,
-        name: "Marquage de l'engagement (partie 2)", source: "engagement-activity/v1.yaml",
-        timezone: "UTC", trigger: .event("email_opened", filter: nil),
-        audience: nil,
-        leaveWhenOutOfAudience: false, repeatPolicy: .many,
-        exits: [.event("unsubscribed", filter: .compare(.equal, .eventField("channel"), .literal(.string("email"))))],
-        start: 0,
-        states: [
-            FlowState(id: "was_cold", line: 18, step: .condition(.or(.call(.hasTag, [.name("disengaged")]), .call(.hasTag, [.name("inactive")])), then: 1, else: 3)),
-            FlowState(id: "warm_up", line: 22, step: .tags(add: ["engaged"], remove: ["disengaged", "inactive"], next: 2)),
-            FlowState(id: "rewarmed", line: 26, step: .end("success")),
-            FlowState(id: "unchanged", line: 27, step: .end("neutral")),
-        ],
-        messages: [:])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "EngagementActivityV1",
+        definition: #"{"campaign":"engagement-activity","exits":[{"event":{"_0":"unsubscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}}],"leaveWhenOutOfAudience":false,"messages":{},"name":"Marquage de l'engagement (partie 2)","repeatPolicy":"many","source":"engagement-activity/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"event":{"_0":"email_opened"}},"version":1}"#,
+        states: #"""
+    {"id":"was_cold","line":18,"step":{"condition":{"_0":{"or":{"_0":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"disengaged"}}]}},"_1":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"inactive"}}]}}}},"else":3,"then":1}}}
+    {"id":"warm_up","line":22,"step":{"tags":{"add":["engaged"],"next":2,"remove":["disengaged","inactive"]}}}
+    {"id":"rewarmed","line":26,"step":{"end":{"_0":"success"}}}
+    {"id":"unchanged","line":27,"step":{"end":{"_0":"neutral"}}}
+    """#)
 }

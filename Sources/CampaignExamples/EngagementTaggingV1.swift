@@ -4,42 +4,34 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Marquage de l'engagement (partie 1) (engagement-tagging version 1).
 public struct EngagementTaggingV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case by_activity = 0  // line 17: by_activity
-        case engaged = 1  // line 23: engaged
-        case recent = 2  // line 27: recent
-        case disengaged = 3  // line 31: disengaged
-        case inactive = 4  // line 35: inactive
-        case done = 5  // line 39: done
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .by_activity:  // line 17
-            if context.engagedWithin(.duration(604800)) { return .go(Step.engaged.rawValue) }
-            if context.engagedWithin(.duration(2592000)) { return .go(Step.recent.rawValue) }
-            if context.engagedWithin(.duration(7776000)) { return .go(Step.disengaged.rawValue) }
-            return .go(Step.inactive.rawValue)
-        case .engaged:  // line 23
-            return .act(.tags(add: ["engaged"], remove: ["recent-activity", "disengaged", "inactive"]), next: Step.done.rawValue)
-        case .recent:  // line 27
-            return .act(.tags(add: ["recent-activity"], remove: ["engaged", "disengaged", "inactive"]), next: Step.done.rawValue)
-        case .disengaged:  // line 31
-            return .act(.tags(add: ["disengaged"], remove: ["engaged", "recent-activity", "inactive"]), next: Step.done.rawValue)
-        case .inactive:  // line 35
-            return .act(.tags(add: ["inactive"], remove: ["engaged", "recent-activity", "disengaged"]), next: Step.done.rawValue)
-        case .done:  // line 39
+        switch state {
+        case 0:  // by_activity, line 17
+            if context.engagedWithin(.duration(604800)) { return .go(1) }  // engaged
+            if context.engagedWithin(.duration(2592000)) { return .go(2) }  // recent
+            if context.engagedWithin(.duration(7776000)) { return .go(3) }  // disengaged
+            return .go(4)  // inactive
+        case 1:  // engaged, line 23
+            return .act(.tags(add: ["engaged"], remove: ["recent-activity", "disengaged", "inactive"]), next: 5)  // done
+        case 2:  // recent, line 27
+            return .act(.tags(add: ["recent-activity"], remove: ["engaged", "disengaged", "inactive"]), next: 5)  // done
+        case 3:  // disengaged, line 31
+            return .act(.tags(add: ["disengaged"], remove: ["engaged", "recent-activity", "inactive"]), next: 5)  // done
+        case 4:  // inactive, line 35
+            return .act(.tags(add: ["inactive"], remove: ["engaged", "recent-activity", "disengaged"]), next: 5)  // done
+        case 5:  // done, line 39
             return .end("neutral")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -58,22 +50,17 @@ public struct EngagementTaggingV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "engagement-tagging", version: 1, status: .published,
-        name: "Marquage de l'engagement (partie 1)", source: "engagement-tagging/v1.yaml",
-        timezone: "Europe/Paris", trigger: .schedule("0 6 * * *"),
-        audience: .compare(.notEqual, .field("email"), .literal(.null)),
-        leaveWhenOutOfAudience: false, repeatPolicy: .afterExit,
-        exits: [],
-        start: 0,
-        states: [
-            FlowState(id: "by_activity", line: 17, step: .branch([FlowOption(amount: 0.0, condition: .call(.engagedWithin, [.value(.literal(.duration(604800)))]), next: 1), FlowOption(amount: 0.0, condition: .call(.engagedWithin, [.value(.literal(.duration(2592000)))]), next: 2), FlowOption(amount: 0.0, condition: .call(.engagedWithin, [.value(.literal(.duration(7776000)))]), next: 3)], otherwise: 4)),
-            FlowState(id: "engaged", line: 23, step: .tags(add: ["engaged"], remove: ["recent-activity", "disengaged", "inactive"], next: 5)),
-            FlowState(id: "recent", line: 27, step: .tags(add: ["recent-activity"], remove: ["engaged", "disengaged", "inactive"], next: 5)),
-            FlowState(id: "disengaged", line: 31, step: .tags(add: ["disengaged"], remove: ["engaged", "recent-activity", "inactive"], next: 5)),
-            FlowState(id: "inactive", line: 35, step: .tags(add: ["inactive"], remove: ["engaged", "recent-activity", "disengaged"], next: 5)),
-            FlowState(id: "done", line: 39, step: .end("neutral")),
-        ],
-        messages: [:])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "EngagementTaggingV1",
+        definition: #"{"audience":{"compare":{"_0":"!=","_1":{"field":{"_0":"email"}},"_2":{"literal":{"_0":{"null":{}}}}}},"campaign":"engagement-tagging","exits":[],"leaveWhenOutOfAudience":false,"messages":{},"name":"Marquage de l'engagement (partie 1)","repeatPolicy":"after_exit","source":"engagement-tagging/v1.yaml","start":0,"states":[],"status":"published","timezone":"Europe/Paris","trigger":{"schedule":{"_0":"0 6 * * *"}},"version":1}"#,
+        states: #"""
+    {"id":"by_activity","line":17,"step":{"branch":{"_0":[{"amount":0,"condition":{"call":{"_0":"engaged_within","_1":[{"value":{"_0":{"literal":{"_0":{"duration":{"_0":604800}}}}}}]}},"next":1},{"amount":0,"condition":{"call":{"_0":"engaged_within","_1":[{"value":{"_0":{"literal":{"_0":{"duration":{"_0":2592000}}}}}}]}},"next":2},{"amount":0,"condition":{"call":{"_0":"engaged_within","_1":[{"value":{"_0":{"literal":{"_0":{"duration":{"_0":7776000}}}}}}]}},"next":3}],"otherwise":4}}}
+    {"id":"engaged","line":23,"step":{"tags":{"add":["engaged"],"next":5,"remove":["recent-activity","disengaged","inactive"]}}}
+    {"id":"recent","line":27,"step":{"tags":{"add":["recent-activity"],"next":5,"remove":["engaged","disengaged","inactive"]}}}
+    {"id":"disengaged","line":31,"step":{"tags":{"add":["disengaged"],"next":5,"remove":["engaged","recent-activity","inactive"]}}}
+    {"id":"inactive","line":35,"step":{"tags":{"add":["inactive"],"next":5,"remove":["engaged","recent-activity","disengaged"]}}}
+    {"id":"done","line":39,"step":{"end":{"_0":"neutral"}}}
+    """#)
 }

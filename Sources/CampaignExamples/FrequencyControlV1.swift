@@ -4,39 +4,31 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Produits complémentaires (frequency-control version 1).
 public struct FrequencyControlV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case confirmation = 0  // line 17: confirmation
-        case wait_2d = 1  // line 18: wait_2d
-        case already_received = 2  // line 19: already_received
-        case cross_sell = 3  // line 23: cross_sell
-        case sent = 4  // line 24: sent
-        case skipped = 5  // line 25: skipped
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .confirmation:  // line 17
-            return .send(channel: "email", message: "order-confirmation", approval: false, next: Step.wait_2d.rawValue)
-        case .wait_2d:  // line 18
-            return .wait(until: context.now + 172800, next: Step.already_received.rawValue)
-        case .already_received:  // line 19
-            return Value.greaterOrEqual(context.received(category: "cross-sell", within: .duration(172800)), .int(1)) ? .go(Step.skipped.rawValue) : .go(Step.cross_sell.rawValue)
-        case .cross_sell:  // line 23
-            return .send(channel: "email", message: "cross-sell", approval: false, next: Step.sent.rawValue)
-        case .sent:  // line 24
+        switch state {
+        case 0:  // confirmation, line 17
+            return .send(channel: "email", message: "order-confirmation", approval: false, next: 1)  // wait_2d
+        case 1:  // wait_2d, line 18
+            return .wait(until: context.now + 172800, next: 2)  // already_received
+        case 2:  // already_received, line 19
+            return Value.greaterOrEqual(context.received(category: "cross-sell", within: .duration(172800)), .int(1)) ? .go(5) : .go(3)  // skipped, cross_sell
+        case 3:  // cross_sell, line 23
+            return .send(channel: "email", message: "cross-sell", approval: false, next: 4)  // sent
+        case 4:  // sent, line 24
             return .end("success")
-        case .skipped:  // line 25
+        case 5:  // skipped, line 25
             return .end("neutral")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -57,25 +49,17 @@ public struct FrequencyControlV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "frequency-control", version: 1, status: .published,
-        name: "Produits compl\u{E9}mentaires", source: "frequency-control/v1.yaml",
-        timezone: "UTC", trigger: .event("purchase", filter: nil),
-        audience: nil,
-        leaveWhenOutOfAudience: false, repeatPolicy: .many,
-        exits: [.event("unsubscribed", filter: .compare(.equal, .eventField("channel"), .literal(.string("email"))))],
-        start: 0,
-        states: [
-            FlowState(id: "confirmation", line: 17, step: .send(channel: "email", message: "order-confirmation", approval: false, optimized: false, next: 1)),
-            FlowState(id: "wait_2d", line: 18, step: .wait(seconds: 172800, next: 2)),
-            FlowState(id: "already_received", line: 19, step: .condition(.compare(.greaterOrEqual, .call(.received, [.name("cross-sell"), .value(.literal(.duration(172800)))]), .literal(.int(1))), then: 5, else: 3)),
-            FlowState(id: "cross_sell", line: 23, step: .send(channel: "email", message: "cross-sell", approval: false, optimized: false, next: 4)),
-            FlowState(id: "sent", line: 24, step: .end("success")),
-            FlowState(id: "skipped", line: 25, step: .end("neutral")),
-        ],
-        messages: [
-            "cross-sell": FlowMessage(channel: "email", category: "cross-sell"),
-            "order-confirmation": FlowMessage(channel: "email", category: "transactional", transactional: true),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "FrequencyControlV1",
+        definition: #"{"campaign":"frequency-control","exits":[{"event":{"_0":"unsubscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}}],"leaveWhenOutOfAudience":false,"messages":{"cross-sell":{"category":"cross-sell","channel":"email","transactional":false},"order-confirmation":{"category":"transactional","channel":"email","transactional":true}},"name":"Produits compl\u00e9mentaires","repeatPolicy":"many","source":"frequency-control/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"event":{"_0":"purchase"}},"version":1}"#,
+        states: #"""
+    {"id":"confirmation","line":17,"step":{"send":{"approval":false,"channel":"email","message":"order-confirmation","next":1,"optimized":false}}}
+    {"id":"wait_2d","line":18,"step":{"wait":{"next":2,"seconds":172800}}}
+    {"id":"already_received","line":19,"step":{"condition":{"_0":{"compare":{"_0":">=","_1":{"call":{"_0":"received","_1":[{"name":{"_0":"cross-sell"}},{"value":{"_0":{"literal":{"_0":{"duration":{"_0":172800}}}}}}]}},"_2":{"literal":{"_0":{"int":{"_0":1}}}}}},"else":3,"then":5}}}
+    {"id":"cross_sell","line":23,"step":{"send":{"approval":false,"channel":"email","message":"cross-sell","next":4,"optimized":false}}}
+    {"id":"sent","line":24,"step":{"end":{"_0":"success"}}}
+    {"id":"skipped","line":25,"step":{"end":{"_0":"neutral"}}}
+    """#)
 }

@@ -4,46 +4,37 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Merci pour votre commande (post-purchase-multilingual version 1).
 public struct PostPurchaseMultilingualV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case by_language = 0  // line 15: by_language
-        case thanks_fr = 1  // line 22: thanks_fr
-        case thanks_de = 2  // line 23: thanks_de
-        case thanks_es = 3  // line 24: thanks_es
-        case thanks_it = 4  // line 25: thanks_it
-        case thanks_en = 5  // line 26: thanks_en
-        case done = 6  // line 27: done
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .by_language:  // line 15
-            if (context.field("language") == .string("fr")) { return .go(Step.thanks_fr.rawValue) }
-            if (context.field("language") == .string("de")) { return .go(Step.thanks_de.rawValue) }
-            if (context.field("language") == .string("es")) { return .go(Step.thanks_es.rawValue) }
-            if (context.field("language") == .string("it")) { return .go(Step.thanks_it.rawValue) }
-            return .go(Step.thanks_en.rawValue)
-        case .thanks_fr:  // line 22
-            return .send(channel: "email", message: "order-thanks-fr", approval: false, next: Step.done.rawValue)
-        case .thanks_de:  // line 23
-            return .send(channel: "email", message: "order-thanks-de", approval: false, next: Step.done.rawValue)
-        case .thanks_es:  // line 24
-            return .send(channel: "email", message: "order-thanks-es", approval: false, next: Step.done.rawValue)
-        case .thanks_it:  // line 25
-            return .send(channel: "email", message: "order-thanks-it", approval: false, next: Step.done.rawValue)
-        case .thanks_en:  // line 26
-            return .send(channel: "email", message: "order-thanks-en", approval: false, next: Step.done.rawValue)
-        case .done:  // line 27
+        switch state {
+        case 0:  // by_language, line 15
+            if (context.field("language") == .string("fr")) { return .go(1) }  // thanks_fr
+            if (context.field("language") == .string("de")) { return .go(2) }  // thanks_de
+            if (context.field("language") == .string("es")) { return .go(3) }  // thanks_es
+            if (context.field("language") == .string("it")) { return .go(4) }  // thanks_it
+            return .go(5)  // thanks_en
+        case 1:  // thanks_fr, line 22
+            return .send(channel: "email", message: "order-thanks-fr", approval: false, next: 6)  // done
+        case 2:  // thanks_de, line 23
+            return .send(channel: "email", message: "order-thanks-de", approval: false, next: 6)  // done
+        case 3:  // thanks_es, line 24
+            return .send(channel: "email", message: "order-thanks-es", approval: false, next: 6)  // done
+        case 4:  // thanks_it, line 25
+            return .send(channel: "email", message: "order-thanks-it", approval: false, next: 6)  // done
+        case 5:  // thanks_en, line 26
+            return .send(channel: "email", message: "order-thanks-en", approval: false, next: 6)  // done
+        case 6:  // done, line 27
             return .end("success")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -64,29 +55,18 @@ public struct PostPurchaseMultilingualV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "post-purchase-multilingual", version: 1, status: .published,
-        name: "Merci pour votre commande", source: "post-purchase-multilingual/v1.yaml",
-        timezone: "UTC", trigger: .event("purchase", filter: nil),
-        audience: nil,
-        leaveWhenOutOfAudience: false, repeatPolicy: .many,
-        exits: [.event("unsubscribed", filter: .compare(.equal, .eventField("channel"), .literal(.string("email"))))],
-        start: 0,
-        states: [
-            FlowState(id: "by_language", line: 15, step: .branch([FlowOption(amount: 0.0, condition: .compare(.equal, .field("language"), .literal(.string("fr"))), next: 1), FlowOption(amount: 0.0, condition: .compare(.equal, .field("language"), .literal(.string("de"))), next: 2), FlowOption(amount: 0.0, condition: .compare(.equal, .field("language"), .literal(.string("es"))), next: 3), FlowOption(amount: 0.0, condition: .compare(.equal, .field("language"), .literal(.string("it"))), next: 4)], otherwise: 5)),
-            FlowState(id: "thanks_fr", line: 22, step: .send(channel: "email", message: "order-thanks-fr", approval: false, optimized: false, next: 6)),
-            FlowState(id: "thanks_de", line: 23, step: .send(channel: "email", message: "order-thanks-de", approval: false, optimized: false, next: 6)),
-            FlowState(id: "thanks_es", line: 24, step: .send(channel: "email", message: "order-thanks-es", approval: false, optimized: false, next: 6)),
-            FlowState(id: "thanks_it", line: 25, step: .send(channel: "email", message: "order-thanks-it", approval: false, optimized: false, next: 6)),
-            FlowState(id: "thanks_en", line: 26, step: .send(channel: "email", message: "order-thanks-en", approval: false, optimized: false, next: 6)),
-            FlowState(id: "done", line: 27, step: .end("success")),
-        ],
-        messages: [
-            "order-thanks-de": FlowMessage(channel: "email", category: "transactional", transactional: true),
-            "order-thanks-en": FlowMessage(channel: "email", category: "transactional", transactional: true),
-            "order-thanks-es": FlowMessage(channel: "email", category: "transactional", transactional: true),
-            "order-thanks-fr": FlowMessage(channel: "email", category: "transactional", transactional: true),
-            "order-thanks-it": FlowMessage(channel: "email", category: "transactional", transactional: true),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "PostPurchaseMultilingualV1",
+        definition: #"{"campaign":"post-purchase-multilingual","exits":[{"event":{"_0":"unsubscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}}],"leaveWhenOutOfAudience":false,"messages":{"order-thanks-de":{"category":"transactional","channel":"email","transactional":true},"order-thanks-en":{"category":"transactional","channel":"email","transactional":true},"order-thanks-es":{"category":"transactional","channel":"email","transactional":true},"order-thanks-fr":{"category":"transactional","channel":"email","transactional":true},"order-thanks-it":{"category":"transactional","channel":"email","transactional":true}},"name":"Merci pour votre commande","repeatPolicy":"many","source":"post-purchase-multilingual/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"event":{"_0":"purchase"}},"version":1}"#,
+        states: #"""
+    {"id":"by_language","line":15,"step":{"branch":{"_0":[{"amount":0,"condition":{"compare":{"_0":"==","_1":{"field":{"_0":"language"}},"_2":{"literal":{"_0":{"string":{"_0":"fr"}}}}}},"next":1},{"amount":0,"condition":{"compare":{"_0":"==","_1":{"field":{"_0":"language"}},"_2":{"literal":{"_0":{"string":{"_0":"de"}}}}}},"next":2},{"amount":0,"condition":{"compare":{"_0":"==","_1":{"field":{"_0":"language"}},"_2":{"literal":{"_0":{"string":{"_0":"es"}}}}}},"next":3},{"amount":0,"condition":{"compare":{"_0":"==","_1":{"field":{"_0":"language"}},"_2":{"literal":{"_0":{"string":{"_0":"it"}}}}}},"next":4}],"otherwise":5}}}
+    {"id":"thanks_fr","line":22,"step":{"send":{"approval":false,"channel":"email","message":"order-thanks-fr","next":6,"optimized":false}}}
+    {"id":"thanks_de","line":23,"step":{"send":{"approval":false,"channel":"email","message":"order-thanks-de","next":6,"optimized":false}}}
+    {"id":"thanks_es","line":24,"step":{"send":{"approval":false,"channel":"email","message":"order-thanks-es","next":6,"optimized":false}}}
+    {"id":"thanks_it","line":25,"step":{"send":{"approval":false,"channel":"email","message":"order-thanks-it","next":6,"optimized":false}}}
+    {"id":"thanks_en","line":26,"step":{"send":{"approval":false,"channel":"email","message":"order-thanks-en","next":6,"optimized":false}}}
+    {"id":"done","line":27,"step":{"end":{"_0":"success"}}}
+    """#)
 }

@@ -4,60 +4,46 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Relance des abonnés inactifs (reengage-inactive version 1).
 public struct ReengageInactiveV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case first_try = 0  // line 19: first_try
-        case wait_7d = 1  // line 20: wait_7d
-        case reacted = 2  // line 21: reacted
-        case has_phone = 3  // line 25: has_phone
-        case last_sms = 4  // line 29: last_sms
-        case last_email = 5  // line 30: last_email
-        case wait_5d = 6  // line 31: wait_5d
-        case last_reacted = 7  // line 32: last_reacted
-        case archive = 8  // line 38: archive
-        case unsubscribe = 9  // line 39: unsubscribe
-        case won_back = 10  // line 40: won_back
-        case given_up = 11  // line 41: given_up
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .first_try:  // line 19
-            return .send(channel: "email", message: "reengage-email", approval: false, next: Step.wait_7d.rawValue)
-        case .wait_7d:  // line 20
-            return .wait(until: context.now + 604800, next: Step.reacted.rawValue)
-        case .reacted:  // line 21
-            return (context.opened(Step.first_try.rawValue) || context.clicked(Step.first_try.rawValue)) ? .go(Step.won_back.rawValue) : .go(Step.has_phone.rawValue)
-        case .has_phone:  // line 25
-            return ((context.field("phone") != .null) && !context.complained(Step.first_try.rawValue)) ? .go(Step.last_sms.rawValue) : .go(Step.last_email.rawValue)
-        case .last_sms:  // line 29
-            return .send(channel: "sms", message: "reengage-sms", approval: false, next: Step.wait_5d.rawValue)
-        case .last_email:  // line 30
-            return .send(channel: "email", message: "reengage-last-chance", approval: false, next: Step.wait_5d.rawValue)
-        case .wait_5d:  // line 31
-            return .wait(until: context.now + 432000, next: Step.last_reacted.rawValue)
-        case .last_reacted:  // line 32
-            if context.clicked(Step.last_email.rawValue, link: .string("https://shop.example/comeback")) { return .go(Step.won_back.rawValue) }
-            if (context.delivered(Step.last_sms.rawValue) && Value.greaterOrEqual(context.field("rating"), .int(2))) { return .go(Step.won_back.rawValue) }
-            if Value.lessOrEqual(context.field("rating"), .int(1)) { return .go(Step.archive.rawValue) }
-            return .go(Step.unsubscribe.rawValue)
-        case .archive:  // line 38
-            return .act(.archive, next: Step.given_up.rawValue)
-        case .unsubscribe:  // line 39
-            return .act(.unsubscribe(["email"]), next: Step.given_up.rawValue)
-        case .won_back:  // line 40
+        switch state {
+        case 0:  // first_try, line 19
+            return .send(channel: "email", message: "reengage-email", approval: false, next: 1)  // wait_7d
+        case 1:  // wait_7d, line 20
+            return .wait(until: context.now + 604800, next: 2)  // reacted
+        case 2:  // reacted, line 21
+            return (context.opened(0) || context.clicked(0)) ? .go(10) : .go(3)  // won_back, has_phone
+        case 3:  // has_phone, line 25
+            return ((context.field("phone") != .null) && !context.complained(0)) ? .go(4) : .go(5)  // last_sms, last_email
+        case 4:  // last_sms, line 29
+            return .send(channel: "sms", message: "reengage-sms", approval: false, next: 6)  // wait_5d
+        case 5:  // last_email, line 30
+            return .send(channel: "email", message: "reengage-last-chance", approval: false, next: 6)  // wait_5d
+        case 6:  // wait_5d, line 31
+            return .wait(until: context.now + 432000, next: 7)  // last_reacted
+        case 7:  // last_reacted, line 32
+            if context.clicked(5, link: .string("https://shop.example/comeback")) { return .go(10) }  // won_back
+            if (context.delivered(4) && Value.greaterOrEqual(context.field("rating"), .int(2))) { return .go(10) }  // won_back
+            if Value.lessOrEqual(context.field("rating"), .int(1)) { return .go(8) }  // archive
+            return .go(9)  // unsubscribe
+        case 8:  // archive, line 38
+            return .act(.archive, next: 11)  // given_up
+        case 9:  // unsubscribe, line 39
+            return .act(.unsubscribe(["email"]), next: 11)  // given_up
+        case 10:  // won_back, line 40
             return .end("success")
-        case .given_up:  // line 41
+        case 11:  // given_up, line 41
             return .end("abandon")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -78,32 +64,23 @@ public struct ReengageInactiveV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "reengage-inactive", version: 1, status: .published,
-        name: "Relance des abonn\u{E9}s inactifs", source: "reengage-inactive/v1.yaml",
-        timezone: "Europe/Paris", trigger: .schedule("0 9 * * MON"),
-        audience: .and(.and(.or(.compare(.lessOrEqual, .field("rating"), .literal(.int(1))), .compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(5)))), .call(.inGroup, [.name("newsletter")])), .call(.subscribed, [.name("email")])),
-        leaveWhenOutOfAudience: false, repeatPolicy: .afterExit,
-        exits: [.condition(.and(.call(.engagedWithin, [.value(.literal(.duration(86400)))]), .compare(.greaterOrEqual, .field("rating"), .literal(.int(3)))))],
-        start: 0,
-        states: [
-            FlowState(id: "first_try", line: 19, step: .send(channel: "email", message: "reengage-email", approval: false, optimized: false, next: 1)),
-            FlowState(id: "wait_7d", line: 20, step: .wait(seconds: 604800, next: 2)),
-            FlowState(id: "reacted", line: 21, step: .condition(.or(.call(.opened, [.state(0)]), .call(.clicked, [.state(0), .absent])), then: 10, else: 3)),
-            FlowState(id: "has_phone", line: 25, step: .condition(.and(.compare(.notEqual, .field("phone"), .literal(.null)), .not(.call(.complained, [.state(0)]))), then: 4, else: 5)),
-            FlowState(id: "last_sms", line: 29, step: .send(channel: "sms", message: "reengage-sms", approval: false, optimized: false, next: 6)),
-            FlowState(id: "last_email", line: 30, step: .send(channel: "email", message: "reengage-last-chance", approval: false, optimized: false, next: 6)),
-            FlowState(id: "wait_5d", line: 31, step: .wait(seconds: 432000, next: 7)),
-            FlowState(id: "last_reacted", line: 32, step: .branch([FlowOption(amount: 0.0, condition: .call(.clicked, [.state(5), .value(.literal(.string("https://shop.example/comeback")))]), next: 10), FlowOption(amount: 0.0, condition: .and(.call(.delivered, [.state(4)]), .compare(.greaterOrEqual, .field("rating"), .literal(.int(2)))), next: 10), FlowOption(amount: 0.0, condition: .compare(.lessOrEqual, .field("rating"), .literal(.int(1))), next: 8)], otherwise: 9)),
-            FlowState(id: "archive", line: 38, step: .archive(next: 11)),
-            FlowState(id: "unsubscribe", line: 39, step: .unsubscribe(["email"], next: 11)),
-            FlowState(id: "won_back", line: 40, step: .end("success")),
-            FlowState(id: "given_up", line: 41, step: .end("abandon")),
-        ],
-        messages: [
-            "reengage-email": FlowMessage(channel: "email", category: "reengagement"),
-            "reengage-last-chance": FlowMessage(channel: "email", category: "reengagement"),
-            "reengage-sms": FlowMessage(channel: "sms", category: nil),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "ReengageInactiveV1",
+        definition: #"{"audience":{"and":{"_0":{"and":{"_0":{"or":{"_0":{"compare":{"_0":"<=","_1":{"field":{"_0":"rating"}},"_2":{"literal":{"_0":{"int":{"_0":1}}}}}},"_1":{"compare":{"_0":">=","_1":{"call":{"_0":"unopened_streak","_1":[]}},"_2":{"literal":{"_0":{"int":{"_0":5}}}}}}}},"_1":{"call":{"_0":"in_group","_1":[{"name":{"_0":"newsletter"}}]}}}},"_1":{"call":{"_0":"subscribed","_1":[{"name":{"_0":"email"}}]}}}},"campaign":"reengage-inactive","exits":[{"condition":{"_0":{"and":{"_0":{"call":{"_0":"engaged_within","_1":[{"value":{"_0":{"literal":{"_0":{"duration":{"_0":86400}}}}}}]}},"_1":{"compare":{"_0":">=","_1":{"field":{"_0":"rating"}},"_2":{"literal":{"_0":{"int":{"_0":3}}}}}}}}}}],"leaveWhenOutOfAudience":false,"messages":{"reengage-email":{"category":"reengagement","channel":"email","transactional":false},"reengage-last-chance":{"category":"reengagement","channel":"email","transactional":false},"reengage-sms":{"channel":"sms","transactional":false}},"name":"Relance des abonn\u00e9s inactifs","repeatPolicy":"after_exit","source":"reengage-inactive/v1.yaml","start":0,"states":[],"status":"published","timezone":"Europe/Paris","trigger":{"schedule":{"_0":"0 9 * * MON"}},"version":1}"#,
+        states: #"""
+    {"id":"first_try","line":19,"step":{"send":{"approval":false,"channel":"email","message":"reengage-email","next":1,"optimized":false}}}
+    {"id":"wait_7d","line":20,"step":{"wait":{"next":2,"seconds":604800}}}
+    {"id":"reacted","line":21,"step":{"condition":{"_0":{"or":{"_0":{"call":{"_0":"opened","_1":[{"state":{"_0":0}}]}},"_1":{"call":{"_0":"clicked","_1":[{"state":{"_0":0}},{"absent":{}}]}}}},"else":3,"then":10}}}
+    {"id":"has_phone","line":25,"step":{"condition":{"_0":{"and":{"_0":{"compare":{"_0":"!=","_1":{"field":{"_0":"phone"}},"_2":{"literal":{"_0":{"null":{}}}}}},"_1":{"not":{"_0":{"call":{"_0":"complained","_1":[{"state":{"_0":0}}]}}}}}},"else":5,"then":4}}}
+    {"id":"last_sms","line":29,"step":{"send":{"approval":false,"channel":"sms","message":"reengage-sms","next":6,"optimized":false}}}
+    {"id":"last_email","line":30,"step":{"send":{"approval":false,"channel":"email","message":"reengage-last-chance","next":6,"optimized":false}}}
+    {"id":"wait_5d","line":31,"step":{"wait":{"next":7,"seconds":432000}}}
+    {"id":"last_reacted","line":32,"step":{"branch":{"_0":[{"amount":0,"condition":{"call":{"_0":"clicked","_1":[{"state":{"_0":5}},{"value":{"_0":{"literal":{"_0":{"string":{"_0":"https://shop.example/comeback"}}}}}}]}},"next":10},{"amount":0,"condition":{"and":{"_0":{"call":{"_0":"delivered","_1":[{"state":{"_0":4}}]}},"_1":{"compare":{"_0":">=","_1":{"field":{"_0":"rating"}},"_2":{"literal":{"_0":{"int":{"_0":2}}}}}}}},"next":10},{"amount":0,"condition":{"compare":{"_0":"<=","_1":{"field":{"_0":"rating"}},"_2":{"literal":{"_0":{"int":{"_0":1}}}}}},"next":8}],"otherwise":9}}}
+    {"id":"archive","line":38,"step":{"archive":{"next":11}}}
+    {"id":"unsubscribe","line":39,"step":{"unsubscribe":{"_0":["email"],"next":11}}}
+    {"id":"won_back","line":40,"step":{"end":{"_0":"success"}}}
+    {"id":"given_up","line":41,"step":{"end":{"_0":"abandon"}}}
+    """#)
 }

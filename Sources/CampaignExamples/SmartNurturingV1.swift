@@ -4,84 +4,61 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Campagne intelligente (smart-nurturing version 1).
 public struct SmartNurturingV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case discovery = 0  // line 20: discovery
-        case discovery_1 = 1  // line 21: discovery_1
-        case discovery_wait_1 = 2  // line 22: discovery_wait_1
-        case discovery_score_1 = 3  // line 23: discovery_score_1
-        case discovery_2 = 4  // line 27: discovery_2
-        case discovery_wait_2 = 5  // line 28: discovery_wait_2
-        case discovery_score_2 = 6  // line 29: discovery_score_2
-        case evaluation = 7  // line 33: evaluation
-        case evaluation_1 = 8  // line 34: evaluation_1
-        case evaluation_wait_1 = 9  // line 35: evaluation_wait_1
-        case evaluation_score_1 = 10  // line 36: evaluation_score_1
-        case evaluation_2 = 11  // line 40: evaluation_2
-        case evaluation_wait_2 = 12  // line 41: evaluation_wait_2
-        case evaluation_score_2 = 13  // line 42: evaluation_score_2
-        case purchase = 14  // line 46: purchase
-        case purchase_1 = 15  // line 47: purchase_1
-        case purchase_wait = 16  // line 48: purchase_wait
-        case purchase_clicked = 17  // line 49: purchase_clicked
-        case to_sales = 18  // line 53: to_sales (Sales takes it from here (the MQL goal is reached))
-        case qualified = 19  // line 57: qualified
-        case timed_out = 20  // line 58: timed_out
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .discovery:  // line 20
-            return .act(.update([FieldAssignment(field: "phase", value: .string("discovery"))]), next: Step.discovery_1.rawValue)
-        case .discovery_1:  // line 21
-            return .send(channel: "email", message: "nurture-discovery-1", approval: false, next: Step.discovery_wait_1.rawValue)
-        case .discovery_wait_1:  // line 22
-            return .wait(until: context.now + 5184000, next: Step.discovery_score_1.rawValue)
-        case .discovery_score_1:  // line 23
-            return Value.greaterOrEqual(context.field("score"), .int(40)) ? .go(Step.evaluation.rawValue) : .go(Step.discovery_2.rawValue)
-        case .discovery_2:  // line 27
-            return .send(channel: "email", message: "nurture-discovery-2", approval: false, next: Step.discovery_wait_2.rawValue)
-        case .discovery_wait_2:  // line 28
-            return .wait(until: context.now + 5184000, next: Step.discovery_score_2.rawValue)
-        case .discovery_score_2:  // line 29
-            return Value.greaterOrEqual(context.field("score"), .int(40)) ? .go(Step.evaluation.rawValue) : .go(Step.timed_out.rawValue)
-        case .evaluation:  // line 33
-            return .act(.update([FieldAssignment(field: "phase", value: .string("evaluation"))]), next: Step.evaluation_1.rawValue)
-        case .evaluation_1:  // line 34
-            return .send(channel: "email", message: "nurture-evaluation", approval: false, next: Step.evaluation_wait_1.rawValue)
-        case .evaluation_wait_1:  // line 35
-            return .wait(until: context.now + 5184000, next: Step.evaluation_score_1.rawValue)
-        case .evaluation_score_1:  // line 36
-            return Value.greaterOrEqual(context.field("score"), .int(70)) ? .go(Step.purchase.rawValue) : .go(Step.evaluation_2.rawValue)
-        case .evaluation_2:  // line 40
-            return .send(channel: "email", message: "nurture-evaluation-2", approval: false, next: Step.evaluation_wait_2.rawValue)
-        case .evaluation_wait_2:  // line 41
-            return .wait(until: context.now + 5184000, next: Step.evaluation_score_2.rawValue)
-        case .evaluation_score_2:  // line 42
-            return (Value.greaterOrEqual(context.field("score"), .int(70)) || ((context.opened(Step.evaluation_1.rawValue) || context.opened(Step.evaluation_2.rawValue)) && Value.less(context.since(context.field("created_at")), .duration(31536000)))) ? .go(Step.purchase.rawValue) : .go(Step.timed_out.rawValue)
-        case .purchase:  // line 46
-            return .act(.update([FieldAssignment(field: "phase", value: .string("purchase"))]), next: Step.purchase_1.rawValue)
-        case .purchase_1:  // line 47
-            return .send(channel: "email", message: "nurture-purchase", approval: false, next: Step.purchase_wait.rawValue)
-        case .purchase_wait:  // line 48
-            return .wait(until: context.now + 17280000, next: Step.purchase_clicked.rawValue)
-        case .purchase_clicked:  // line 49
-            return context.clicked(Step.purchase_1.rawValue) ? .go(Step.to_sales.rawValue) : .go(Step.timed_out.rawValue)
-        case .to_sales:  // line 53
-            return .act(.export(destination: "crm", fields: ["email", "score", "phase"]), next: Step.qualified.rawValue)
-        case .qualified:  // line 57
+        switch state {
+        case 0:  // discovery, line 20
+            return .act(.update([FieldAssignment(field: "phase", value: .string("discovery"))]), next: 1)  // discovery_1
+        case 1:  // discovery_1, line 21
+            return .send(channel: "email", message: "nurture-discovery-1", approval: false, next: 2)  // discovery_wait_1
+        case 2:  // discovery_wait_1, line 22
+            return .wait(until: context.now + 5184000, next: 3)  // discovery_score_1
+        case 3:  // discovery_score_1, line 23
+            return Value.greaterOrEqual(context.field("score"), .int(40)) ? .go(7) : .go(4)  // evaluation, discovery_2
+        case 4:  // discovery_2, line 27
+            return .send(channel: "email", message: "nurture-discovery-2", approval: false, next: 5)  // discovery_wait_2
+        case 5:  // discovery_wait_2, line 28
+            return .wait(until: context.now + 5184000, next: 6)  // discovery_score_2
+        case 6:  // discovery_score_2, line 29
+            return Value.greaterOrEqual(context.field("score"), .int(40)) ? .go(7) : .go(20)  // evaluation, timed_out
+        case 7:  // evaluation, line 33
+            return .act(.update([FieldAssignment(field: "phase", value: .string("evaluation"))]), next: 8)  // evaluation_1
+        case 8:  // evaluation_1, line 34
+            return .send(channel: "email", message: "nurture-evaluation", approval: false, next: 9)  // evaluation_wait_1
+        case 9:  // evaluation_wait_1, line 35
+            return .wait(until: context.now + 5184000, next: 10)  // evaluation_score_1
+        case 10:  // evaluation_score_1, line 36
+            return Value.greaterOrEqual(context.field("score"), .int(70)) ? .go(14) : .go(11)  // purchase, evaluation_2
+        case 11:  // evaluation_2, line 40
+            return .send(channel: "email", message: "nurture-evaluation-2", approval: false, next: 12)  // evaluation_wait_2
+        case 12:  // evaluation_wait_2, line 41
+            return .wait(until: context.now + 5184000, next: 13)  // evaluation_score_2
+        case 13:  // evaluation_score_2, line 42
+            return (Value.greaterOrEqual(context.field("score"), .int(70)) || ((context.opened(8) || context.opened(11)) && Value.less(context.since(context.field("created_at")), .duration(31536000)))) ? .go(14) : .go(20)  // purchase, timed_out
+        case 14:  // purchase, line 46
+            return .act(.update([FieldAssignment(field: "phase", value: .string("purchase"))]), next: 15)  // purchase_1
+        case 15:  // purchase_1, line 47
+            return .send(channel: "email", message: "nurture-purchase", approval: false, next: 16)  // purchase_wait
+        case 16:  // purchase_wait, line 48
+            return .wait(until: context.now + 17280000, next: 17)  // purchase_clicked
+        case 17:  // purchase_clicked, line 49
+            return context.clicked(15) ? .go(18) : .go(20)  // to_sales, timed_out
+        case 18:  // to_sales, line 53 (Sales takes it from here (the MQL goal is reached))
+            return .act(.export(destination: "crm", fields: ["email", "score", "phase"]), next: 19)  // qualified
+        case 19:  // qualified, line 57
             return .end("success")
-        case .timed_out:  // line 58
+        case 20:  // timed_out, line 58
             return .end("neutral")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -102,43 +79,32 @@ public struct SmartNurturingV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "smart-nurturing", version: 1, status: .published,
-        name: "Campagne intelligente", source: "smart-nurturing/v1.yaml",
-        timezone: "Europe/Paris", trigger: .event("contact_created", filter: nil),
-        audience: .and(.and(.not(.call(.hasPersona, [.name("student")])), .compare(.notEqual, .field("medium"), .literal(.string("offline")))), .compare(.greaterOrEqual, .field("score"), .literal(.int(10)))),
-        leaveWhenOutOfAudience: true, repeatPolicy: .once,
-        exits: [.condition(.compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(5))))],
-        start: 0,
-        states: [
-            FlowState(id: "discovery", line: 20, step: .update([FieldAssignment(field: "phase", value: .string("discovery"))], next: 1)),
-            FlowState(id: "discovery_1", line: 21, step: .send(channel: "email", message: "nurture-discovery-1", approval: false, optimized: false, next: 2)),
-            FlowState(id: "discovery_wait_1", line: 22, step: .wait(seconds: 5184000, next: 3)),
-            FlowState(id: "discovery_score_1", line: 23, step: .condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(40))), then: 7, else: 4)),
-            FlowState(id: "discovery_2", line: 27, step: .send(channel: "email", message: "nurture-discovery-2", approval: false, optimized: false, next: 5)),
-            FlowState(id: "discovery_wait_2", line: 28, step: .wait(seconds: 5184000, next: 6)),
-            FlowState(id: "discovery_score_2", line: 29, step: .condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(40))), then: 7, else: 20)),
-            FlowState(id: "evaluation", line: 33, step: .update([FieldAssignment(field: "phase", value: .string("evaluation"))], next: 8)),
-            FlowState(id: "evaluation_1", line: 34, step: .send(channel: "email", message: "nurture-evaluation", approval: false, optimized: false, next: 9)),
-            FlowState(id: "evaluation_wait_1", line: 35, step: .wait(seconds: 5184000, next: 10)),
-            FlowState(id: "evaluation_score_1", line: 36, step: .condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(70))), then: 14, else: 11)),
-            FlowState(id: "evaluation_2", line: 40, step: .send(channel: "email", message: "nurture-evaluation-2", approval: false, optimized: false, next: 12)),
-            FlowState(id: "evaluation_wait_2", line: 41, step: .wait(seconds: 5184000, next: 13)),
-            FlowState(id: "evaluation_score_2", line: 42, step: .condition(.or(.compare(.greaterOrEqual, .field("score"), .literal(.int(70))), .and(.or(.call(.opened, [.state(8)]), .call(.opened, [.state(11)])), .compare(.less, .call(.since, [.value(.field("created_at"))]), .literal(.duration(31536000))))), then: 14, else: 20)),
-            FlowState(id: "purchase", line: 46, step: .update([FieldAssignment(field: "phase", value: .string("purchase"))], next: 15)),
-            FlowState(id: "purchase_1", line: 47, step: .send(channel: "email", message: "nurture-purchase", approval: false, optimized: false, next: 16)),
-            FlowState(id: "purchase_wait", line: 48, step: .wait(seconds: 17280000, next: 17)),
-            FlowState(id: "purchase_clicked", line: 49, step: .condition(.call(.clicked, [.state(15), .absent]), then: 18, else: 20)),
-            FlowState(id: "to_sales", line: 53, note: "Sales takes it from here (the MQL goal is reached)", step: .export(destination: "crm", fields: ["email", "score", "phase"], next: 19)),
-            FlowState(id: "qualified", line: 57, step: .end("success")),
-            FlowState(id: "timed_out", line: 58, step: .end("neutral")),
-        ],
-        messages: [
-            "nurture-discovery-1": FlowMessage(channel: "email", category: "nurturing"),
-            "nurture-discovery-2": FlowMessage(channel: "email", category: "nurturing"),
-            "nurture-evaluation": FlowMessage(channel: "email", category: "nurturing"),
-            "nurture-evaluation-2": FlowMessage(channel: "email", category: "nurturing"),
-            "nurture-purchase": FlowMessage(channel: "email", category: "nurturing"),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "SmartNurturingV1",
+        definition: #"{"audience":{"and":{"_0":{"and":{"_0":{"not":{"_0":{"call":{"_0":"has_persona","_1":[{"name":{"_0":"student"}}]}}}},"_1":{"compare":{"_0":"!=","_1":{"field":{"_0":"medium"}},"_2":{"literal":{"_0":{"string":{"_0":"offline"}}}}}}}},"_1":{"compare":{"_0":">=","_1":{"field":{"_0":"score"}},"_2":{"literal":{"_0":{"int":{"_0":10}}}}}}}},"campaign":"smart-nurturing","exits":[{"condition":{"_0":{"compare":{"_0":">=","_1":{"call":{"_0":"unopened_streak","_1":[]}},"_2":{"literal":{"_0":{"int":{"_0":5}}}}}}}}],"leaveWhenOutOfAudience":true,"messages":{"nurture-discovery-1":{"category":"nurturing","channel":"email","transactional":false},"nurture-discovery-2":{"category":"nurturing","channel":"email","transactional":false},"nurture-evaluation":{"category":"nurturing","channel":"email","transactional":false},"nurture-evaluation-2":{"category":"nurturing","channel":"email","transactional":false},"nurture-purchase":{"category":"nurturing","channel":"email","transactional":false}},"name":"Campagne intelligente","repeatPolicy":"once","source":"smart-nurturing/v1.yaml","start":0,"states":[],"status":"published","timezone":"Europe/Paris","trigger":{"event":{"_0":"contact_created"}},"version":1}"#,
+        states: #"""
+    {"id":"discovery","line":20,"step":{"update":{"_0":[{"field":"phase","value":{"string":{"_0":"discovery"}}}],"next":1}}}
+    {"id":"discovery_1","line":21,"step":{"send":{"approval":false,"channel":"email","message":"nurture-discovery-1","next":2,"optimized":false}}}
+    {"id":"discovery_wait_1","line":22,"step":{"wait":{"next":3,"seconds":5184000}}}
+    {"id":"discovery_score_1","line":23,"step":{"condition":{"_0":{"compare":{"_0":">=","_1":{"field":{"_0":"score"}},"_2":{"literal":{"_0":{"int":{"_0":40}}}}}},"else":4,"then":7}}}
+    {"id":"discovery_2","line":27,"step":{"send":{"approval":false,"channel":"email","message":"nurture-discovery-2","next":5,"optimized":false}}}
+    {"id":"discovery_wait_2","line":28,"step":{"wait":{"next":6,"seconds":5184000}}}
+    {"id":"discovery_score_2","line":29,"step":{"condition":{"_0":{"compare":{"_0":">=","_1":{"field":{"_0":"score"}},"_2":{"literal":{"_0":{"int":{"_0":40}}}}}},"else":20,"then":7}}}
+    {"id":"evaluation","line":33,"step":{"update":{"_0":[{"field":"phase","value":{"string":{"_0":"evaluation"}}}],"next":8}}}
+    {"id":"evaluation_1","line":34,"step":{"send":{"approval":false,"channel":"email","message":"nurture-evaluation","next":9,"optimized":false}}}
+    {"id":"evaluation_wait_1","line":35,"step":{"wait":{"next":10,"seconds":5184000}}}
+    {"id":"evaluation_score_1","line":36,"step":{"condition":{"_0":{"compare":{"_0":">=","_1":{"field":{"_0":"score"}},"_2":{"literal":{"_0":{"int":{"_0":70}}}}}},"else":11,"then":14}}}
+    {"id":"evaluation_2","line":40,"step":{"send":{"approval":false,"channel":"email","message":"nurture-evaluation-2","next":12,"optimized":false}}}
+    {"id":"evaluation_wait_2","line":41,"step":{"wait":{"next":13,"seconds":5184000}}}
+    {"id":"evaluation_score_2","line":42,"step":{"condition":{"_0":{"or":{"_0":{"compare":{"_0":">=","_1":{"field":{"_0":"score"}},"_2":{"literal":{"_0":{"int":{"_0":70}}}}}},"_1":{"and":{"_0":{"or":{"_0":{"call":{"_0":"opened","_1":[{"state":{"_0":8}}]}},"_1":{"call":{"_0":"opened","_1":[{"state":{"_0":11}}]}}}},"_1":{"compare":{"_0":"<","_1":{"call":{"_0":"since","_1":[{"value":{"_0":{"field":{"_0":"created_at"}}}}]}},"_2":{"literal":{"_0":{"duration":{"_0":31536000}}}}}}}}}},"else":20,"then":14}}}
+    {"id":"purchase","line":46,"step":{"update":{"_0":[{"field":"phase","value":{"string":{"_0":"purchase"}}}],"next":15}}}
+    {"id":"purchase_1","line":47,"step":{"send":{"approval":false,"channel":"email","message":"nurture-purchase","next":16,"optimized":false}}}
+    {"id":"purchase_wait","line":48,"step":{"wait":{"next":17,"seconds":17280000}}}
+    {"id":"purchase_clicked","line":49,"step":{"condition":{"_0":{"call":{"_0":"clicked","_1":[{"state":{"_0":15}},{"absent":{}}]}},"else":20,"then":18}}}
+    {"id":"to_sales","line":53,"note":"Sales takes it from here (the MQL goal is reached)","step":{"export":{"destination":"crm","fields":["email","score","phase"],"next":19}}}
+    {"id":"qualified","line":57,"step":{"end":{"_0":"success"}}}
+    {"id":"timed_out","line":58,"step":{"end":{"_0":"neutral"}}}
+    """#)
 }

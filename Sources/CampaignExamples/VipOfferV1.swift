@@ -4,72 +4,53 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Offre VIP (vip-offer version 1).
 public struct VipOfferV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case dedupe = 0  // line 20: dedupe
-        case waves = 1  // line 21: waves
-        case second_wave = 2  // line 26: second_wave
-        case third_wave = 3  // line 27: third_wave
-        case office_hours = 4  // line 28: office_hours
-        case ab_test = 5  // line 31: ab_test
-        case offer_a = 6  // line 38: offer_a
-        case offer_b = 7  // line 39: offer_b
-        case wait_3d = 8  // line 40: wait_3d
-        case clicked_offer = 9  // line 41: clicked_offer
-        case sms_reminder = 10  // line 45: sms_reminder
-        case promo = 11  // line 46: promo
-        case promo_email = 12  // line 47: promo_email
-        case catalogue = 13  // line 48: catalogue
-        case export = 14  // line 49: export
-        case converted = 15  // line 50: converted
-        case missed = 16  // line 51: missed
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .dedupe:  // line 20
+        switch state {
+        case 0:  // dedupe, line 20
             return .engine
-        case .waves:  // line 21
+        case 1:  // waves, line 21
             return .engine
-        case .second_wave:  // line 26
-            return .wait(until: context.now + 86400, next: Step.office_hours.rawValue)
-        case .third_wave:  // line 27
-            return .wait(until: context.now + 172800, next: Step.office_hours.rawValue)
-        case .office_hours:  // line 28
-            return .wait(until: context.waitUntil(days: [2, 3, 4, 5, 6], from: 540, to: 1020), next: Step.ab_test.rawValue)
-        case .ab_test:  // line 31
+        case 2:  // second_wave, line 26
+            return .wait(until: context.now + 86400, next: 4)  // office_hours
+        case 3:  // third_wave, line 27
+            return .wait(until: context.now + 172800, next: 4)  // office_hours
+        case 4:  // office_hours, line 28
+            return .wait(until: context.waitUntil(days: [2, 3, 4, 5, 6], from: 540, to: 1020), next: 5)  // ab_test
+        case 5:  // ab_test, line 31
             return .engine
-        case .offer_a:  // line 38
-            return .send(channel: "email", message: "vip-offer-a", approval: true, next: Step.wait_3d.rawValue)
-        case .offer_b:  // line 39
-            return .send(channel: "email", message: "vip-offer-b", approval: true, next: Step.wait_3d.rawValue)
-        case .wait_3d:  // line 40
-            return .wait(until: context.now + 259200, next: Step.clicked_offer.rawValue)
-        case .clicked_offer:  // line 41
-            return (context.clicked(Step.offer_a.rawValue) || context.clicked(Step.offer_b.rawValue)) ? .go(Step.promo.rawValue) : .go(Step.sms_reminder.rawValue)
-        case .sms_reminder:  // line 45
-            return .send(channel: "sms", message: "vip-offer-reminder", approval: false, next: Step.missed.rawValue)
-        case .promo:  // line 46
-            return .act(.grantPromo("VIP20"), next: Step.promo_email.rawValue)
-        case .promo_email:  // line 47
-            return .send(channel: "email", message: "vip-offer-a", approval: false, next: Step.catalogue.rawValue)
-        case .catalogue:  // line 48
-            return .act(.postal("send"), next: Step.export.rawValue)
-        case .export:  // line 49
-            return .act(.export(destination: "sftp-main", fields: ["email", "first_name", "score"]), next: Step.converted.rawValue)
-        case .converted:  // line 50
+        case 6:  // offer_a, line 38
+            return .send(channel: "email", message: "vip-offer-a", approval: true, next: 8)  // wait_3d
+        case 7:  // offer_b, line 39
+            return .send(channel: "email", message: "vip-offer-b", approval: true, next: 8)  // wait_3d
+        case 8:  // wait_3d, line 40
+            return .wait(until: context.now + 259200, next: 9)  // clicked_offer
+        case 9:  // clicked_offer, line 41
+            return (context.clicked(6) || context.clicked(7)) ? .go(11) : .go(10)  // promo, sms_reminder
+        case 10:  // sms_reminder, line 45
+            return .send(channel: "sms", message: "vip-offer-reminder", approval: false, next: 16)  // missed
+        case 11:  // promo, line 46
+            return .act(.grantPromo("VIP20"), next: 12)  // promo_email
+        case 12:  // promo_email, line 47
+            return .send(channel: "email", message: "vip-offer-a", approval: false, next: 13)  // catalogue
+        case 13:  // catalogue, line 48
+            return .act(.postal("send"), next: 14)  // export
+        case 14:  // export, line 49
+            return .act(.export(destination: "sftp-main", fields: ["email", "first_name", "score"]), next: 15)  // converted
+        case 15:  // converted, line 50
             return .end("success")
-        case .missed:  // line 51
+        case 16:  // missed, line 51
             return .end("failure")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -90,37 +71,28 @@ public struct VipOfferV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "vip-offer", version: 1, status: .published,
-        name: "Offre VIP", source: "vip-offer/v1.yaml",
-        timezone: "Europe/Paris", trigger: .manual,
-        audience: .and(.call(.inGroup, [.name("vip")]), .compare(.notEqual, .field("email"), .literal(.null))),
-        leaveWhenOutOfAudience: false, repeatPolicy: .once,
-        exits: [.event("message_unsubscribed", filter: nil)],
-        start: 0,
-        states: [
-            FlowState(id: "dedupe", line: 20, step: .dedupe(by: "email", keep: "newest", next: 1)),
-            FlowState(id: "waves", line: 21, step: .distribute([FlowOption(amount: 1000.0, condition: nil, next: 4), FlowOption(amount: 1000.0, condition: nil, next: 2)], otherwise: 3)),
-            FlowState(id: "second_wave", line: 26, step: .wait(seconds: 86400, next: 4)),
-            FlowState(id: "third_wave", line: 27, step: .wait(seconds: 172800, next: 4)),
-            FlowState(id: "office_hours", line: 28, step: .waitUntil(days: [2, 3, 4, 5, 6], from: 540, to: 1020, next: 5)),
-            FlowState(id: "ab_test", line: 31, step: .test(variants: [FlowOption(amount: 10.0, condition: nil, next: 6), FlowOption(amount: 10.0, condition: nil, next: 7)], winnerBy: "clicks", decideAfter: 172800)),
-            FlowState(id: "offer_a", line: 38, step: .send(channel: "email", message: "vip-offer-a", approval: true, optimized: false, next: 8)),
-            FlowState(id: "offer_b", line: 39, step: .send(channel: "email", message: "vip-offer-b", approval: true, optimized: false, next: 8)),
-            FlowState(id: "wait_3d", line: 40, step: .wait(seconds: 259200, next: 9)),
-            FlowState(id: "clicked_offer", line: 41, step: .condition(.or(.call(.clicked, [.state(6), .absent]), .call(.clicked, [.state(7), .absent])), then: 11, else: 10)),
-            FlowState(id: "sms_reminder", line: 45, step: .send(channel: "sms", message: "vip-offer-reminder", approval: false, optimized: true, next: 16)),
-            FlowState(id: "promo", line: 46, step: .grantPromo("VIP20", next: 12)),
-            FlowState(id: "promo_email", line: 47, step: .send(channel: "email", message: "vip-offer-a", approval: false, optimized: false, next: 13)),
-            FlowState(id: "catalogue", line: 48, step: .postal("send", next: 14)),
-            FlowState(id: "export", line: 49, step: .export(destination: "sftp-main", fields: ["email", "first_name", "score"], next: 15)),
-            FlowState(id: "converted", line: 50, step: .end("success")),
-            FlowState(id: "missed", line: 51, step: .end("failure")),
-        ],
-        messages: [
-            "vip-offer-a": FlowMessage(channel: "email", category: "vip"),
-            "vip-offer-b": FlowMessage(channel: "email", category: "vip"),
-            "vip-offer-reminder": FlowMessage(channel: "sms", category: nil),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "VipOfferV1",
+        definition: #"{"audience":{"and":{"_0":{"call":{"_0":"in_group","_1":[{"name":{"_0":"vip"}}]}},"_1":{"compare":{"_0":"!=","_1":{"field":{"_0":"email"}},"_2":{"literal":{"_0":{"null":{}}}}}}}},"campaign":"vip-offer","exits":[{"event":{"_0":"message_unsubscribed"}}],"leaveWhenOutOfAudience":false,"messages":{"vip-offer-a":{"category":"vip","channel":"email","transactional":false},"vip-offer-b":{"category":"vip","channel":"email","transactional":false},"vip-offer-reminder":{"channel":"sms","transactional":false}},"name":"Offre VIP","repeatPolicy":"once","source":"vip-offer/v1.yaml","start":0,"states":[],"status":"published","timezone":"Europe/Paris","trigger":{"manual":{}},"version":1}"#,
+        states: #"""
+    {"id":"dedupe","line":20,"step":{"dedupe":{"by":"email","keep":"newest","next":1}}}
+    {"id":"waves","line":21,"step":{"distribute":{"_0":[{"amount":1000,"next":4},{"amount":1000,"next":2}],"otherwise":3}}}
+    {"id":"second_wave","line":26,"step":{"wait":{"next":4,"seconds":86400}}}
+    {"id":"third_wave","line":27,"step":{"wait":{"next":4,"seconds":172800}}}
+    {"id":"office_hours","line":28,"step":{"waitUntil":{"days":[2,3,4,5,6],"from":540,"next":5,"to":1020}}}
+    {"id":"ab_test","line":31,"step":{"test":{"decideAfter":172800,"variants":[{"amount":10,"next":6},{"amount":10,"next":7}],"winnerBy":"clicks"}}}
+    {"id":"offer_a","line":38,"step":{"send":{"approval":true,"channel":"email","message":"vip-offer-a","next":8,"optimized":false}}}
+    {"id":"offer_b","line":39,"step":{"send":{"approval":true,"channel":"email","message":"vip-offer-b","next":8,"optimized":false}}}
+    {"id":"wait_3d","line":40,"step":{"wait":{"next":9,"seconds":259200}}}
+    {"id":"clicked_offer","line":41,"step":{"condition":{"_0":{"or":{"_0":{"call":{"_0":"clicked","_1":[{"state":{"_0":6}},{"absent":{}}]}},"_1":{"call":{"_0":"clicked","_1":[{"state":{"_0":7}},{"absent":{}}]}}}},"else":10,"then":11}}}
+    {"id":"sms_reminder","line":45,"step":{"send":{"approval":false,"channel":"sms","message":"vip-offer-reminder","next":16,"optimized":true}}}
+    {"id":"promo","line":46,"step":{"grantPromo":{"_0":"VIP20","next":12}}}
+    {"id":"promo_email","line":47,"step":{"send":{"approval":false,"channel":"email","message":"vip-offer-a","next":13,"optimized":false}}}
+    {"id":"catalogue","line":48,"step":{"postal":{"_0":"send","next":14}}}
+    {"id":"export","line":49,"step":{"export":{"destination":"sftp-main","fields":["email","first_name","score"],"next":15}}}
+    {"id":"converted","line":50,"step":{"end":{"_0":"success"}}}
+    {"id":"missed","line":51,"step":{"end":{"_0":"failure"}}}
+    """#)
 }

@@ -4,30 +4,25 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Bienvenue (clients) (welcome-customer version 1).
 public struct WelcomeCustomerV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case welcome = 0  // line 14: welcome
-        case tag = 1  // line 15: tag
-        case done = 2  // line 16: done
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .welcome:  // line 14
-            return .send(channel: "email", message: "welcome-customer", approval: false, next: Step.tag.rawValue)
-        case .tag:  // line 15
-            return .act(.tags(add: ["customer-welcomed"], remove: []), next: Step.done.rawValue)
-        case .done:  // line 16
+        switch state {
+        case 0:  // welcome, line 14
+            return .send(channel: "email", message: "welcome-customer", approval: false, next: 1)  // tag
+        case 1:  // tag, line 15
+            return .act(.tags(add: ["customer-welcomed"], remove: []), next: 2)  // done
+        case 2:  // done, line 16
             return .end("success")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -46,21 +41,14 @@ public struct WelcomeCustomerV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "welcome-customer", version: 1, status: .published,
-        name: "Bienvenue (clients)", source: "welcome-customer/v1.yaml",
-        timezone: "UTC", trigger: .event("subscribed", filter: .compare(.equal, .eventField("channel"), .literal(.string("email")))),
-        audience: .compare(.greaterOrEqual, .field("orders"), .literal(.int(1))),
-        leaveWhenOutOfAudience: false, repeatPolicy: .once,
-        exits: [],
-        start: 0,
-        states: [
-            FlowState(id: "welcome", line: 14, step: .send(channel: "email", message: "welcome-customer", approval: false, optimized: false, next: 1)),
-            FlowState(id: "tag", line: 15, step: .tags(add: ["customer-welcomed"], remove: [], next: 2)),
-            FlowState(id: "done", line: 16, step: .end("success")),
-        ],
-        messages: [
-            "welcome-customer": FlowMessage(channel: "email", category: "welcome"),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "WelcomeCustomerV1",
+        definition: #"{"audience":{"compare":{"_0":">=","_1":{"field":{"_0":"orders"}},"_2":{"literal":{"_0":{"int":{"_0":1}}}}}},"campaign":"welcome-customer","exits":[],"leaveWhenOutOfAudience":false,"messages":{"welcome-customer":{"category":"welcome","channel":"email","transactional":false}},"name":"Bienvenue (clients)","repeatPolicy":"once","source":"welcome-customer/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"event":{"_0":"subscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}},"version":1}"#,
+        states: #"""
+    {"id":"welcome","line":14,"step":{"send":{"approval":false,"channel":"email","message":"welcome-customer","next":1,"optimized":false}}}
+    {"id":"tag","line":15,"step":{"tags":{"add":["customer-welcomed"],"next":2,"remove":[]}}}
+    {"id":"done","line":16,"step":{"end":{"_0":"success"}}}
+    """#)
 }

@@ -4,42 +4,33 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Bienvenue (prospects) (welcome-prospect version 1).
 public struct WelcomeProspectV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case grant_code = 0  // line 18: grant_code
-        case welcome = 1  // line 19: welcome
-        case wait_7d = 2  // line 20: wait_7d
-        case delivered_check = 3  // line 21: delivered_check
-        case still_valid = 4  // line 25: still_valid
-        case done = 5  // line 26: done
-        case bounced = 6  // line 27: bounced
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .grant_code:  // line 18
-            return .act(.grantPromo("WELCOME10"), next: Step.welcome.rawValue)
-        case .welcome:  // line 19
-            return .send(channel: "email", message: "welcome-prospect", approval: false, next: Step.wait_7d.rawValue)
-        case .wait_7d:  // line 20
-            return .wait(until: context.now + 604800, next: Step.delivered_check.rawValue)
-        case .delivered_check:  // line 21
-            return context.delivered(Step.welcome.rawValue) ? .go(Step.still_valid.rawValue) : .go(Step.bounced.rawValue)
-        case .still_valid:  // line 25
-            return .send(channel: "email", message: "promo-still-valid", approval: false, next: Step.done.rawValue)
-        case .done:  // line 26
+        switch state {
+        case 0:  // grant_code, line 18
+            return .act(.grantPromo("WELCOME10"), next: 1)  // welcome
+        case 1:  // welcome, line 19
+            return .send(channel: "email", message: "welcome-prospect", approval: false, next: 2)  // wait_7d
+        case 2:  // wait_7d, line 20
+            return .wait(until: context.now + 604800, next: 3)  // delivered_check
+        case 3:  // delivered_check, line 21
+            return context.delivered(1) ? .go(4) : .go(6)  // still_valid, bounced
+        case 4:  // still_valid, line 25
+            return .send(channel: "email", message: "promo-still-valid", approval: false, next: 5)  // done
+        case 5:  // done, line 26
             return .end("neutral")
-        case .bounced:  // line 27
+        case 6:  // bounced, line 27
             return .end("failure")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -60,26 +51,18 @@ public struct WelcomeProspectV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "welcome-prospect", version: 1, status: .published,
-        name: "Bienvenue (prospects)", source: "welcome-prospect/v1.yaml",
-        timezone: "UTC", trigger: .event("subscribed", filter: .compare(.equal, .eventField("channel"), .literal(.string("email")))),
-        audience: .or(.compare(.equal, .field("orders"), .literal(.int(0))), .compare(.equal, .field("orders"), .literal(.null))),
-        leaveWhenOutOfAudience: false, repeatPolicy: .once,
-        exits: [.event("purchase", filter: nil)],
-        start: 0,
-        states: [
-            FlowState(id: "grant_code", line: 18, step: .grantPromo("WELCOME10", next: 1)),
-            FlowState(id: "welcome", line: 19, step: .send(channel: "email", message: "welcome-prospect", approval: false, optimized: false, next: 2)),
-            FlowState(id: "wait_7d", line: 20, step: .wait(seconds: 604800, next: 3)),
-            FlowState(id: "delivered_check", line: 21, step: .condition(.call(.delivered, [.state(1)]), then: 4, else: 6)),
-            FlowState(id: "still_valid", line: 25, step: .send(channel: "email", message: "promo-still-valid", approval: false, optimized: false, next: 5)),
-            FlowState(id: "done", line: 26, step: .end("neutral")),
-            FlowState(id: "bounced", line: 27, step: .end("failure")),
-        ],
-        messages: [
-            "promo-still-valid": FlowMessage(channel: "email", category: "welcome"),
-            "welcome-prospect": FlowMessage(channel: "email", category: "welcome"),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "WelcomeProspectV1",
+        definition: #"{"audience":{"or":{"_0":{"compare":{"_0":"==","_1":{"field":{"_0":"orders"}},"_2":{"literal":{"_0":{"int":{"_0":0}}}}}},"_1":{"compare":{"_0":"==","_1":{"field":{"_0":"orders"}},"_2":{"literal":{"_0":{"null":{}}}}}}}},"campaign":"welcome-prospect","exits":[{"event":{"_0":"purchase"}}],"leaveWhenOutOfAudience":false,"messages":{"promo-still-valid":{"category":"welcome","channel":"email","transactional":false},"welcome-prospect":{"category":"welcome","channel":"email","transactional":false}},"name":"Bienvenue (prospects)","repeatPolicy":"once","source":"welcome-prospect/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"event":{"_0":"subscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}},"version":1}"#,
+        states: #"""
+    {"id":"grant_code","line":18,"step":{"grantPromo":{"_0":"WELCOME10","next":1}}}
+    {"id":"welcome","line":19,"step":{"send":{"approval":false,"channel":"email","message":"welcome-prospect","next":2,"optimized":false}}}
+    {"id":"wait_7d","line":20,"step":{"wait":{"next":3,"seconds":604800}}}
+    {"id":"delivered_check","line":21,"step":{"condition":{"_0":{"call":{"_0":"delivered","_1":[{"state":{"_0":1}}]}},"else":6,"then":4}}}
+    {"id":"still_valid","line":25,"step":{"send":{"approval":false,"channel":"email","message":"promo-still-valid","next":5,"optimized":false}}}
+    {"id":"done","line":26,"step":{"end":{"_0":"neutral"}}}
+    {"id":"bounced","line":27,"step":{"end":{"_0":"failure"}}}
+    """#)
 }

@@ -4,51 +4,39 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion1: CampaignRuntimeAPIVersion1 {}
+private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
 
 /// Soldes d'hiver (winter-sale version 1).
 public struct WinterSaleV1: CampaignFlow {
-    /// The steps, in the order of the campaign file.
-    public enum Step: Int, CaseIterable, Sendable {
-        case channel_split = 0  // line 17: channel_split
-        case push = 1  // line 21: push
-        case sms = 2  // line 22: sms
-        case saturday = 3  // line 23: saturday
-        case cleanup = 4  // line 26: cleanup
-        case unsubscribe = 5  // line 30: unsubscribe
-        case sale_email = 6  // line 31: sale_email
-        case mark = 7  // line 32: mark
-        case sent = 8  // line 33: sent
-        case removed = 9  // line 34: removed
-    }
-
     public init() {}
 
     public var definition: FlowDefinition { Self.lowered }
 
+    /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
-        guard let step = Step(rawValue: state) else { return .end("stopped") }
-        switch step {
-        case .channel_split:  // line 17
-            return .go(context.splitTarget("channel_split", weights: [50.0, 50.0], nexts: [Step.push.rawValue, Step.sms.rawValue]))
-        case .push:  // line 21
-            return .send(channel: "push", message: "back-in-stock", approval: false, next: Step.saturday.rawValue)
-        case .sms:  // line 22
-            return .send(channel: "sms", message: "flash-sms", approval: false, next: Step.saturday.rawValue)
-        case .saturday:  // line 23
-            return .wait(until: context.waitUntil(days: [7], from: 600, to: nil), next: Step.cleanup.rawValue)
-        case .cleanup:  // line 26
-            return (context.unsubscribedFrom(Step.sms.rawValue) || context.complained(Step.push.rawValue)) ? .go(Step.unsubscribe.rawValue) : .go(Step.sale_email.rawValue)
-        case .unsubscribe:  // line 30
-            return .act(.unsubscribe(["sms", "push"]), next: Step.removed.rawValue)
-        case .sale_email:  // line 31
-            return .send(channel: "email", message: "winter-sale", approval: false, next: Step.mark.rawValue)
-        case .mark:  // line 32
-            return .act(.update([FieldAssignment(field: "last_purchase_at", value: .null), FieldAssignment(field: "score", value: .int(5))]), next: Step.sent.rawValue)
-        case .sent:  // line 33
+        switch state {
+        case 0:  // channel_split, line 17
+            return .go(context.splitTarget("channel_split", weights: [50.0, 50.0], nexts: [1, 2]))  // push, sms
+        case 1:  // push, line 21
+            return .send(channel: "push", message: "back-in-stock", approval: false, next: 3)  // saturday
+        case 2:  // sms, line 22
+            return .send(channel: "sms", message: "flash-sms", approval: false, next: 3)  // saturday
+        case 3:  // saturday, line 23
+            return .wait(until: context.waitUntil(days: [7], from: 600, to: nil), next: 4)  // cleanup
+        case 4:  // cleanup, line 26
+            return (context.unsubscribedFrom(2) || context.complained(1)) ? .go(5) : .go(6)  // unsubscribe, sale_email
+        case 5:  // unsubscribe, line 30
+            return .act(.unsubscribe(["sms", "push"]), next: 9)  // removed
+        case 6:  // sale_email, line 31
+            return .send(channel: "email", message: "winter-sale", approval: false, next: 7)  // mark
+        case 7:  // mark, line 32
+            return .act(.update([FieldAssignment(field: "last_purchase_at", value: .null), FieldAssignment(field: "score", value: .int(5))]), next: 8)  // sent
+        case 8:  // sent, line 33
             return .end("success")
-        case .removed:  // line 34
+        case 9:  // removed, line 34
             return .end("neutral")
+        default:
+            return .end("stopped")
         }
     }
 
@@ -67,30 +55,21 @@ public struct WinterSaleV1: CampaignFlow {
         }
     }
 
-    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe.
-    public static let lowered = FlowDefinition(
-        campaign: "winter-sale", version: 1, status: .published,
-        name: "Soldes d'hiver", source: "winter-sale/v1.yaml",
-        timezone: "Europe/Paris", trigger: .dates([1799823600.0, 1800428400.0]),
-        audience: .and(.and(.call(.inGroup, [.name("customers")]), .compare(.greater, .call(.since, [.value(.field("created_at"))]), .literal(.duration(31536000)))), .not(.call(.hasTag, [.name("no-sales")]))),
-        leaveWhenOutOfAudience: false, repeatPolicy: .many,
-        exits: [],
-        start: 0,
-        states: [
-            FlowState(id: "channel_split", line: 17, step: .split([FlowOption(amount: 50.0, condition: nil, next: 1), FlowOption(amount: 50.0, condition: nil, next: 2)])),
-            FlowState(id: "push", line: 21, step: .send(channel: "push", message: "back-in-stock", approval: false, optimized: false, next: 3)),
-            FlowState(id: "sms", line: 22, step: .send(channel: "sms", message: "flash-sms", approval: false, optimized: false, next: 3)),
-            FlowState(id: "saturday", line: 23, step: .waitUntil(days: [7], from: 600, to: nil, next: 4)),
-            FlowState(id: "cleanup", line: 26, step: .condition(.or(.call(.unsubscribedFrom, [.state(2)]), .call(.complained, [.state(1)])), then: 5, else: 6)),
-            FlowState(id: "unsubscribe", line: 30, step: .unsubscribe(["sms", "push"], next: 9)),
-            FlowState(id: "sale_email", line: 31, step: .send(channel: "email", message: "winter-sale", approval: false, optimized: false, next: 7)),
-            FlowState(id: "mark", line: 32, step: .update([FieldAssignment(field: "last_purchase_at", value: .null), FieldAssignment(field: "score", value: .int(5))], next: 8)),
-            FlowState(id: "sent", line: 33, step: .end("success")),
-            FlowState(id: "removed", line: 34, step: .end("neutral")),
-        ],
-        messages: [
-            "back-in-stock": FlowMessage(channel: "push", category: nil),
-            "flash-sms": FlowMessage(channel: "sms", category: nil),
-            "winter-sale": FlowMessage(channel: "email", category: "seasonal"),
-        ])
+    /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
+    /// interpreter: the definition without its states, then the states one a line, decoded at first use.
+    public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
+        "WinterSaleV1",
+        definition: #"{"audience":{"and":{"_0":{"and":{"_0":{"call":{"_0":"in_group","_1":[{"name":{"_0":"customers"}}]}},"_1":{"compare":{"_0":">","_1":{"call":{"_0":"since","_1":[{"value":{"_0":{"field":{"_0":"created_at"}}}}]}},"_2":{"literal":{"_0":{"duration":{"_0":31536000}}}}}}}},"_1":{"not":{"_0":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"no-sales"}}]}}}}}},"campaign":"winter-sale","exits":[],"leaveWhenOutOfAudience":false,"messages":{"back-in-stock":{"channel":"push","transactional":false},"flash-sms":{"channel":"sms","transactional":false},"winter-sale":{"category":"seasonal","channel":"email","transactional":false}},"name":"Soldes d'hiver","repeatPolicy":"many","source":"winter-sale/v1.yaml","start":0,"states":[],"status":"published","timezone":"Europe/Paris","trigger":{"dates":{"_0":[1799823600,1800428400]}},"version":1}"#,
+        states: #"""
+    {"id":"channel_split","line":17,"step":{"split":{"_0":[{"amount":50,"next":1},{"amount":50,"next":2}]}}}
+    {"id":"push","line":21,"step":{"send":{"approval":false,"channel":"push","message":"back-in-stock","next":3,"optimized":false}}}
+    {"id":"sms","line":22,"step":{"send":{"approval":false,"channel":"sms","message":"flash-sms","next":3,"optimized":false}}}
+    {"id":"saturday","line":23,"step":{"waitUntil":{"days":[7],"from":600,"next":4}}}
+    {"id":"cleanup","line":26,"step":{"condition":{"_0":{"or":{"_0":{"call":{"_0":"unsubscribed_from","_1":[{"state":{"_0":2}}]}},"_1":{"call":{"_0":"complained","_1":[{"state":{"_0":1}}]}}}},"else":6,"then":5}}}
+    {"id":"unsubscribe","line":30,"step":{"unsubscribe":{"_0":["sms","push"],"next":9}}}
+    {"id":"sale_email","line":31,"step":{"send":{"approval":false,"channel":"email","message":"winter-sale","next":7,"optimized":false}}}
+    {"id":"mark","line":32,"step":{"update":{"_0":[{"field":"last_purchase_at","value":{"null":{}}},{"field":"score","value":{"int":{"_0":5}}}],"next":8}}}
+    {"id":"sent","line":33,"step":{"end":{"_0":"success"}}}
+    {"id":"removed","line":34,"step":{"end":{"_0":"neutral"}}}
+    """#)
 }

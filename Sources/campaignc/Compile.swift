@@ -38,7 +38,7 @@ struct Compile: ParsableCommand {
         let result = try CheckedProject.load(paths: paths, workspace: workspace)
         let module: CompiledModule
         do {
-            module = emit == .swift ? CompiledModule.swift(result, combined: combined) : try CompiledModule.ir(result)
+            module = emit == .swift ? try CompiledModule.swift(result, combined: combined) : try CompiledModule.ir(result)
         } catch {
             FileHandle.standardError.write(Data("campaignc: error: \(error)\n".utf8))
             throw ExitCode(1)

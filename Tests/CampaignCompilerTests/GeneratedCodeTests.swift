@@ -161,7 +161,7 @@ import Testing
         #expect(result.status == 0, "\(result.output.prefix(3000))")
     }
 
-    /// `a op b op c ...` as the parser builds it (left-deep), or right-deep.
+    /// `a op b op c ...` left-deep, or right-deep.
     static func chain(_ count: Int, or: Bool, leftDeep: Bool = true) -> FlowExpression {
         let operands: [FlowExpression] = (0..<count).map { .compare(.equal, .field("score"), .literal(.int($0))) }
         func join(_ left: FlowExpression, _ right: FlowExpression) -> FlowExpression { or ? .or(left, right) : .and(left, right) }
@@ -169,40 +169,109 @@ import Testing
             : operands.dropLast().reversed().reduce(operands[operands.count - 1]) { join($1, $0) }
     }
 
+    /// `a op b op c ...` as the parser builds it: a balanced tree, about log2(count) deep.
+    static func balancedChain(_ count: Int, or: Bool, from first: Int = 0) -> FlowExpression {
+        guard count > 1 else { return .compare(.equal, .field("score"), .literal(.int(first))) }
+        let left = balancedChain(count / 2, or: or, from: first), right = balancedChain(count - count / 2, or: or, from: first + count / 2)
+        return or ? .or(left, right) : .and(left, right)
+    }
+
     @Test func longBooleanChainsAndExtremeNumbersBuild() throws {
-        let mixed = FlowExpression.or(.and(Self.chain(300, or: true), .not(Self.chain(300, or: false, leftDeep: false))),
+        let mixed = FlowExpression.or(.and(Self.balancedChain(300, or: true), .not(Self.chain(200, or: false, leftDeep: false))),
                                       .compare(.less, .field("score"), .literal(.decimal(-.infinity))))
         let definitions = [
             Self.definition(ids: ["a", "b"], condition: Self.chain(250, or: true)),
-            Self.definition(ids: ["a", "b"], condition: Self.chain(1_000, or: false)),
+            Self.definition(ids: ["a", "b"], condition: Self.balancedChain(2_000, or: false)),
             Self.definition(ids: ["a", "b"], condition: Self.chain(250, or: true, leftDeep: false)),
             Self.definition(ids: ["a", "b"], condition: mixed),
             Self.definition(ids: ["a", "b"], condition: .compare(.greater, .field("score"), .literal(.decimal(.infinity)))),
         ]
+        // A tree nested more than JSON's 512 levels (the parser never builds one: its chains are balanced)
+        // is refused with a message, never emitted wrong.
+        #expect(throws: EmitError.self) { try SwiftEmitter(Self.definition(ids: ["a"], condition: Self.chain(1_000, or: false)), typeName: "DeepV1") }
         let result = try Self.typecheck(definitions)
         #expect(result.status == 0, "\(result.output.prefix(3000))")
         // Non-finite numbers keep their value, as the interpreter holds it.
         #expect(SwiftValuePrinter.double(.infinity) == "Double.infinity")
         #expect(SwiftValuePrinter.double(-.infinity) == "-Double.infinity")
         #expect(SwiftValuePrinter.double(1e300) == "1e+300")
+        #expect(SwiftValuePrinter.double(5e-324) == "Double(bitPattern: 0x1)")
     }
 
-    @Test func flatChainsRebuildTheSameTree() throws {
-        // The lowered form is printed as a fold over the operands; folding them here gives back the tree.
-        let left = Self.chain(40, or: true), right = Self.chain(40, or: false, leftDeep: false)
-        let leftText = SwiftValuePrinter.expression(left), rightText = SwiftValuePrinter.expression(right)
-        #expect(leftText.hasPrefix("([.compare(.equal, .field(\"score\"), .literal(.int(1)))"))
-        #expect(leftText.hasSuffix("] as [FlowExpression]).reduce(.compare(.equal, .field(\"score\"), .literal(.int(0))), FlowExpression.or)"))
-        #expect(rightText.hasPrefix("([.compare(.equal, .field(\"score\"), .literal(.int(38)))"))
-        #expect(rightText.hasSuffix("] as [FlowExpression]).reduce(.compare(.equal, .field(\"score\"), .literal(.int(39)))) { FlowExpression.and($1, $0) }"))
-        #expect(left.chainOperands(of: .or).count == 40 && right.chainOperands(of: .and).count == 40)
-        // Nesting of the emitted condition grows with the logarithm of the chain's length.
-        let condition = SwiftEmitter(Self.definition(ids: ["a"]), typeName: "T").condition(Self.chain(1_000, or: true))
-        var depth = 0, deepest = 0
-        for character in condition {
-            if character == "(" { depth += 1; deepest = max(deepest, depth) }
-            if character == ")" { depth -= 1 }
+    @Test func longChainsBecomeFunctionsOfOneStatementAnOperand() throws {
+        var writer = SwiftConditionWriter()
+        let call = writer.condition(.and(Self.chain(1_000, or: true), .not(Self.chain(40, or: false, leftDeep: false))))
+        #expect(call == "(Self.chain0(&context) && !Self.chain1(&context))")
+        #expect(writer.functions.count == 2)
+        #expect(writer.functions[0].count == 1_001 && writer.functions[0].last == "return false")
+        #expect(writer.functions[0][999] == "if Value.equal(context.field(\"score\"), .int(999)) { return true }")
+        #expect(writer.functions[1].count == 41 && writer.functions[1][0] == "if !(Value.equal(context.field(\"score\"), .int(0))) { return false }")
+        #expect(Self.chain(40, or: true).chainOperands(of: .or).count == 40)
+        // Short chains stay expressions.
+        #expect(writer.condition(Self.chain(3, or: true)).hasPrefix("((Value.equal"))
+        #expect(writer.functions.count == 2)
+    }
+
+    /// Texts that stress the embedded form: every kind of escape, noncharacters (U+FDD0 and U+FFFF, which
+    /// Swift literals cannot spell), scalars beyond the BMP, raw-string delimiters.
+    static let embeddedTexts = hostile + [String(decoding: [0xEF, 0xB7, 0x90], as: UTF8.self), String(decoding: [0xEF, 0xBF, 0xBF], as: UTF8.self), "\u{10FFFF}", "\u{7F}", "\"#", "\"##", "\"\"\"#", "\\#(x)", "\\##(", "###"]
+
+    /// A definition holding every step kind and the extreme numbers, with `texts` as its names.
+    static func extremeDefinition(texts: [String]) -> FlowDefinition {
+        let numbers: [Value] = [.int(.max), .int(.min), .decimal(.greatestFiniteMagnitude), .decimal(-.greatestFiniteMagnitude),
+                                .decimal(.infinity), .decimal(-.infinity), .decimal(-0.0), .decimal(5e-324), .decimal(0.1),
+                                .decimal(1e300), .instant(-1e15), .duration(.max), .list([.null, .bool(true), .string(texts.joined())])]
+        let condition = numbers.map { FlowExpression.compare(.greaterOrEqual, .field(texts[0]), .literal($0)) }
+            .dropFirst().reduce(.literal(numbers[0])) { FlowExpression.or($0, $1) }
+        let steps: [FlowStep] = [
+            .send(channel: texts[1], message: texts[2], approval: true, optimized: true, next: 1),
+            .update(numbers.map { FieldAssignment(field: texts[3], value: $0) }, next: 2),
+            .tags(add: texts, remove: [texts[4]], next: 3), .unsubscribe(texts, next: 4), .archive(next: 5),
+            .grantPromo(texts[5], next: 6), .export(destination: texts[6], fields: texts, next: 7), .postal(texts[7], next: 8),
+            .wait(seconds: .max, next: 9), .waitUntil(days: [1, 7], from: 0, to: 1439, next: 10),
+            .condition(condition, then: 11, else: 12),
+            .branch([FlowOption(condition: .call(.clicked, [.state(0), .value(.literal(.string(texts[8])))]), next: 12)], otherwise: 13),
+            .split([FlowOption(amount: 5e-324, next: 13), FlowOption(amount: .greatestFiniteMagnitude, next: 14)]),
+            .test(variants: [FlowOption(amount: 50, next: 14)], winnerBy: texts[9], decideAfter: .max),
+            .distribute([FlowOption(amount: 1e300, next: 15)], otherwise: 15), .dedupe(by: texts[10], keep: texts[11], next: 16),
+            .end(texts[12]),
+        ]
+        let states = steps.enumerated().map { FlowState(id: texts[$0 % texts.count] + "\($0)", line: $0 + 1, note: texts[($0 + 3) % texts.count], step: $1) }
+        return FlowDefinition(
+            campaign: texts[13], version: .max, status: .draining, name: texts[14], source: texts[15], timezone: texts[16],
+            trigger: .dates([-.greatestFiniteMagnitude, 5e-324, .infinity]), audience: condition, leaveWhenOutOfAudience: true,
+            repeatPolicy: .afterExit, exits: [.event(texts[17], filter: condition), .condition(.not(condition))], start: 0, states: states,
+            messages: Dictionary(uniqueKeysWithValues: texts.enumerated().map { ("\($0):\($1)", FlowMessage(channel: $1, category: $1, transactional: true)) }))
+    }
+
+    @Test func theEmbeddedLoweredFormReadsBackExactly() throws {
+        var g = SeededRandom(seed: 11)
+        for round in 0..<20 {
+            let texts = round == 0 ? Self.embeddedTexts : (0..<40).map { _ in Self.randomString(&g) }
+            let definition = Self.extremeDefinition(texts: texts)
+            let embedded = try EmbeddedFlowDefinition.encode(definition)
+            for line in [embedded.definition] + embedded.states {
+                #expect(line.unicodeScalars.allSatisfy { (0x20..<0x7F).contains($0.value) } , "not printable ASCII: \(line.prefix(200))")
+            }
+            let decoded = try EmbeddedFlowDefinition.decode(definition: embedded.definition, states: embedded.states.joined(separator: "\n"))
+            #expect(decoded == definition)
+            // -0.0 equals 0.0: its sign must survive too.
+            guard case .update(let assignments, _) = decoded.states[1].step, case .decimal(let zero) = assignments[6].value else {
+                Issue.record("no update step"); continue
+            }
+            #expect(zero.sign == .minus)
         }
-        #expect(deepest < 20, "nesting \(deepest)")
+        // A raw string has more `#` than any run in its text.
+        #expect(SwiftLiteral.rawString(["a\"##(b"]) == "###\"a\"##(b\"###")
+        #expect(SwiftLiteral.rawString(["a", "b"]) == "#\"\"\"\na\nb\n\"\"\"#")
+        #expect(SwiftLiteral.rawString(["é"]) == SwiftLiteral.string("é"))
+    }
+
+    @Test func theExtremeDefinitionCompilesAndNaNIsRefused() throws {
+        let result = try Self.typecheck([Self.extremeDefinition(texts: Self.embeddedTexts)])
+        #expect(result.status == 0, "\(result.output.prefix(3000))")
+        var definition = Self.extremeDefinition(texts: Self.embeddedTexts)
+        definition.states[0].step = .condition(.compare(.less, .field("x"), .literal(.decimal(.nan))), then: 0, else: 0)
+        #expect(throws: EmitError.self) { try SwiftEmitter(definition, typeName: "NaNV1") }
     }
 }

@@ -75,7 +75,7 @@ import Testing
             default: Issue.record("\(function.rawValue): parameter \(parameter.placeholder) lowered to \(argument)")
             }
         }
-        let swift = SwiftEmitter(flow, typeName: "C").emit()
+        let swift = try SwiftEmitter(flow, typeName: "C").emit()
         #expect(swift.contains("context.\(function.swiftName)("), "the generated step calls FlowContext.\(function.swiftName)")
         #expect(GraphEmitter(flow).text(condition).contains("\(function.rawValue)("))
     }

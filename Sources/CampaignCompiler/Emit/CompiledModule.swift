@@ -14,26 +14,28 @@ public struct CompiledModule {
 
     /// Lowers and emits every campaign version, one file each plus `CampaignIndex.swift`; with `combined`,
     /// everything in one `CompiledCampaigns.swift` (what the build plugin declares as its one output).
-    /// `result` must hold no errors.
-    public static func swift(_ result: CheckResult, combined: Bool = false) -> CompiledModule {
+    /// `result` must hold no errors. Throws, and produces no file, when any version cannot be emitted.
+    public static func swift(_ result: CheckResult, combined: Bool = false) throws(EmitError) -> CompiledModule {
         let definitions = lowered(result)
         let names = SwiftIdentifier.unique(definitions.map { "\($0.campaign)\u{0}\($0.version)" }) { key in
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
             return SwiftIdentifier.typeName(campaign: String(parts[0]), version: Int(parts[1]) ?? 0)
         }
+        var emitters: [SwiftEmitter] = []
+        for (definition, name) in zip(definitions, names) {
+            emitters.append(try SwiftEmitter(definition, typeName: name))
+        }
         if combined {
             var p = CodePrinter()
             SwiftEmitter.preamble(&p, source: nil)
-            for (definition, name) in zip(definitions, names) {
-                SwiftEmitter(definition, typeName: name).emitFlow(&p)
+            for emitter in emitters {
+                emitter.emitFlow(&p)
                 p.line()
             }
             emitIndex(&p, names: names, definitions: definitions)
             return CompiledModule(files: [(name: "CompiledCampaigns.swift", contents: p.text)])
         }
-        var files = zip(definitions, names).map { definition, name in
-            (name: "\(name).swift", contents: SwiftEmitter(definition, typeName: name).emit())
-        }
+        var files = emitters.map { (name: "\($0.typeName).swift", contents: $0.emit()) }
         var index = CodePrinter()
         SwiftEmitter.preamble(&index, source: nil)
         emitIndex(&index, names: names, definitions: definitions)

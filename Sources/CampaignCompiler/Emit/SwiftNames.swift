@@ -1,7 +1,8 @@
 /// The one sanitizer for identifiers in generated Swift: every step id, campaign id and type name passes
 /// through it, so no campaign file can inject code through a name.
 public enum SwiftIdentifier {
-    /// Swift keywords, and names that would clash with members of the generated `Step` enum.
+    /// Swift keywords, and names generated code has declared or relied on (the members of the `Step` enum
+    /// that files generated for runtime API version 1 declared), kept so that identifiers stay as they were.
     static let reserved: Set<String> = [
         "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
         "internal", "let", "open", "operator", "private", "precedencegroup", "protocol", "public", "rethrows",
@@ -92,6 +93,24 @@ public enum SwiftLiteral {
             }
         }
         return result + "\""
+    }
+
+    /// A Swift expression of type `String` holding `lines` joined by newlines, written as they are in a raw
+    /// string literal (`#"..."#`, multi-line from two lines on), for long machine-made text such as the
+    /// embedded lowered form. Its delimiters have one `#` more than any run of `#` in the text, so nothing in
+    /// it can close the literal or interpolate. Lines holding anything but printable ASCII are escaped by
+    /// ``string(_:)`` instead.
+    public static func rawString(_ lines: [String]) -> String {
+        let printable = lines.allSatisfy { $0.unicodeScalars.allSatisfy { (0x20..<0x7F).contains($0.value) } }
+        guard printable, !lines.isEmpty else { return string(lines.joined(separator: "\n")) }
+        var longestRun = 0, run = 0
+        for scalar in lines.joined().unicodeScalars {
+            run = scalar == "#" ? run + 1 : 0
+            longestRun = max(longestRun, run)
+        }
+        let hashes = String(repeating: "#", count: longestRun + 1)
+        if lines.count == 1 { return hashes + "\"" + lines[0] + "\"" + hashes }
+        return hashes + "\"\"\"\n" + lines.joined(separator: "\n") + "\n\"\"\"" + hashes
     }
 
     /// `text` made safe for a `//` comment: one line; line breaks, control and format characters (bidi
