@@ -29,6 +29,7 @@ enum DisplayText {
     /// `text` on one line with every unsafe scalar escaped; a line that would start with `::` (a workflow
     /// command) gets its first colon escaped.
     static func safe(_ text: some StringProtocol) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return neutralizingWorkflowCommand(String(text)) }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
