@@ -54,6 +54,6 @@ public final class EventIntake: Sendable {
             throw Problem.conflict("event id '\(id.dropFirst(source.count))' was already submitted with a different content")
         }
         metrics.accepted(events: events.count)
-        await arrivals.ring()
+        arrivals.ring()
     }
 }

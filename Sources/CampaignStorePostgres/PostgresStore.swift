@@ -32,6 +32,8 @@ public final class PostgresStore: CampaignStore {
     private let dropsSchemaAtDeinit: Bool
     /// The session holding the unit lock while this process runs a unit.
     private let unitLock: UnitLock
+    /// Units that only add inbox events, committed together when they queue up (``commitInboxUnits(_:_:_:)``).
+    private let inboxCommits: GroupCommit<UnitRows>
 
     /// The migrations this program knows, in order: a version and its statements. The versions applied to a
     /// schema are recorded in its `schema_migrations` table. A change to the schema is a new migration, never
@@ -168,6 +170,7 @@ public final class PostgresStore: CampaignStore {
         self.logger = logger
         self.dropsSchemaAtDeinit = dropsSchemaAtDeinit
         unitLock = UnitLock(address: address, schema: schema, logger: logger)
+        inboxCommits = GroupCommit(maximumBatch: 256) { [logger] units in try await Self.commitInboxUnits(units, client, logger) }
         runner = Task { await client.run() }
         do {
             try await migrate()
@@ -444,7 +447,15 @@ public final class PostgresStore: CampaignStore {
     public func commit(_ unit: EffectUnit) async throws {
         let unitRows = try UnitRows(unit)
         guard !unitRows.isEmpty else { return }
-        let logger = logger
+        if unitRows.isInboxOnly {
+            try await inboxCommits.commit(unitRows)
+        } else {
+            try await Self.commitAlone(unitRows, client, logger)
+        }
+    }
+
+    /// Commits one unit in its own transaction.
+    private static func commitAlone(_ unitRows: UnitRows, _ client: PostgresClient, _ logger: Logger) async throws {
         do {
             try await client.withTransaction(logger: logger) { connection in
                 try await unitRows.apply(connection, logger)
@@ -453,6 +464,91 @@ public final class PostgresStore: CampaignStore {
             // A refused input comes out as the protocol names it, not wrapped in the transaction's error.
             if let refused = error.closureError as? StoreError { throw refused }
             throw error
+        }
+    }
+
+    /// Commits units that only add inbox events (the events route's and the provider webhooks', most of a busy
+    /// service's commits) in one transaction of four statements, however many they are: one read of what the
+    /// database knows of their ids and contacts, each unit's refusal decided from it as ``UnitRows/apply(_:_:)``
+    /// would decide it, and one insert of the accepted units' new events. When another process accepts one of
+    /// those ids or erases one of those contacts between the read and the insert, the insert finds fewer rows to
+    /// write than decided: the transaction is rolled back and every unit is committed on its own.
+    private static func commitInboxUnits(_ units: [UnitRows], _ client: PostgresClient, _ logger: Logger) async throws -> [(any Error)?] {
+        guard units.count > 1 else { return [await failure { try await commitAlone(units[0], client, logger) }] }
+        let ids = Array(Set(units.flatMap { $0.inbox.map(\.event.id) }))
+        let contacts = Array(Set(units.flatMap { $0.inbox.map(\.event.contact) }))
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                var known: [String: Int64] = [:], existing = Set<String>()
+                for row in try await connection.rows("""
+                    SELECT 'event', id, digest FROM inbox WHERE id = ANY(\(ids)::text[])
+                    UNION ALL SELECT 'event', id, digest FROM input WHERE id = ANY(\(ids)::text[])
+                    UNION ALL SELECT 'contact', id, 0 FROM contact WHERE id = ANY(\(contacts)::text[])
+                    """, logger) {
+                    let (kind, id, digest) = try row.decode((String, String, Int64).self)
+                    if kind == "contact" { existing.insert(id) } else { known[id] = digest }
+                }
+                var failures: [(any Error)?] = []
+                var newIDs: [String] = [], newDigests: [Int64] = [], newContacts: [String] = [], newEvents: [ByteBuffer] = []
+                for unit in units {
+                    var accepted: [String: Int64] = [:], unknownContacts: [String] = [], refusal: StoreError?
+                    var rows: [Int] = []
+                    for (index, entry) in unit.inbox.enumerated() {
+                        let id = entry.event.id, digest = entry.digest
+                        if let earlier = accepted[id] ?? known[id] {
+                            if earlier != digest {
+                                refusal = .inputConflict(id)
+                                break
+                            }
+                            continue
+                        }
+                        accepted[id] = digest
+                        if !existing.contains(entry.event.contact) {
+                            if !unknownContacts.contains(entry.event.contact) { unknownContacts.append(entry.event.contact) }
+                            continue
+                        }
+                        rows.append(index)
+                    }
+                    if refusal == nil, !unknownContacts.isEmpty { refusal = .unknownContacts(unknownContacts) }
+                    failures.append(refusal)
+                    guard refusal == nil else { continue }
+                    known.merge(accepted) { $1 }
+                    for index in rows {
+                        let entry = unit.inbox[index]
+                        newIDs.append(entry.event.id)
+                        newDigests.append(entry.digest)
+                        newContacts.append(entry.event.contact)
+                        newEvents.append(entry.json)
+                    }
+                }
+                guard !newIDs.isEmpty else { return failures }
+                let inserted = try await connection.rows("""
+                    INSERT INTO inbox (id, digest, contact, event)
+                    SELECT e.id, e.digest, e.contact, e.event
+                    FROM unnest(\(newIDs)::text[], \(newDigests)::bigint[], \(newContacts)::text[], \(newEvents)::bytea[])
+                        WITH ORDINALITY AS e(id, digest, contact, event, n)
+                    WHERE NOT EXISTS (SELECT 1 FROM input WHERE input.id = e.id)
+                      AND EXISTS (SELECT 1 FROM contact WHERE contact.id = e.contact)
+                    ORDER BY e.n
+                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    """, logger)
+                guard inserted.count == newIDs.count else { throw RacedWithAnotherProcess() }
+                return failures
+            }
+        } catch let error as PostgresTransactionError where error.closureError is RacedWithAnotherProcess {
+            var failures: [(any Error)?] = []
+            for unit in units { failures.append(await failure { try await commitAlone(unit, client, logger) }) }
+            return failures
+        }
+    }
+
+    /// The error `body` throws, nil when it returns.
+    private static func failure(_ body: () async throws -> Void) async -> (any Error)? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error
         }
     }
 
@@ -516,6 +612,9 @@ public final class PostgresStore: CampaignStore {
     }
 }
 
+/// Another process accepted an inbox event or erased a contact between a group's read and its insert.
+private struct RacedWithAnotherProcess: Error {}
+
 /// Why the PostgreSQL store does not open, or fails a call.
 public enum PostgresStoreError: Error, CustomStringConvertible {
     /// Not a `postgres://user:password@host:port/database` URL.
@@ -555,7 +654,7 @@ struct UnitRows: Sendable {
     var actionRequests: [ByteBuffer] = [], actionDues: [Double] = []
     /// The contact each timer is about, empty for a test's decision (NULL in the table).
     var timerContacts: [String] = []
-    var inbox: [(event: InboxEvent, json: ByteBuffer)] = []
+    var inbox: [(event: InboxEvent, digest: Int64, json: ByteBuffer)] = []
     var journalContacts: [String] = [], journalEntries: [ByteBuffer] = []
     var erased: [String] = []
     var deploymentSchema: ByteBuffer?
@@ -598,7 +697,10 @@ struct UnitRows: Sendable {
             actionRequests.append(ByteBuffer(bytes: try PostgresStore.encode(action)))
             actionDues.append(action.at)
         }
-        inbox = try unit.inboxAdded.map { ($0, ByteBuffer(string: try StoredJSON.event($0))) }
+        inbox = try unit.inboxAdded.map { event in
+            let stored = try event.storedForm()
+            return (event, Int64(bitPattern: stored.digest), ByteBuffer(string: stored.json))
+        }
         for line in unit.journal {
             journalContacts.append(line.contact)
             journalEntries.append(ByteBuffer(bytes: try PostgresStore.encode(line)))
@@ -615,6 +717,13 @@ struct UnitRows: Sendable {
         }
     }
 
+    /// Whether the unit only adds inbox events (``PostgresStore/commitInboxUnits(_:_:_:)``).
+    var isInboxOnly: Bool {
+        !inbox.isEmpty && contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil
+            && actionKeys.isEmpty && input == nil && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil
+            && settings.isEmpty
+    }
+
     var isEmpty: Bool {
         contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil && actionKeys.isEmpty && input == nil
             && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil && settings.isEmpty
@@ -626,13 +735,13 @@ struct UnitRows: Sendable {
     /// (``StoreError/unknownContacts(_:)``). The insert waits for a concurrent acceptance of the same id, then
     /// leaves that row alone, and the statement after it sees the row.
     private func acceptInbox(_ connection: PostgresConnection, _ logger: Logger) async throws {
-        var firstDigest: [String: UInt64] = [:]
+        var firstDigest: [String: Int64] = [:]
         for entry in inbox {
-            if let digest = firstDigest[entry.event.id], digest != entry.event.digest { throw StoreError.inputConflict(entry.event.id) }
-            firstDigest[entry.event.id] = entry.event.digest
+            if let digest = firstDigest[entry.event.id], digest != entry.digest { throw StoreError.inputConflict(entry.event.id) }
+            firstDigest[entry.event.id] = entry.digest
         }
         let ids = inbox.map(\.event.id), contacts = inbox.map(\.event.contact)
-        let digests = inbox.map { Int64(bitPattern: $0.event.digest) }, events = inbox.map(\.json)
+        let digests = inbox.map(\.digest), events = inbox.map(\.json)
         let inserted = try await connection.rows("""
             INSERT INTO inbox (id, digest, contact, event)
             SELECT e.id, e.digest, e.contact, e.event
@@ -658,7 +767,7 @@ struct UnitRows: Sendable {
         var unknownContacts: [String] = [], seen = Set<String>()
         for entry in rest {
             if let digest = known[entry.event.id] {
-                guard digest == Int64(bitPattern: entry.event.digest) else { throw StoreError.inputConflict(entry.event.id) }
+                guard digest == entry.digest else { throw StoreError.inputConflict(entry.event.id) }
             } else if seen.insert(entry.event.contact).inserted {
                 unknownContacts.append(entry.event.contact)
             }

@@ -158,6 +158,52 @@ struct PostgresStoreTests {
         await second.close()
     }
 
+    /// Two processes accepting events at once, each committing its units in groups: for every k, both send a
+    /// unit of a new event and an event `s-k`, each with its own content for `s-k`. Exactly one of the two
+    /// units is accepted, whole, and the other is refused with nothing written, however the groups' reads and
+    /// inserts interleave across the processes.
+    @Test func inboxGroupsOfTwoProcessesRacingForOneIdAcceptOneUnitWhole() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let first = try await PostgresStore(url: url, schema: schema), second = try await PostgresStore(url: url, schema: schema)
+        var contacts = EffectUnit()
+        contacts.contacts = ["a": ContactProfile(id: "a"), "b": ContactProfile(id: "b")]
+        try await first.commit(contacts)
+        let count = 150
+        @Sendable func submitAll(_ store: PostgresStore, _ side: String, total: Int) async -> [Int: Bool] {
+            await withTaskGroup(of: (Int, Bool).self) { group in
+                for k in 0..<count {
+                    group.addTask {
+                        var unit = EffectUnit()
+                        unit.inboxAdded = [InboxEvent(id: "\(side)-\(k)", contact: "a", event: "purchase", payload: [:], at: 1),
+                                           InboxEvent(id: "s-\(k)", contact: "b", event: "purchase", payload: ["total": .int(total)], at: 1)]
+                        do {
+                            try await store.commit(unit)
+                            return (k, true)
+                        } catch {
+                            #expect(error as? StoreError == .inputConflict("s-\(k)"))
+                            return (k, false)
+                        }
+                    }
+                }
+                var accepted: [Int: Bool] = [:]
+                for await (k, ok) in group { accepted[k] = ok }
+                return accepted
+            }
+        }
+        async let a = submitAll(first, "a", total: 1), b = submitAll(second, "b", total: 2)
+        let (fromA, fromB) = await (a, b)
+        let inbox = Set(try await first.inbox(limit: 10 * count).map(\.id))
+        for k in 0..<count {
+            #expect(fromA[k] != fromB[k], "one unit of \(k) accepted, the other refused")
+            #expect(inbox.contains("a-\(k)") == fromA[k] && inbox.contains("b-\(k)") == fromB[k], "a refused unit wrote nothing")
+            #expect(inbox.contains("s-\(k)"))
+        }
+        #expect(inbox.count == 2 * count)
+        try await first.dropSchema()
+        await first.close()
+        await second.close()
+    }
+
     /// Two processes running units for the same contacts at once: with units serialized across processes,
     /// neither overwrites the other's visits or counters, and the result is a single engine's.
     @Test func twoEnginesOverOneDatabaseGetASingleEnginesCounts() async throws {

@@ -257,6 +257,55 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         #expect(try await store.inbox(limit: 10).map(\.id) == ["e6"], "a processed id is skipped, whoever it was about")
     }
 
+    /// Units committed at the same time share transactions in the durable stores (group commit); each must
+    /// still be accepted or refused alone, exactly as if it had been committed by itself.
+    @Test(arguments: StoreFactory.all)
+    func inboxUnitsCommittedAtOnceAreEachAcceptedOrRefusedAlone(_ factory: StoreFactory) async throws {
+        let store = try await Self.storeWithContacts(factory)
+        try await Self.commit(store) { $0.inboxAdded = [Self.event("seen", "a")] }
+        /// What unit `n` adds, and how the store must answer it.
+        func unit(_ n: Int) -> (events: [InboxEvent], refusal: StoreError?) {
+            switch n % 10 {
+            case 3: ([Self.event("u\(n)-1", "a"), Self.event("u\(n)-2", "ghost")], .unknownContacts(["ghost"]))
+            case 7: ([Self.event("u\(n)-1", "b"), Self.event("seen", "a", total: 3)], .inputConflict("seen"))
+            case 5: ([Self.event("seen", "a"), Self.event("u\(n)-1", "b")], nil)
+            case 9: ([Self.event("twice", "a")], nil)
+            default: ([Self.event("u\(n)-1", "a"), Self.event("u\(n)-2", "b")], nil)
+            }
+        }
+        let count = 120
+        let answers = await withTaskGroup(of: (Int, StoreError?).self) { group in
+            for n in 0..<count {
+                group.addTask {
+                    var effect = EffectUnit()
+                    effect.inboxAdded = unit(n).events
+                    do {
+                        try await store.commit(effect)
+                        return (n, nil)
+                    } catch let error as StoreError {
+                        return (n, error)
+                    } catch {
+                        Issue.record("unit \(n) failed with \(error)")
+                        return (n, nil)
+                    }
+                }
+            }
+            var answers: [Int: StoreError?] = [:]
+            for await (n, answer) in group { answers[n] = answer }
+            return answers
+        }
+        var expected = ["seen", "twice"]
+        for n in 0..<count {
+            #expect(answers[n] == unit(n).refusal, "unit \(n)")
+            if unit(n).refusal == nil { expected += unit(n).events.map(\.id).filter { $0.hasPrefix("u") } }
+        }
+        let inbox = try await store.inbox(limit: 1_000).map(\.id)
+        #expect(inbox.sorted() == expected.sorted(), "every accepted event once, nothing of a refused unit")
+        for n in 0..<count where unit(n).refusal == nil && n % 10 != 5 && n % 10 != 9 {
+            #expect(inbox.firstIndex(of: "u\(n)-1")! < inbox.firstIndex(of: "u\(n)-2")!, "a unit's events in its order")
+        }
+    }
+
     @Test(arguments: StoreFactory.all)
     func theInboxKeepsAcceptanceOrderAndAcceptsAnIdOnce(_ factory: StoreFactory) async throws {
         let store = try await Self.storeWithContacts(factory)

@@ -356,8 +356,12 @@ public actor CampaignEngine {
     /// The digest of an event's content, for input ids: an ``InboxEvent`` and ``handle(event:contact:payload:input:)``
     /// must agree on it.
     public static func eventDigest(name: String, contact: String, payload: [String: Value]) -> UInt64 {
-        let payloadText = (try? StoredJSON.object(payload)) ?? ""
-        return StableHash.of(["event", name, contact, payloadText].joined(separator: "\u{1F}"))
+        eventDigest(name: name, contact: contact, payloadText: (try? StoredJSON.object(payload)) ?? "")
+    }
+
+    /// ``eventDigest(name:contact:payload:)`` of a payload already written by ``StoredJSON/object(_:)``.
+    static func eventDigest(name: String, contact: String, payloadText: String) -> UInt64 {
+        StableHash.of(["event", name, contact, payloadText].joined(separator: "\u{1F}"))
     }
 
     /// Processes up to `limit` accepted events of the store's inbox, in acceptance order, each once; returns

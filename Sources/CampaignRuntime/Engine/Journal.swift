@@ -80,6 +80,13 @@ public struct InboxEvent: Codable, Sendable, Equatable {
     /// Identifies the submission's content: the same id with another digest is a conflict. The time is not
     /// part of it, since a sender that omits it and submits again gets another default time.
     public var digest: UInt64 { CampaignEngine.eventDigest(name: event, contact: contact, payload: payload) }
+
+    /// The event as a store writes it, its JSON text and its ``digest``, its payload encoded once for both.
+    public func storedForm() throws(StoredJSON.NotFinite) -> (json: String, digest: UInt64) {
+        let payloadText = try StoredJSON.object(payload)
+        return (try StoredJSON.event(self, payloadText: payloadText),
+                CampaignEngine.eventDigest(name: event, contact: contact, payloadText: payloadText))
+    }
 }
 
 extension IdempotencyKey {

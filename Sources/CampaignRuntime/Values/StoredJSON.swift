@@ -17,8 +17,9 @@ public enum StoredJSON {
         return text
     }
 
-    /// An accepted event as a JSON object, as a store keeps it.
-    public static func event(_ event: InboxEvent) throws(NotFinite) -> String {
+    /// An accepted event as a JSON object, as a store keeps it (``InboxEvent/storedForm()``), its payload
+    /// already written by ``object(_:)``.
+    static func event(_ event: InboxEvent, payloadText: String) throws(NotFinite) -> String {
         var text = "{\"at\":"
         try write(event.at, to: &text)
         text += ",\"contact\":"
@@ -28,7 +29,7 @@ public enum StoredJSON {
         text += ",\"id\":"
         write(event.id, to: &text)
         text += ",\"payload\":"
-        try write(event.payload, to: &text)
+        text += payloadText
         text += "}"
         return text
     }

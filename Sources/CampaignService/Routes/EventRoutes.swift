@@ -20,7 +20,9 @@ enum EventRoutes {
                     .init(pointer: JSONPointer.appending("contact", to: $0.1), detail: unknownContact($0.0.contact))
                 })
             }
-            return try JSONResponse.make(["accepted": events.count], status: .accepted)
+            // `{"accepted":N}`, written without an encoder: every accepted request answers it.
+            return Response(status: .accepted, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"accepted\":\(events.count)}")))
         }
     }
 

@@ -1,6 +1,7 @@
 import CampaignRuntime
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Runs due timers and schedule and date firings on the system clock, each at its own instant, until the
@@ -82,45 +83,61 @@ struct InboxWorker: Service {
     }
 }
 
-/// Wakes one waiting worker: a ring while nobody waits is kept for the next wait.
-actor Doorbell {
-    private var rung = false
-    private var waiter: CheckedContinuation<Void, Never>?
+/// Wakes one waiting worker: a ring while nobody waits is kept for the next wait. Every accepted request rings,
+/// so a ring takes a lock rather than a hop to an actor.
+final class Doorbell: Sendable {
+    private struct State {
+        var rung = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     func ring() {
-        if let waiter {
-            self.waiter = nil
-            waiter.resume()
-        } else {
-            rung = true
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.rung = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
         }
+        waiter?.resume()
     }
 
     /// Returns at the next ring (at once if one came since the last wait), or after `timeout`, or when the
-    /// task is cancelled.
+    /// task is cancelled. One worker waits at a time.
     func wait(upTo timeout: Duration) async {
-        if rung {
-            rung = false
-            return
-        }
+        if takeRing() { return }
         let alarm = Task { [weak self] in
             try? await Task.sleep(for: timeout)
-            await self?.ring()
+            self?.ring()
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 // A ring may have come between the check above and now (the alarm, a cancellation).
-                if rung {
-                    rung = false
-                    continuation.resume()
-                } else {
-                    waiter = continuation
+                let rung = state.withLockedValue { state -> Bool in
+                    guard !state.rung else {
+                        state.rung = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
                 }
+                if rung { continuation.resume() }
             }
         } onCancel: {
             alarm.cancel()
-            Task { [weak self] in await self?.ring() }
+            ring()
         }
         alarm.cancel()
+    }
+
+    /// Whether a ring came since the last wait, forgetting it.
+    private func takeRing() -> Bool {
+        state.withLockedValue { state in
+            defer { state.rung = false }
+            return state.rung
+        }
     }
 }
