@@ -33,7 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
-        // The compiler core: reading, checking and diagnostics. Knows nothing of the command line.
+        // The compiler core: reading, checking and diagnostics. Knows nothing of the command line. It reads YAML
+        // with LibYAML's parser (`import CYaml`, the copy Yams bundles; Yams' own API is not used).
         .target(
             name: "CampaignCompiler",
             dependencies: ["CampaignRuntime", .product(name: "Yams", package: "Yams")]

@@ -10,7 +10,7 @@ import Testing
 
     private func rules(_ diagnostics: [Diagnostic]) -> [String] { diagnostics.map(\.rule.rawValue) }
 
-    @Test func aliasBombUsedAsAMappingKeyIsRefusedBeforeComposing() {
+    @Test func aliasBombUsedAsAMappingKeyIsRefusedWithoutExpanding() {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
         for level in 1...9 {
             text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
@@ -48,6 +48,41 @@ import Testing
         #expect(diagnostics[0].location == SourceLocation(file: "c/v1.yaml", line: 3, column: 1))
         #expect(diagnostics[0].notes.first?.location == SourceLocation(file: "c/v1.yaml", line: 1, column: 1))
         #expect(diagnostics[1].location == SourceLocation(file: "c/v1.yaml", line: 5, column: 22))
+    }
+
+    @Test func duplicateKeysAreFoundInLargeMappingsToo() {
+        // Past a dozen keys the reader indexes a mapping's keys instead of searching them.
+        var text = ""
+        for n in 0..<100 { text += "k\(n): \(n)\n" }
+        text += "k7: again\n'k50': again\n"
+        let (root, diagnostics) = YAMLReader.read(Array(text.utf8), path: "c/v1.yaml")
+        #expect(root == nil)
+        #expect(diagnostics.map(\.message) == ["duplicate key 'k7'", "duplicate key 'k50'"])
+        #expect(diagnostics.map(\.location.line) == [101, 102])
+        #expect(diagnostics.map { $0.notes.first?.location.line } == [8, 51])
+    }
+
+    @Test func theTreeHoldsLibYAMLsPositionsAndValues() throws {
+        // A CR-only file, a value holding U+2028 (a line break to LibYAML), a NUL escape, quoted and block scalars.
+        let text = "a: \"x\\0y\"\rb: 'p\u{2028}q'\rc: |\r  z\rd: [1, {e: f}]\r"
+        let (root, diagnostics) = YAMLReader.read(Array(text.utf8), path: "f.yaml")
+        #expect(diagnostics.isEmpty)
+        guard case .mapping(let pairs, let location) = try #require(root) else {
+            Issue.record("not a mapping")
+            return
+        }
+        #expect(location == SourceLocation(file: "f.yaml", line: 1, column: 1))
+        #expect(pairs.map(\.key.text) == ["a", "b", "c", "d"])
+        #expect(pairs.map(\.key.location.line) == [1, 2, 4, 6])
+        #expect(pairs[0].value.scalar == YAMLScalar(text: "x\0y", style: .quoted, location: .init(file: "f.yaml", line: 1, column: 4)))
+        #expect(pairs[1].value.scalar?.text == "p\u{2028}q")
+        #expect(pairs[2].value.scalar == YAMLScalar(text: "z\n", style: .block, location: .init(file: "f.yaml", line: 4, column: 4)))
+        guard case .sequence(let items, let listLocation) = pairs[3].value, case .mapping(let inner, _) = items[1] else {
+            Issue.record("not a list holding a mapping")
+            return
+        }
+        #expect(listLocation == SourceLocation(file: "f.yaml", line: 6, column: 4))
+        #expect(inner.first?.value.scalar?.location == SourceLocation(file: "f.yaml", line: 6, column: 12))
     }
 
     @Test func invalidUTF8IsLocated() {

@@ -246,3 +246,22 @@ import Testing
         #expect(lines.last == "workspace: none")
     }
 }
+
+/// The collector's deterministic order and its removal of exact duplicates.
+@Suite struct DiagnosticOrderTests {
+    @Test func exactDuplicatesAreRemovedAndDiagnosticsThatDifferOnlyInNotesAreKept() {
+        var collector = DiagnosticCollector()
+        let at = SourceLocation(file: "f.yaml", line: 3, column: 1)
+        // 40 diagnostics sharing one sort key, differing in their notes, each emitted twice in scrambled order:
+        // past 16 of one key the collector switches from searching to a set.
+        let notes = (0..<40).map { [Diagnostic.Note("note \($0)", at: .start(of: "f.yaml"))] }
+        for index in (0..<40).reversed() { collector.emit(.unknownStep, "same", at: at, notes: notes[index]) }
+        for index in 0..<40 { collector.emit(.unknownStep, "same", at: at, notes: notes[(index * 7) % 40]) }
+        collector.emit(.unknownStep, "earlier", at: .start(of: "f.yaml"))
+        collector.emit(.unknownStep, "earlier", at: .start(of: "f.yaml"))
+        let sorted = collector.sorted
+        #expect(sorted.count == 41)
+        #expect(sorted.first?.message == "earlier")
+        #expect(Set(sorted.dropFirst().map(\.notes)) == Set(notes))
+    }
+}

@@ -12,6 +12,7 @@ enum ExpressionRule {
         let triggerEvent = campaign.trigger?.eventName.flatMap { workspace.events[$0.value] }
         let payload = triggerEvent.map { (name: $0.name, fields: $0.fields) }
         var stepsByID: [String: Step] = [:]
+        stepsByID.reserveCapacity(campaign.steps.count)
         for step in campaign.steps where stepsByID[step.id.value] == nil { stepsByID[step.id.value] = step }
 
         var general = ExpressionTypeChecker(workspace: workspace, event: payload, steps: stepsByID)

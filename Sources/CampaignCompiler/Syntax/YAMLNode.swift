@@ -1,9 +1,6 @@
-import Yams
-
 /// A YAML node with its position, as the readers of the three file kinds see it.
 ///
-/// Built from `Yams.compose`'s tree by one walk that visits each node once (Yams' string subscript on
-/// mappings searches linearly, so nothing here uses it).
+/// Built by ``YAMLReader`` straight from LibYAML's events; a mapping keeps its pairs in file order.
 public indirect enum YAMLNode: Sendable {
     case scalar(YAMLScalar)
     case mapping([(key: YAMLScalar, value: YAMLNode)], SourceLocation)
@@ -69,47 +66,4 @@ public struct YAMLScalar: Sendable, Hashable {
         if value == 0, text.contains(where: { ("1"..."9").contains($0) }) { return nil }
         return value
     }
-}
-
-extension YAMLNode {
-    /// Converts Yams' composed tree, attaching `file` to every mark.
-    init(_ node: Node, file: String) throws(YAMLShapeError) {
-        func location(_ mark: Mark?) -> SourceLocation {
-            SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
-        }
-        switch node {
-        case .scalar(let scalar):
-            let style: YAMLScalar.Style = switch scalar.style {
-            case .plain, .any: .plain
-            case .singleQuoted, .doubleQuoted: .quoted
-            case .literal, .folded: .block
-            }
-            self = .scalar(YAMLScalar(text: scalar.string, style: style, location: location(scalar.mark)))
-        case .mapping(let mapping):
-            var pairs: [(key: YAMLScalar, value: YAMLNode)] = []
-            pairs.reserveCapacity(mapping.count)
-            for (key, value) in mapping {
-                guard case .scalar(let keyScalar) = key else {
-                    throw YAMLShapeError(message: "mapping keys must be plain strings", location: location(key.mark))
-                }
-                let converted = try YAMLNode(value, file: file)
-                pairs.append((YAMLScalar(text: keyScalar.string, style: .plain, location: location(keyScalar.mark)),
-                              converted))
-            }
-            self = .mapping(pairs, location(mapping.mark))
-        case .sequence(let sequence):
-            var items: [YAMLNode] = []
-            items.reserveCapacity(sequence.count)
-            for item in sequence { items.append(try YAMLNode(item, file: file)) }
-            self = .sequence(items, location(sequence.mark))
-        case .alias(let alias):
-            throw YAMLShapeError(message: "aliases are not allowed", location: location(alias.mark))
-        }
-    }
-}
-
-/// A node that the tree cannot hold (a complex key, an alias), found while converting.
-struct YAMLShapeError: Error {
-    var message: String
-    var location: SourceLocation
 }

@@ -55,11 +55,18 @@ struct ExpressionParser {
     // MARK: Lexing
 
     private static func isNameStart(_ c: Unicode.Scalar) -> Bool {
-        c.properties.isAlphabetic || c == "_"
+        isAlphabetic(c) || c == "_"
     }
 
     private static func isNamePart(_ c: Unicode.Scalar) -> Bool {
-        c.properties.isAlphabetic || c == "_" || c == "-" || ("0"..."9").contains(c)
+        isAlphabetic(c) || c == "_" || c == "-" || ("0"..."9").contains(c)
+    }
+
+    /// Unicode's Alphabetic property, answered without the property lookup for ASCII (where it holds for
+    /// exactly the letters): the lookup was 4% of checking a 10,000-step campaign.
+    private static func isAlphabetic(_ c: Unicode.Scalar) -> Bool {
+        if c.isASCII { return ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+        return c.properties.isAlphabetic
     }
 
     private static func isWordPart(_ c: Unicode.Scalar) -> Bool {
