@@ -78,7 +78,7 @@ struct InboxWorker: Service {
             } catch {
                 logger.error("processing accepted events failed; trying again", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { await intake.arrivals.wait(upTo: pollInterval) }
+            await cancelWhenGracefulShutdown { await intake.arrivals.wait(upTo: pollInterval) }
         }
     }
 }
