@@ -44,6 +44,9 @@ enum Repository {
     }()
 }
 
+/// Whether to print what each input makes (FUZZ_PRINT=1), to replay a crash or look at what a target does.
+let printing = ProcessInfo.processInfo.environment["FUZZ_PRINT"] == "1"
+
 /// Checks, holds the result to the invariants every check keeps, and renders it in every format.
 func checkAndRender(workspace: InputFile, files: [InputFile]) -> CheckResult {
     let result = Checker.check(workspace: workspace, files: files)
@@ -52,6 +55,7 @@ func checkAndRender(workspace: InputFile, files: [InputFile]) -> CheckResult {
         promise(diagnostic.location.line >= 1 && diagnostic.location.column >= 1, "unlocated diagnostic \(diagnostic)")
     }
     for format in DiagnosticFormat.allCases { _ = format.render(result) }
+    if printing { print(DiagnosticFormat.text.render(result), terminator: "") }
     return result
 }
 
@@ -95,6 +99,11 @@ func keepPromises<Generator: RandomNumberGenerator>(of result: CheckResult, usin
         for format in GraphEmitter.Format.allCases { _ = GraphEmitter(definition).emit(format) }
         let script = RandomScript.make(for: definition, workspace: result.workspace, using: &choices)
         let broken = runBlocking { await FlowPromises.violations(running: script, on: definition) }
+        if printing {
+            let trace = runBlocking { try? await script.run(FlowInterpreter(definition)) } ?? []
+            print("ran \(script): \(trace.count { if case .entered = $0 { true } else { false } }) entries, "
+                  + "\(trace.count { if case .arrived = $0 { true } else { false } }) arrivals")
+        }
         promise(broken.isEmpty, "\(campaign.file): \(broken.joined(separator: "; ")) (\(script))")
     }
 }

@@ -4,8 +4,9 @@
 /// The fuzzers pass ``ByteChoices`` (the fuzz input's bytes are the choices); any other generator works too.
 /// A campaign is a row of blocks, each entered only at its first step (its head): a send with a wait and a
 /// post-send condition on it, an action, a wait, a condition, a split, a test, a distribution, a dedupe,
-/// and ends last. Exits go forward to later heads, so every step reaches an end; only waits go back, so every
-/// cycle passes through a wait or a wait_until, as the checker demands. A few choices break those shapes on
+/// and ends last. Exits go forward to later heads, so every step reaches an end; only a condition right after a
+/// wait or a wait_until goes back, so every cycle passes through one. (A cycle through a wait_until only is a
+/// zero-time loop the checker refuses: one of the fuzzers' findings.) A few choices break those shapes on
 /// purpose (an unknown name, a zero duration, a post-send condition with no wait), in about one campaign in
 /// four, so that the checker's refusals are generated too while the others check clean whatever their size.
 public enum CampaignGrammar {
@@ -82,7 +83,7 @@ private struct CampaignWriter {
         if rarely(3, &g) { text += "name: \(quoted(["Généré", "gen \"quoted\"", "tab\there", "a: b", "#hash", "\u{2028}"][pick(6, &g)]))\n" }
         if rarely(2, &g) { text += "timezone: \(Self.timezones[pick(Self.timezones.count, &g)])\n" }
         let eventTrigger = writeTrigger(&g)
-        if rarely(2, &g) { text += "audience: \(yaml(condition(depth: 2, event: nil, &g)))\n" }
+        if rarely(4, &g) { text += "audience: \(yaml(condition(depth: 1, event: nil, &g)))\n" }
         if rarely(4, &g) { text += "leave_when_out_of_audience: \(Bool.random(using: &g))\n" }
         let repeatPolicy = ["after_exit", "many", "once"][pick(3, &g)]
         text += "repeat: \(repeatPolicy)\n"
@@ -170,20 +171,28 @@ private struct CampaignWriter {
         case 2:
             text += "  \(id): { \(action(&g)), next: \(forward(from: block, &g)) }\n"
         case 3:
-            // Waits may go back: every cycle passes through one.
-            let target = block > 0 && Bool.random(using: &g) ? head(pick(block + 1, &g)) : forward(from: block, &g)
+            // A wait, and now and then a condition after it that goes back to it or a block or two before: every
+            // cycle passes through a wait or a wait_until.
+            let loops = Bool.random(using: &g)
+            let next = loops ? "\(id)_again" : forward(from: block, &g)
             if Bool.random(using: &g) {
-                text += "  \(id): { wait: \(duration(&g)), next: \(target) }\n"
+                text += "  \(id): { wait: \(duration(&g)), next: \(next) }\n"
             } else {
                 let days = Self.days.filter { _ in Bool.random(using: &g) }
                 let listed = "[\((days.isEmpty ? ["mon"] : days).joined(separator: ", "))]"
                 let from = pick(23, &g)
                 if Bool.random(using: &g) {
-                    text += "  \(id): { wait_until: { days: \(listed), at: \"\(clock(from, pick(4, &g) * 15))\" }, next: \(target) }\n"
+                    text += "  \(id): { wait_until: { days: \(listed), at: \"\(clock(from, pick(4, &g) * 15))\" }, next: \(next) }\n"
                 } else {
                     let to = Int.random(in: (from + 1)...23, using: &g)
-                    text += "  \(id): { wait_until: { days: \(listed), from: \"\(clock(from, 0))\", to: \"\(clock(to, 0))\" }, next: \(target) }\n"
+                    text += "  \(id): { wait_until: { days: \(listed), from: \"\(clock(from, 0))\", to: \"\(clock(to, 0))\" }, next: \(next) }\n"
                 }
+            }
+            if loops {
+                let back = rarely(4, &g) ? pick(block + 1, &g) : block - pick(min(block, 2) + 1, &g)
+                let (forwardExit, backExit) = (forward(from: block, &g), head(back))
+                let (then, otherwise) = Bool.random(using: &g) ? (forwardExit, backExit) : (backExit, forwardExit)
+                text += "  \(id)_again: { if: \(yaml(condition(depth: 1, event: nil, &g))), then: \(then), else: \(otherwise) }\n"
             }
         case 4, 5:
             text += "  \(id):\n    if: \(yaml(condition(depth: 3, event: nil, &g)))\n    then: \(forward(from: block, &g))\n"
