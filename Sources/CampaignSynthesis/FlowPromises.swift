@@ -4,8 +4,7 @@ import CampaignRuntime
 /// What the checker promises about a campaign that checks with no errors, tested by running it: the
 /// runtime accepts its lowered form, and no contact loops without time passing.
 ///
-/// The checker refuses every cycle of steps that passes through no wait, wait_until or approval
-/// (`zero-time-cycle`), so within one activation (a visit moving through steps at one instant until it
+/// The checker refuses every cycle of steps that passes through no wait or approval (`zero-time-cycle`), so within one activation (a visit moving through steps at one instant until it
 /// waits, is held or ends) a visit reaches each step at most once, and an activation takes at most as many
 /// transitions as the campaign has steps. The engine stops a visit that takes more than
 /// ``CampaignEngine/maximumTransitionsPerActivation`` with outcome `stopped`; with those promises kept it
