@@ -82,6 +82,11 @@ private final class BlockingResult<T>: @unchecked Sendable {
     var value: T?
 }
 
+/// How many timers and scheduled firings a run may take: a campaign looping on a 45-second wait, which the
+/// checker rightly accepts, would take minutes to run through RandomScript's 400 days (the grammar target's
+/// first timeout); 10,000 take about a second at worst.
+private let wakeUps = 10_000
+
 /// When `result` has no errors: lowers each campaign, emits its Swift, IR and graphs, and runs a contact
 /// script (drawn from `choices`) through the interpreter on a virtual clock and an in-memory store, then
 /// traps on any promise the checker made that the run breaks (``FlowPromises``), so that libFuzzer reports
@@ -98,9 +103,9 @@ func keepPromises<Generator: RandomNumberGenerator>(of result: CheckResult, usin
         let definition = FlowLowering.lower(campaign, workspace: result.workspace)
         for format in GraphEmitter.Format.allCases { _ = GraphEmitter(definition).emit(format) }
         let script = RandomScript.make(for: definition, workspace: result.workspace, using: &choices)
-        let broken = runBlocking { await FlowPromises.violations(running: script, on: definition) }
+        let broken = runBlocking { await FlowPromises.violations(running: script, on: definition, maximumWakeUps: wakeUps) }
         if printing {
-            let trace = runBlocking { try? await script.run(FlowInterpreter(definition)) } ?? []
+            let trace = runBlocking { try? await script.run(FlowInterpreter(definition), maximumWakeUps: wakeUps) } ?? []
             print("ran \(script): \(trace.count { if case .entered = $0 { true } else { false } }) entries, "
                   + "\(trace.count { if case .arrived = $0 { true } else { false } }) arrivals")
         }

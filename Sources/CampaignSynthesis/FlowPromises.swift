@@ -10,12 +10,14 @@ import CampaignRuntime
 /// ``CampaignEngine/maximumTransitionsPerActivation`` with outcome `stopped`; with those promises kept it
 /// never needs to.
 public enum FlowPromises {
-    /// Runs `script` on the interpreted `definition` and returns each broken promise, described; empty when
+    /// Runs `script` on the interpreted `definition` (with at most `maximumWakeUps` timers and firings, when
+    /// given: ``RandomScript/run(_:maximumWakeUps:)``) and returns each broken promise, described; empty when
     /// all hold.
-    public static func violations(running script: RandomScript, on definition: FlowDefinition) async -> [String] {
+    public static func violations(running script: RandomScript, on definition: FlowDefinition,
+                                  maximumWakeUps: Int? = nil) async -> [String] {
         let trace: [TraceEvent]
         do {
-            trace = try await script.run(FlowInterpreter(definition))
+            trace = try await script.run(FlowInterpreter(definition), maximumWakeUps: maximumWakeUps)
         } catch {
             return ["the runtime refused a campaign that checks clean: \(error)"]
         }

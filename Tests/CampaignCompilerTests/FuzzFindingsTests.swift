@@ -66,7 +66,8 @@ import Testing
         #expect(broken.first?.contains("'pause' -> 'mail' -> 'check' -> 'pause'") == true)
     }
 
-    /// Found by the interpret target, not fixed here because the fix belongs to the engine: a straight run
+    /// Not fixed here, because the fix belongs to the engine; shown by the interpret target's promise check on
+    /// a hand-written chain (no fuzzer generated one in the runs of docs/benchmarks.md): a straight run
     /// of more than ``CampaignEngine/maximumTransitionsPerActivation`` instant steps checks clean (no cycle,
     /// under 1 MiB), yet the engine ends every contact on it with outcome `stopped` at step 10,000. With no
     /// zero-time cycle an activation reaches each step at most once, so a bound of at least the number of
