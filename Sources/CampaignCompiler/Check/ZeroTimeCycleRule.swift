@@ -1,9 +1,11 @@
-/// `zero-time-cycle`: a cycle through no wait, wait_until or approval, on which the runtime would loop
-/// without time passing. Each cycle is reported once, at its step that comes first in the file.
+/// `zero-time-cycle`: a cycle through no wait or approval, on which the runtime would loop without time
+/// passing. A wait_until does not break the cycle: inside its window, or at the minute it names (when its
+/// own timer wakes the contact), it ends at once. Each cycle is reported once, at its step that comes first
+/// in the file.
 struct ZeroTimeCycleRule: CampaignRule {
     func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
         let graph = context.graph
-        let instant = { (index: Int) in !graph.steps[index].kind.takesTime }
+        let instant = { (index: Int) in !graph.steps[index].kind.alwaysTakesTime }
         for component in graph.stronglyConnectedComponents(among: instant) {
             let first = component.min { graph.steps[$0].location < graph.steps[$1].location }!
             guard component.count > 1 || graph.successors[first].contains(first) else { continue }
@@ -11,7 +13,7 @@ struct ZeroTimeCycleRule: CampaignRule {
             let cycle = graph.path(from: first, to: first, within: members.contains) ?? [first, first]
             let names = cycle.map { "'\(graph.steps[$0].id.value)'" }.joined(separator: " -> ")
             let notes = cycle.dropFirst().dropLast().map { Diagnostic.Note("'\(graph.steps[$0].id.value)' is on the cycle", at: graph.steps[$0].location) }
-            diagnostics.emit(.zeroTimeCycle, "the cycle \(names) passes through no wait, wait_until or approval",
+            diagnostics.emit(.zeroTimeCycle, "the cycle \(names) passes through no wait or approval (a wait_until can end at once)",
                              at: graph.steps[first].location, notes: notes)
         }
     }

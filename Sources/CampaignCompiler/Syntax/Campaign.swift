@@ -127,10 +127,12 @@ public enum StepKind: Sendable {
     /// the graph so that its exits still count and no follow-on problems are invented.
     case unreadable(String)
 
-    /// Whether contacts spend time in this step before going on (a zero-time cycle needs none of these).
-    public var takesTime: Bool {
+    /// Whether contacts always spend time in this step before going on: a cycle with none of these is a
+    /// zero-time cycle. A `wait_until` may end at once (inside its window, or at the very minute it names,
+    /// which is when its timer wakes the contact), so it does not count.
+    public var alwaysTakesTime: Bool {
         switch self {
-        case .wait, .waitUntil, .unreadable: true
+        case .wait, .unreadable: true
         case .send(let send): send.approval?.value == true
         default: false
         }

@@ -1,0 +1,89 @@
+import CampaignRuntime
+import CampaignSynthesis
+import Testing
+@testable import CampaignCompiler
+
+/// Regression tests for what the fuzzers (Fuzz/, scripts/fuzz) found, each with the smallest campaign that
+/// shows it.
+@Suite struct FuzzFindingsTests {
+    static func check(_ campaign: String) -> CheckResult {
+        Checker.check(workspace: InputFile(path: "workspace.yaml", bytes: Array(CampaignGrammar.workspace.utf8)),
+                      files: [InputFile(path: "campaigns/gen/v1.yaml", bytes: Array(campaign.utf8))])
+    }
+
+    static func loop(through wait: String) -> String {
+        """
+        campaign: gen
+        version: 1
+        status: published
+        trigger: { event: signup }
+        repeat: once
+        start: pause
+        steps:
+          pause: { \(wait), next: mail }
+          mail: { send_email: welcome, next: check }
+          check: { if: contact.score > 1000, then: done, else: pause }
+          done: { end: success }
+
+        """
+    }
+
+    /// The grammar fuzzer's first finding: a cycle whose only time-taking step was a wait_until checked
+    /// clean, and the interpreter went round it 10,000 times at one instant, sending on every turn (inside
+    /// the window the wait_until ends at once; at the minute it names, which is when its own timer wakes the
+    /// contact, too). Now the checker refuses it.
+    @Test(arguments: [#"wait_until: { days: [mon, tue, wed, thu, fri, sat, sun], at: "09:00" }"#,
+                      #"wait_until: { days: [mon, tue, wed, thu, fri, sat, sun], from: "00:00", to: "23:00" }"#])
+    func aCycleThroughAWaitUntilOnlyIsAZeroTimeCycle(wait: String) {
+        let result = Self.check(Self.loop(through: wait))
+        #expect(result.diagnostics.map(\.rule) == [.zeroTimeCycle])
+        #expect(result.diagnostics.first?.message
+                == "the cycle 'pause' -> 'mail' -> 'check' -> 'pause' passes through no wait or approval (a wait_until can end at once)")
+    }
+
+    /// With a wait on the cycle it checks clean, and running it keeps the checker's promises: no step is
+    /// reached twice at one instant.
+    @Test func aCycleThroughAWaitChecksCleanAndKeepsItsPromises() async {
+        let result = Self.check(Self.loop(through: "wait: 1d"))
+        #expect(result.errorCount == 0)
+        let definition = FlowLowering.lower(result.campaigns[0], workspace: result.workspace)
+        var contact = ContactProfile(id: "c")
+        contact.fields = ["email": .string("c@example.com"), "score": .int(1)]
+        let script = RandomScript(contacts: [contact], entries: [(after: 0, contact: 0, entry: .event("signup", [:]))])
+        #expect(await FlowPromises.violations(running: script, on: definition) == [])
+    }
+
+    /// What FlowPromises reports on the loop the checker used to accept, run anyway.
+    @Test func theLoopBreaksThePromisesWhenRun() async throws {
+        let result = Self.check(Self.loop(through: #"wait_until: { days: [mon, tue, wed, thu, fri, sat, sun], from: "00:00", to: "23:00" }"#))
+        let definition = FlowLowering.lower(result.campaigns[0], workspace: result.workspace)
+        var contact = ContactProfile(id: "c")
+        contact.fields = ["email": .string("c@example.com"), "score": .int(1)]
+        let script = RandomScript(contacts: [contact], entries: [(after: 0, contact: 0, entry: .event("signup", [:]))])
+        let broken = await FlowPromises.violations(running: script, on: definition)
+        #expect(broken.count == 1)
+        #expect(broken.first?.contains("loops at one instant") == true)
+        #expect(broken.first?.contains("'pause' -> 'mail' -> 'check' -> 'pause'") == true)
+    }
+
+    /// Not fixed here, because the fix belongs to the engine; shown by the interpret target's promise check on
+    /// a hand-written chain (no fuzzer generated one in the runs of docs/benchmarks.md): a straight run
+    /// of more than ``CampaignEngine/maximumTransitionsPerActivation`` instant steps checks clean (no cycle,
+    /// under 1 MiB), yet the engine ends every contact on it with outcome `stopped` at step 10,000. With no
+    /// zero-time cycle an activation reaches each step at most once, so a bound of at least the number of
+    /// steps would never stop a checked campaign.
+    @Test func aStraightRunLongerThanTheEnginesBoundIsStopped() async {
+        var text = "campaign: gen\nversion: 1\nstatus: published\ntrigger: { event: signup }\nrepeat: once\nstart: s0\nsteps:\n"
+        let steps = CampaignEngine.maximumTransitionsPerActivation + 5
+        for index in 0..<steps { text += "  s\(index): { add_tags: [t], next: s\(index + 1) }\n" }
+        text += "  s\(steps): { end: success }\n"
+        let result = Self.check(text)
+        #expect(result.errorCount == 0)
+        let definition = FlowLowering.lower(result.campaigns[0], workspace: result.workspace)
+        let script = RandomScript(contacts: [ContactProfile(id: "c")], entries: [(after: 0, contact: 0, entry: .event("signup", [:]))])
+        let broken = await FlowPromises.violations(running: script, on: definition)
+        withKnownIssue("the engine stops a visit after 10,000 transitions, fewer than a checked campaign may need") {
+            #expect(broken == [])
+        }
+    }
+}
