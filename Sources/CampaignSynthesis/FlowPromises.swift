@@ -7,8 +7,8 @@ import CampaignRuntime
 /// The checker refuses every cycle of steps that passes through no wait or approval (`zero-time-cycle`), so within one activation (a visit moving through steps at one instant until it
 /// waits, is held or ends) a visit reaches each step at most once, and an activation takes at most as many
 /// transitions as the campaign has steps. The engine stops a visit that takes more than
-/// ``CampaignEngine/maximumTransitionsPerActivation`` with outcome `stopped`; with those promises kept it
-/// never needs to.
+/// ``CampaignEngine/maximumTransitionsPerActivation(steps:)`` with outcome `stopped`; with those promises kept
+/// it never needs to.
 public enum FlowPromises {
     /// Runs `script` on the interpreted `definition` (with at most `maximumWakeUps` timers and firings, when
     /// given: ``RandomScript/run(_:maximumWakeUps:)``) and returns each broken promise, described; empty when
@@ -60,7 +60,7 @@ public enum FlowPromises {
             case .ended(let key, let outcome, let at):
                 if outcome == "stopped" {
                     found.append("\(key) was stopped by the engine at \(at): it took more than "
-                                 + "\(CampaignEngine.maximumTransitionsPerActivation) transitions at one instant")
+                                 + "\(CampaignEngine.maximumTransitionsPerActivation(steps: definition.states.count)) transitions at one instant")
                 }
                 begin(nil, at: -.infinity)
             }

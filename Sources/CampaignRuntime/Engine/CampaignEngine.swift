@@ -84,9 +84,12 @@ public actor CampaignEngine {
     /// Flow keys in order, and the flows each event name triggers.
     public private(set) var flowKeys: [FlowKey] = []
     private var flowsByTrigger: [String: [FlowKey]] = [:]
-    /// Transitions allowed in one activation of a visit: the checker forbids zero-time cycles, and this bound
-    /// keeps a flow that slipped past it from spinning forever.
-    public static let maximumTransitionsPerActivation = 10_000
+    /// Transitions allowed in one activation of a visit of a flow of `steps` steps: as many as it has steps,
+    /// since the checker forbids zero-time cycles and so an activation reaches each step at most once, and at
+    /// least 10,000. The bound keeps a flow that slipped past the checker from spinning forever.
+    public static func maximumTransitionsPerActivation(steps: Int) -> Int {
+        max(10_000, steps)
+    }
 
     // MARK: One unit at a time
 
@@ -817,7 +820,7 @@ public actor CampaignEngine {
         // later wakes end it.
         var archivedHere = false
         defer { unit.save(visit) }
-        for _ in 0..<Self.maximumTransitionsPerActivation {
+        for _ in 0..<Self.maximumTransitionsPerActivation(steps: states.count) {
             let state = visit.state
             try await unit.updateFlow(key) { $0.arrivals[state, default: 0] += 1 }
             let stateID = states[state].id
