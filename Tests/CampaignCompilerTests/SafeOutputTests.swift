@@ -112,7 +112,7 @@ import Testing
     @Test func dotAndMermaidQuoteEveryIdentifier() throws {
         let ids = ["node", "edge", "graph", "digraph", "subgraph", "strict", "end", "start", "style", "class", "o", "x", "a-b", "1st", "é"]
         let states = ids.enumerated().map { index, id in
-            FlowState(id: id, line: index + 1, step: index == ids.count - 1 ? .end("success") : .wait(seconds: 60, next: index + 1))
+            FlowState(id: id, line: index + 1, step: index == ids.count - 1 ? .end(.success) : .wait(seconds: 60, next: index + 1))
         }
         let definition = FlowDefinition(
             campaign: "c", version: 1, status: .published, name: nil, source: "c/v1.yaml", timezone: "UTC",

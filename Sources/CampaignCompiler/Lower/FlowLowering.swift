@@ -33,7 +33,7 @@ public enum FlowLowering {
         var messages: [String: FlowMessage] = [:]
         let states = campaign.steps.map { step in
             if case .send(let send) = step.kind, let message = workspace.messages[send.message.value] {
-                messages[send.message.value] = FlowMessage(channel: message.channel.rawValue, category: message.category,
+                messages[send.message.value] = FlowMessage(channel: message.channel, category: message.category,
                                                              transactional: message.isTransactional)
             }
             return FlowState(id: step.id.value, line: step.location.line, note: step.note,
@@ -41,7 +41,7 @@ public enum FlowLowering {
         }
         return FlowDefinition(
             campaign: campaign.id?.value ?? "", version: campaign.version?.value ?? 0,
-            status: FlowStatus(rawValue: campaign.status?.value.rawValue ?? "draft") ?? .draft,
+            status: CampaignStatus(rawValue: campaign.status?.value.rawValue ?? "draft") ?? .draft,
             name: campaign.name, source: campaign.file, timezone: timezone, trigger: trigger,
             audience: campaign.audience.map(lowering.lower), leaveWhenOutOfAudience: campaign.leaveWhenOutOfAudience,
             repeatPolicy: RepeatPolicy(rawValue: campaign.repeatPolicy?.value.rawValue ?? "many") ?? .many,
@@ -60,7 +60,7 @@ public enum FlowLowering {
         let next = target(.next)
         switch step.kind {
         case .send(let send):
-            return .send(channel: send.channel.rawValue, message: send.message.value, approval: send.approval?.value ?? false,
+            return .send(channel: send.channel, message: send.message.value, approval: send.approval?.value ?? false,
                          optimized: send.sendTime?.value == "optimized", next: next)
         case .update(let assignments):
             return .update(assignments.map { field, node in
@@ -81,7 +81,7 @@ public enum FlowLowering {
         case .wait(let duration):
             return .wait(seconds: duration.value.seconds, next: next)
         case .waitUntil(let window):
-            let days = window.days.map { weekday in (Weekday.allCases.firstIndex(of: weekday)! + 1) % 7 + 1 }
+            let days = window.days
             switch window.time {
             case .at(let time)?: return .waitUntil(days: days, from: time.minutes, to: nil, next: next)
             case .between(let from, let to)?: return .waitUntil(days: days, from: from.minutes, to: to.minutes, next: next)
@@ -104,9 +104,9 @@ public enum FlowLowering {
         case .dedupe(let by, let keep):
             return .dedupe(by: by.value, keep: keep.value, next: next)
         case .end(let outcome):
-            return .end(outcome.value.rawValue)
+            return .end(outcome.value)
         case .unreadable:
-            return .end("neutral")
+            return .end(.neutral)
         }
     }
 
