@@ -16,7 +16,7 @@ public struct CheckedCampaign: Sendable {
     public var timezone: String
     /// The zone `timezone` resolves to.
     public var timeZone: TimeZone
-    public var trigger: Trigger.Kind
+    public var trigger: CheckedTrigger
     /// `many` when the file says nothing.
     public var repeatPolicy: RepeatPolicy
     /// The start step's index.
@@ -27,6 +27,18 @@ public struct CheckedCampaign: Sendable {
     public var indexByID: [String: Int]
 
     public var file: String { source.file }
+}
+
+/// What enters contacts into a checked campaign.
+public enum CheckedTrigger: Sendable {
+    /// The contact the event is about enters, if `filter` holds on the payload.
+    case event(Located<String>, filter: Expression?)
+    /// A cron recurrence entering the audience at each firing.
+    case schedule(Located<String>)
+    /// Fixed instants (seconds since 1970) entering the audience, read in the campaign's zone.
+    case dates([Double])
+    case manual
+    case api
 }
 
 /// One step of a checked campaign: the step as read and its kind with exits as step indices.
@@ -75,10 +87,26 @@ extension CheckedCampaign {
         guard let id = campaign.id?.value else { throw missing("its 'campaign' id") }
         guard let version = campaign.version?.value else { throw missing("its 'version'") }
         guard let status = campaign.status?.value else { throw missing("its 'status'") }
-        guard let trigger = campaign.trigger?.kind else { throw missing("its 'trigger'") }
+        guard let readTrigger = campaign.trigger?.kind else { throw missing("its 'trigger'") }
         let timezone = campaign.timezone?.value ?? "UTC"
         guard case .success(let timeZone) = CampaignTimeZone.resolve(timezone) else {
             throw missing("its time zone '\(timezone)'", at: campaign.timezone?.location)
+        }
+        let trigger: CheckedTrigger
+        switch readTrigger {
+        case .event(let name, let filter): trigger = .event(name, filter: filter)
+        case .schedule(let cron): trigger = .schedule(cron)
+        case .dates(let dates):
+            var instants: [Double] = []
+            for date in dates {
+                guard let instant = FlowLowering.instant(date.value, zone: timeZone) else {
+                    throw missing("the date-time '\(date.value)'", at: date.location)
+                }
+                instants.append(instant)
+            }
+            trigger = .dates(instants)
+        case .manual: trigger = .manual
+        case .api: trigger = .api
         }
         var indexByID: [String: Int] = [:]
         for (index, step) in campaign.steps.enumerated() where indexByID[step.id.value] == nil {

@@ -13,7 +13,7 @@ public enum FlowLowering {
         let trigger: FlowTrigger = switch campaign.trigger {
         case .event(let name, let filter): .event(name.value, filter: filter.map(lowering.lower))
         case .schedule(let cron): .schedule(cron.value)
-        case .dates(let dates): .dates(dates.compactMap { instant($0.value, zone: zone) })
+        case .dates(let instants): .dates(instants)
         case .manual: .manual
         case .api: .api
         }
