@@ -21,7 +21,7 @@ struct Graph: ParsableCommand {
 
     func run() throws {
         let result = try CheckedProject.load(paths: [file], workspace: workspace)
-        guard let campaign = result.campaigns.first else {
+        guard let campaign = result.checked.first else {
             FileHandle.standardError.write(Data("campaignc: error: '\(file)' is not a campaign file\n".utf8))
             throw ExitCode(2)
         }

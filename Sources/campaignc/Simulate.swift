@@ -34,7 +34,7 @@ struct Simulate: AsyncParsableCommand {
 
     func run() async throws {
         let result = try CheckedProject.load(paths: [campaign], workspace: workspace)
-        guard let campaignFile = result.campaigns.first else {
+        guard let campaignFile = result.checked.first else {
             FileHandle.standardError.write(Data("campaignc: error: '\(campaign)' is not a campaign file\n".utf8))
             throw ExitCode(2)
         }

@@ -23,7 +23,7 @@ struct TestCommand: AsyncParsableCommand {
         let result = try CheckedProject.load(paths: paths, workspace: workspace)
         var passed = 0, failed = 0
         for scenario in result.scenarios.sorted(by: { $0.file < $1.file }) {
-            for outcome in await ScenarioRunner.run(scenario, campaigns: result.campaigns, workspace: result.workspace) {
+            for outcome in await ScenarioRunner.run(scenario, campaigns: result.checked, workspace: result.workspace) {
                 if outcome.passed {
                     passed += 1
                     print("PASS \(outcome.file): \(outcome.name)")

@@ -29,7 +29,7 @@ import Testing
         var traced = 0
         defer { #expect(traced > 100, "the scenarios must exercise the flows") }
         for scenario in Self.project.scenarios {
-            let interpreted = await ScenarioRunner.run(scenario, campaigns: Self.project.campaigns, workspace: Self.project.workspace)
+            let interpreted = await ScenarioRunner.run(scenario, campaigns: Self.project.checked, workspace: Self.project.workspace)
             for (index, scenarioCase) in scenario.cases.enumerated() {
                 guard let pair = Self.flows.first(where: {
                     $0.interpreted.definition.campaign == scenario.campaign?.value && $0.interpreted.definition.version == scenario.version?.value

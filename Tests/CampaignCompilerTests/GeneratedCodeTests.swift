@@ -34,9 +34,9 @@ import Testing
         var flowStates: [FlowState] = []
         for index in 0..<states {
             let message = randomString(&g)
-            messages[message] = FlowMessage(channel: "email", category: randomString(&g))
+            messages[message] = FlowMessage(channel: .email, category: randomString(&g))
             flowStates.append(FlowState(id: ids[index], line: index + 1, note: randomString(&g),
-                                        step: .send(channel: "email", message: message, approval: false, optimized: false, next: index + 1)))
+                                        step: .send(channel: .email, message: message, approval: false, optimized: false, next: index + 1)))
         }
         flowStates.append(FlowState(id: ids[states], line: states + 1,
                                     step: .condition(.compare(.equal, .field(randomString(&g)), .literal(.string(randomString(&g)))),
@@ -122,7 +122,7 @@ import Testing
     /// first step's test.
     static func definition(ids: [String], condition: FlowExpression = .literal(.bool(true))) -> FlowDefinition {
         var states = ids.enumerated().map { index, id in
-            FlowState(id: id, line: index + 2, step: index == ids.count - 1 ? .end("success") : .wait(seconds: 60, next: index + 1))
+            FlowState(id: id, line: index + 2, step: index == ids.count - 1 ? .end(.success) : .wait(seconds: 60, next: index + 1))
         }
         states.insert(FlowState(id: "check", line: 1, step: .condition(condition, then: 1, else: ids.count)), at: 0)
         for index in states.indices.dropFirst() where index < states.count - 1 {
@@ -224,24 +224,24 @@ import Testing
         let condition = numbers.map { FlowExpression.compare(.greaterOrEqual, .field(texts[0]), .literal($0)) }
             .dropFirst().reduce(.literal(numbers[0])) { FlowExpression.or($0, $1) }
         let steps: [FlowStep] = [
-            .send(channel: texts[1], message: texts[2], approval: true, optimized: true, next: 1),
+            .send(channel: .push, message: texts[2], approval: true, optimized: true, next: 1),
             .update(numbers.map { FieldAssignment(field: texts[3], value: $0) }, next: 2),
-            .tags(add: texts, remove: [texts[4]], next: 3), .unsubscribe(texts, next: 4), .archive(next: 5),
+            .tags(add: texts, remove: [texts[4]], next: 3), .unsubscribe(MessageChannel.allCases, next: 4), .archive(next: 5),
             .grantPromo(texts[5], next: 6), .export(destination: texts[6], fields: texts, next: 7), .postal(texts[7], next: 8),
-            .wait(seconds: .max, next: 9), .waitUntil(days: [1, 7], from: 0, to: 1439, next: 10),
+            .wait(seconds: .max, next: 9), .waitUntil(days: [.sun, .sat], from: 0, to: 1439, next: 10),
             .condition(condition, then: 11, else: 12),
             .branch([FlowOption(condition: .call(.clicked, [.state(0), .value(.literal(.string(texts[8])))]), next: 12)], otherwise: 13),
             .split([FlowOption(amount: 5e-324, next: 13), FlowOption(amount: .greatestFiniteMagnitude, next: 14)]),
             .test(variants: [FlowOption(amount: 50, next: 14)], winnerBy: texts[9], decideAfter: .max),
             .distribute([FlowOption(amount: 1e300, next: 15)], otherwise: 15), .dedupe(by: texts[10], keep: texts[11], next: 16),
-            .end(texts[12]),
+            .end(.abandon),
         ]
         let states = steps.enumerated().map { FlowState(id: texts[$0 % texts.count] + "\($0)", line: $0 + 1, note: texts[($0 + 3) % texts.count], step: $1) }
         return FlowDefinition(
             campaign: texts[13], version: .max, status: .draining, name: texts[14], source: texts[15], timezone: texts[16],
             trigger: .dates([-.greatestFiniteMagnitude, 5e-324, .infinity]), audience: condition, leaveWhenOutOfAudience: true,
             repeatPolicy: .afterExit, exits: [.event(texts[17], filter: condition), .condition(.not(condition))], start: 0, states: states,
-            messages: Dictionary(uniqueKeysWithValues: texts.enumerated().map { ("\($0):\($1)", FlowMessage(channel: $1, category: $1, transactional: true)) }))
+            messages: Dictionary(uniqueKeysWithValues: texts.enumerated().map { ("\($0):\($1)", FlowMessage(channel: .sms, category: $1, transactional: true)) }))
     }
 
     @Test func theEmbeddedLoweredFormReadsBackExactly() throws {

@@ -112,7 +112,7 @@ import Testing
     @Test func dotAndMermaidQuoteEveryIdentifier() throws {
         let ids = ["node", "edge", "graph", "digraph", "subgraph", "strict", "end", "start", "style", "class", "o", "x", "a-b", "1st", "é"]
         let states = ids.enumerated().map { index, id in
-            FlowState(id: id, line: index + 1, step: index == ids.count - 1 ? .end("success") : .wait(seconds: 60, next: index + 1))
+            FlowState(id: id, line: index + 1, step: index == ids.count - 1 ? .end(.success) : .wait(seconds: 60, next: index + 1))
         }
         let definition = FlowDefinition(
             campaign: "c", version: 1, status: .published, name: nil, source: "c/v1.yaml", timezone: "UTC",
@@ -198,7 +198,7 @@ import Testing
     // MARK: 4. Emitter failures
 
     @Test func emitterFailuresAreErrors() throws {
-        var definition = FlowLowering.lower(ExampleCampaignTests.result.campaigns[0], workspace: ExampleCampaignTests.result.workspace)
+        var definition = FlowLowering.lower(ExampleCampaignTests.result.checked[0], workspace: ExampleCampaignTests.result.workspace)
         definition.states[0] = FlowState(id: "x", line: 1, step: .condition(.compare(.greater, .literal(.decimal(.infinity)), .literal(.int(1))), then: 0, else: 0))
         #expect(throws: EmitError.self) { try CompiledModule.ir([definition]) }
 

@@ -12,16 +12,16 @@ import Testing
     static func journeyFlow() -> FlowInterpreter {
         makeFlow([
             FlowState(id: "tag", line: 1, step: .tags(add: ["vip"], remove: ["new"], next: 1)),
-            FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "send", line: 2, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 2)),
             FlowState(id: "wait", line: 3, step: .wait(seconds: 3600, next: 3)),
-            FlowState(id: "approval", line: 4, step: .send(channel: "email", message: "m", approval: true, optimized: false, next: 4)),
-            FlowState(id: "done", line: 5, step: .end("success")),
+            FlowState(id: "approval", line: 4, step: .send(channel: .email, message: "m", approval: true, optimized: false, next: 4)),
+            FlowState(id: "done", line: 5, step: .end(.success)),
         ], exits: [.event("purchase", filter: nil)], campaign: "j")
     }
 
     /// Entered once, by an `upgrade` event whose plan is `pro`.
     static func upgradeFlow() -> FlowInterpreter {
-        makeFlow([FlowState(id: "welcome", line: 1, step: .end("success"))],
+        makeFlow([FlowState(id: "welcome", line: 1, step: .end(.success))],
                  trigger: .event("upgrade", filter: .compare(.equal, .eventField("plan"), .literal(.string("pro")))),
                  repeatPolicy: .once, campaign: "w")
     }
@@ -109,7 +109,7 @@ import Testing
 
     /// Every signup enters again (repeat: many) and ends at once.
     static func countingFlow() -> FlowInterpreter {
-        makeFlow([FlowState(id: "done", line: 1, step: .end("success"))])
+        makeFlow([FlowState(id: "done", line: 1, step: .end(.success))])
     }
 
     static func signup(_ id: String, _ contact: String) -> InboxEvent {
@@ -158,9 +158,9 @@ import Testing
         let store = try await factory.make()
         let flow = makeFlow([
             FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: "oldest", next: 1)),
-            FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "send", line: 2, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 2)),
             FlowState(id: "wait", line: 3, step: .wait(seconds: 3600, next: 3)),
-            FlowState(id: "done", line: 4, step: .end("success")),
+            FlowState(id: "done", line: 4, step: .end(.success)),
         ])
         let key = FlowKey(campaign: "c", version: 1)
         let engine = try await CampaignEngine(flows: [flow], store: store, clock: VirtualClock(now: 0), deliversAfterEachUnit: false,

@@ -210,7 +210,7 @@ struct PostgresStoreTests {
         let url = try #require(Self.url), schema = Self.freshSchema()
         let flow = makeFlow([
             FlowState(id: "tag", line: 1, step: .tags(add: ["seen"], remove: [], next: 1)),
-            FlowState(id: "done", line: 2, step: .end("success")),
+            FlowState(id: "done", line: 2, step: .end(.success)),
         ])
         let contacts = (0..<5).map { "c\($0)" }
         let events = (0..<200).map { (id: "e\($0)", contact: contacts[$0 % contacts.count]) }

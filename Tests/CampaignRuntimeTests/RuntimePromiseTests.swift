@@ -7,11 +7,11 @@ import Testing
 /// cannot change under a running version.
 @Suite struct ConsentTests {
     static let emailThenWait = [
-        FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
+        FlowState(id: "send", line: 1, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 1)),
         FlowState(id: "wait", line: 2, step: .wait(seconds: 3600, next: 2)),
         FlowState(id: "check", line: 3, step: .condition(.call(.delivered, [.state(0)]), then: 3, else: 4)),
-        FlowState(id: "won", line: 4, step: .end("success")),
-        FlowState(id: "lost", line: 5, step: .end("failure")),
+        FlowState(id: "won", line: 4, step: .end(.success)),
+        FlowState(id: "lost", line: 5, step: .end(.failure)),
     ]
 
     func engine(_ states: [FlowState] = emailThenWait, messages: [String: FlowMessage]? = nil) async throws
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aMissingAddressSuppressesTransactionalMessagesTooButUnsubscriptionsDoNot() async throws {
-        let messages = ["m": FlowMessage(channel: "email", category: nil, transactional: true)]
+        let messages = ["m": FlowMessage(channel: .email, category: nil, transactional: true)]
         let (engine, channels) = try await engine(messages: messages)
         try await engine.upsertContact(ContactProfile(id: "nomail"))
         try await engine.handle(event: "signup", contact: "nomail")
@@ -85,9 +85,9 @@ import Testing
 
     @Test func theUnsubscribeStepStopsTheCampaignsOwnLaterSends() async throws {
         let states = [
-            FlowState(id: "leave", line: 1, step: .unsubscribe(["email"], next: 1)),
-            FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
-            FlowState(id: "done", line: 3, step: .end("neutral")),
+            FlowState(id: "leave", line: 1, step: .unsubscribe([.email], next: 1)),
+            FlowState(id: "send", line: 2, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "done", line: 3, step: .end(.neutral)),
         ]
         let (engine, channels) = try await engine(states)
         try await engine.upsertContact(subscriber("a"))
@@ -99,7 +99,7 @@ import Testing
     @Test func archivingEndsTheContactsOtherVisitsAndEntersNothingMore() async throws {
         let archiving = makeFlow([
             FlowState(id: "archive", line: 1, step: .archive(next: 1)),
-            FlowState(id: "done", line: 2, step: .end("abandon")),
+            FlowState(id: "done", line: 2, step: .end(.abandon)),
         ], trigger: .event("purchase", filter: nil), campaign: "archiver")
         let waiting = makeFlow(Self.emailThenWait, campaign: "waiter")
         let engine = try await CampaignEngine(flows: [archiving, waiting], clock: VirtualClock(now: 0))
@@ -115,9 +115,9 @@ import Testing
     @Test func theVisitThatArchivesGoesOnToItsEndWithItsSendsSuppressed() async throws {
         let states = [
             FlowState(id: "archive", line: 1, step: .archive(next: 1)),
-            FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "send", line: 2, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 2)),
             FlowState(id: "tag", line: 3, step: .tags(add: ["gone"], remove: [], next: 3)),
-            FlowState(id: "done", line: 4, step: .end("abandon")),
+            FlowState(id: "done", line: 4, step: .end(.abandon)),
         ]
         let (engine, _) = try await engine(states)
         try await engine.upsertContact(subscriber("a"))
@@ -142,7 +142,7 @@ import Testing
     /// Sends an email every day until the unopened streak reaches 5: the exit must stop the sixth.
     @Test func aConditionExitStopsTheSixthUnopenedEmailWithoutAnyEvent() async throws {
         let states = [
-            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
+            FlowState(id: "send", line: 1, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 0)),
         ]
         let exit = FlowExit.condition(.compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(5))))
@@ -158,9 +158,9 @@ import Testing
 
     @Test func anApprovedSendIsFollowedByTheExitCheck() async throws {
         let states = [
-            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: true, optimized: false, next: 1)),
-            FlowState(id: "more", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
-            FlowState(id: "done", line: 3, step: .end("success")),
+            FlowState(id: "send", line: 1, step: .send(channel: .email, message: "m", approval: true, optimized: false, next: 1)),
+            FlowState(id: "more", line: 2, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "done", line: 3, step: .end(.success)),
         ]
         let exit = FlowExit.condition(.compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(1))))
         let channels = RecordingChannels()
@@ -192,8 +192,8 @@ import Testing
     func vipFlow(keep: String) -> FlowInterpreter {
         makeFlow([
             FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: keep, next: 1)),
-            FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
-            FlowState(id: "done", line: 3, step: .end("success")),
+            FlowState(id: "send", line: 2, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 2)),
+            FlowState(id: "done", line: 3, step: .end(.success)),
         ], trigger: .manual)
     }
 
@@ -235,8 +235,8 @@ import Testing
 @Suite struct SendTimeTests {
     @Test func anOptimizedSendWaitsForTheHourTheContactOpensMostAndGoesAtOnceWithoutOpens() async throws {
         let states = [
-            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: true, next: 1)),
-            FlowState(id: "done", line: 2, step: .end("success")),
+            FlowState(id: "send", line: 1, step: .send(channel: .email, message: "m", approval: false, optimized: true, next: 1)),
+            FlowState(id: "done", line: 2, step: .end(.success)),
         ]
         let clock = VirtualClock(now: 0)
         let channels = RecordingChannels()
@@ -333,8 +333,8 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
 @Suite struct FanOutTests {
     static let manualSend = [
         FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: "oldest", next: 1)),
-        FlowState(id: "send", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 2)),
-        FlowState(id: "done", line: 3, step: .end("success")),
+        FlowState(id: "send", line: 2, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 2)),
+        FlowState(id: "done", line: 3, step: .end(.success)),
     ]
 
     /// 1,200 contacts, the last two sharing an email with the first (pages of 500 apart).
@@ -387,7 +387,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
     @Test func stoppingAVersionEndsItsVisitsPageByPage() async throws {
         let store = InMemoryStore()
         try population(into: store)
-        let waiting = [FlowState(id: "wait", line: 1, step: .wait(seconds: 86_400, next: 1)), FlowState(id: "done", line: 2, step: .end("success"))]
+        let waiting = [FlowState(id: "wait", line: 1, step: .wait(seconds: 86_400, next: 1)), FlowState(id: "done", line: 2, step: .end(.success))]
         let engine = try await CampaignEngine(flows: [makeFlow(waiting, trigger: .manual)], store: store, clock: VirtualClock(now: 0))
         let key = FlowKey(campaign: "c", version: 1)
         try await engine.fire(key)

@@ -4,18 +4,18 @@ import Testing
 
 /// A flow built by hand: `states` with the event trigger `signup`.
 func makeFlow(_ states: [FlowState], trigger: FlowTrigger = .event("signup", filter: nil), repeatPolicy: RepeatPolicy = .many,
-              status: FlowStatus = .published, audience: FlowExpression? = nil, leave: Bool = false,
+              status: CampaignStatus = .published, audience: FlowExpression? = nil, leave: Bool = false,
               exits: [FlowExit] = [], campaign: String = "c", version: Int = 1, timezone: String = "UTC") -> FlowInterpreter {
     FlowInterpreter(FlowDefinition(
         campaign: campaign, version: version, status: status, name: nil, source: "c/v\(version).yaml", timezone: timezone,
         trigger: trigger, audience: audience, leaveWhenOutOfAudience: leave, repeatPolicy: repeatPolicy, exits: exits,
-        start: 0, states: states, messages: ["m": FlowMessage(channel: "email", category: "news")]))
+        start: 0, states: states, messages: ["m": FlowMessage(channel: .email, category: "news")]))
 }
 
 let sendThenWaitThenEnd = [
-    FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
+    FlowState(id: "send", line: 1, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 1)),
     FlowState(id: "wait", line: 2, step: .wait(seconds: 3600, next: 2)),
-    FlowState(id: "done", line: 3, step: .end("success")),
+    FlowState(id: "done", line: 3, step: .end(.success)),
 ]
 
 /// A contact with an email address, so that email sends go out.
@@ -138,10 +138,10 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
 
     @Test func aVisitThatLoopsBackToASendGetsANewKeyEachTime() async throws {
         let states = [
-            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 1)),
+            FlowState(id: "send", line: 1, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 1)),
             FlowState(id: "wait", line: 2, step: .wait(seconds: 86_400, next: 2)),
             FlowState(id: "again", line: 3, step: .condition(.compare(.greaterOrEqual, .call(.unopenedStreak, []), .literal(.int(3))), then: 3, else: 0)),
-            FlowState(id: "done", line: 4, step: .end("failure")),
+            FlowState(id: "done", line: 4, step: .end(.failure)),
         ]
         let channels = RecordingChannels()
         let engine = try await CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
@@ -235,8 +235,8 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
 
     @Test func approvalHoldsUntilReleased() async throws {
         let states = [
-            FlowState(id: "send", line: 1, step: .send(channel: "email", message: "m", approval: true, optimized: false, next: 1)),
-            FlowState(id: "done", line: 2, step: .end("success")),
+            FlowState(id: "send", line: 1, step: .send(channel: .email, message: "m", approval: true, optimized: false, next: 1)),
+            FlowState(id: "done", line: 2, step: .end(.success)),
         ]
         let channels = RecordingChannels()
         let engine = try await CampaignEngine(flows: [makeFlow(states)], channels: channels, clock: VirtualClock(now: 0))
@@ -253,8 +253,8 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
         let states = [
             FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: "oldest", next: 1)),
             FlowState(id: "waves", line: 2, step: .distribute([FlowOption(amount: 1, next: 2)], otherwise: 3)),
-            FlowState(id: "first", line: 3, step: .end("success")),
-            FlowState(id: "rest", line: 4, step: .end("neutral")),
+            FlowState(id: "first", line: 3, step: .end(.success)),
+            FlowState(id: "rest", line: 4, step: .end(.neutral)),
         ]
         let engine = try await CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
         for (id, email) in [("a", "x@example.com"), ("b", "x@example.com"), ("c", "y@example.com")] {
@@ -271,10 +271,10 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
         let states = [
             FlowState(id: "test", line: 1, step: .test(variants: [FlowOption(amount: 10, next: 1), FlowOption(amount: 10, next: 2)],
                                                         winnerBy: "clicks", decideAfter: 86_400)),
-            FlowState(id: "a", line: 2, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 3)),
-            FlowState(id: "b", line: 3, step: .send(channel: "email", message: "m", approval: false, optimized: false, next: 3)),
+            FlowState(id: "a", line: 2, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 3)),
+            FlowState(id: "b", line: 3, step: .send(channel: .email, message: "m", approval: false, optimized: false, next: 3)),
             FlowState(id: "wait", line: 4, step: .wait(seconds: 3 * 86_400, next: 4)),
-            FlowState(id: "done", line: 5, step: .end("neutral")),
+            FlowState(id: "done", line: 5, step: .end(.neutral)),
         ]
         let clock = VirtualClock(now: 0)
         let engine = try await CampaignEngine(flows: [makeFlow(states)], clock: clock)
@@ -303,8 +303,8 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
     @Test func splitsAreDeterministicAndFollowTheWeights() async throws {
         let states = [
             FlowState(id: "split", line: 1, step: .split([FlowOption(amount: 30, next: 1), FlowOption(amount: 70, next: 2)])),
-            FlowState(id: "a", line: 2, step: .end("success")),
-            FlowState(id: "b", line: 3, step: .end("failure")),
+            FlowState(id: "a", line: 2, step: .end(.success)),
+            FlowState(id: "b", line: 3, step: .end(.failure)),
         ]
         let engine = try await CampaignEngine(flows: [makeFlow(states)], clock: VirtualClock(now: 0))
         for index in 0..<2000 {

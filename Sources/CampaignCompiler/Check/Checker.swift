@@ -21,6 +21,9 @@ public struct CheckResult: Sendable {
     public var sources: [String: SourceFile]
     /// The campaigns read, with or without errors.
     public var campaigns: [Campaign]
+    /// The campaigns resolved for lowering, in the order of ``campaigns``: every one of them when the check
+    /// reports no errors, none otherwise.
+    public var checked: [CheckedCampaign]
     /// The scenario files read.
     public var scenarios: [ScenarioFile]
     public var workspace: Workspace
@@ -81,8 +84,29 @@ public enum Checker {
         for scenario in scenarios {
             ScenarioRules.check(scenario, campaigns: campaigns, workspace: workspace, into: &diagnostics)
         }
-        return CheckResult(diagnostics: diagnostics.sorted, sources: sources, campaigns: campaigns, scenarios: scenarios,
-                           workspace: workspace)
+        let checked = resolve(campaigns, into: &diagnostics)
+        return CheckResult(diagnostics: diagnostics.sorted, sources: sources, campaigns: campaigns, checked: checked,
+                           scenarios: scenarios, workspace: workspace)
+    }
+
+    /// The typed hand-off to lowering: every campaign resolved, when nothing has reported an error. A campaign
+    /// that does not resolve after a check without errors is a disagreement inside the checker; it is an
+    /// error, never lowered with a guess.
+    private static func resolve(_ campaigns: [Campaign], into diagnostics: inout DiagnosticCollector) -> [CheckedCampaign] {
+        guard !diagnostics.diagnostics.contains(where: { $0.severity == .error }) else { return [] }
+        diagnostics.phase = .campaign
+        var checked: [CheckedCampaign] = []
+        var unresolved = false
+        for campaign in campaigns {
+            do {
+                checked.append(try CheckedCampaign(resolving: campaign))
+            } catch {
+                unresolved = true
+                diagnostics.emit(.missingKey, "the checker accepted the campaign but could not resolve \(error.what); "
+                                 + "this is a bug in campaignc", at: error.location)
+            }
+        }
+        return unresolved ? [] : checked
     }
 
     private static func read(_ file: InputFile) -> (SourceFile, YAMLNode?, [Diagnostic]) {

@@ -203,7 +203,7 @@ struct ExpressionTypeChecker {
         switch kind {
         case .group: workspace.groups
         case .persona: workspace.personas
-        case .channel: Set(Workspace.Channel.allCases.map(\.rawValue))
+        case .channel: Set(MessageChannel.allCases.map(\.rawValue))
         case .messageCategory: workspace.categories
         // Tags are not declared; steps are checked by `checkSendStep`.
         case .tag, .sendStep: nil

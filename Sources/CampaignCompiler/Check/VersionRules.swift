@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// The cross-file rules on versions: `single-published`, `single-draft`, `duplicate-version` and
 /// `path-mismatch`. They look at every campaign file given to one `check`.
 enum VersionRules {
@@ -7,7 +9,7 @@ enum VersionRules {
         let byID = Dictionary(grouping: campaigns.filter { $0.id != nil }, by: { $0.id!.value })
         for (id, versions) in byID.sorted(by: { $0.key < $1.key }) {
             let ordered = versions.sorted { $0.location < $1.location }
-            for status in [Campaign.Status.published, .draft] {
+            for status in [CampaignStatus.published, .draft] {
                 let holding = ordered.filter { $0.status?.value == status }
                 guard let first = holding.first else { continue }
                 for other in holding.dropFirst() {

@@ -74,7 +74,7 @@ public struct CompiledModule {
     public static func lowered(_ result: CheckResult) -> [FlowDefinition] {
         let workspaceFolder = result.workspace.file.map { ($0 as NSString).deletingLastPathComponent } ?? ""
         let prefix = workspaceFolder.isEmpty ? "" : workspaceFolder + "/"
-        return result.campaigns.map { campaign in
+        return result.checked.map { campaign in
             var definition = FlowLowering.lower(campaign, workspace: result.workspace)
             if !prefix.isEmpty, definition.source.hasPrefix(prefix) { definition.source.removeFirst(prefix.count) }
             return definition

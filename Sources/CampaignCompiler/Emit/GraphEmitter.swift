@@ -28,17 +28,17 @@ public struct GraphEmitter {
     /// What a node says: its id and what it does.
     private func label(_ state: FlowState) -> String {
         let detail: String = switch state.step {
-        case .send(let channel, let message, let approval, _, _): "send \(channel) \(message)\(approval ? " (approval)" : "")"
+        case .send(let channel, let message, let approval, _, _): "send \(channel.rawValue) \(message)\(approval ? " (approval)" : "")"
         case .update(let assignments, _): "update " + assignments.map(\.field).joined(separator: ", ")
         case .tags(let add, let remove, _): (add.map { "+\($0)" } + remove.map { "-\($0)" }).joined(separator: " ")
-        case .unsubscribe(let channels, _): "unsubscribe " + channels.joined(separator: ", ")
+        case .unsubscribe(let channels, _): "unsubscribe " + channels.map(\.rawValue).joined(separator: ", ")
         case .archive: "archive"
         case .grantPromo(let bank, _): "promo \(bank)"
         case .export(let destination, _, _): "export to \(destination)"
         case .postal(let mode, _): "postal \(mode)"
         case .wait(let seconds, _): "wait \(Self.duration(seconds))"
         case .waitUntil(let days, let from, let to, _):
-            "until " + days.map { ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][($0 - 1) % 7] }.joined(separator: ",")
+            "until " + days.map(\.rawValue).joined(separator: ",")
                 + " " + Self.time(from) + (to.map { "-" + Self.time($0) } ?? "")
         case .condition(let condition, _, _): "if " + text(condition)
         case .branch: "branch"
@@ -46,7 +46,7 @@ public struct GraphEmitter {
         case .test(_, let winnerBy, let decideAfter): "A/X test by \(winnerBy), \(Self.duration(decideAfter))"
         case .distribute: "distribute"
         case .dedupe(let by, let keep, _): "dedupe by \(by), keep \(keep)"
-        case .end(let outcome): "end: \(outcome)"
+        case .end(let outcome): "end: \(outcome.rawValue)"
         }
         return "\(state.id)\n\(detail)"
     }
@@ -122,7 +122,14 @@ public struct GraphEmitter {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 
-    private static let outcomeColors = ["success": "#2e7d32", "failure": "#c62828", "abandon": "#ef6c00", "neutral": "#757575"]
+    private static func color(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .success: "#2e7d32"
+        case .failure: "#c62828"
+        case .abandon: "#ef6c00"
+        case .neutral: "#757575"
+        }
+    }
 
     private func dot() -> String {
         func quoted(_ text: String) -> String {
@@ -142,7 +149,7 @@ public struct GraphEmitter {
                 case .wait, .waitUntil: "shape=box, style=\"dashed\""
                 case .condition, .branch: "shape=diamond"
                 case .split, .test, .distribute: "shape=hexagon"
-                case .end(let outcome): "shape=doublecircle, style=filled, fontcolor=white, fillcolor=\"\(Self.outcomeColors[outcome] ?? "#757575")\""
+                case .end(let outcome): "shape=doublecircle, style=filled, fontcolor=white, fillcolor=\"\(Self.color(outcome))\""
                 default: "shape=box"
                 }
                 p.line("\(nodeIDs[index]) [label=\(quoted(label(state))), \(attributes)];")
@@ -182,7 +189,7 @@ public struct GraphEmitter {
         }
         for (index, state) in definition.states.enumerated() {
             if case .end(let outcome) = state.step {
-                p.line("    style \(nodeIDs[index]) fill:\(Self.outcomeColors[outcome] ?? "#757575"),color:#fff")
+                p.line("    style \(nodeIDs[index]) fill:\(Self.color(outcome)),color:#fff")
             }
         }
         return p.text

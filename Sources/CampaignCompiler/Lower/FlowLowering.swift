@@ -3,28 +3,21 @@ import Foundation
 
 /// Lowers a checked campaign to the ``FlowDefinition`` both back ends run.
 ///
-/// It assumes the campaign checked without errors: every name resolves, every exit exists, every literal
-/// has the type its field needs.
+/// It takes a ``CheckedCampaign``, which only a check without errors yields: every step reference is an
+/// index, every required field is there and the zone resolves, so nothing here falls back to a default.
 public enum FlowLowering {
-    public static func lower(_ campaign: Campaign, workspace: Workspace) -> FlowDefinition {
-        let timezone = campaign.timezone?.value ?? "UTC"
-        // A checked campaign's zone resolves. Were it not to, date-times without an offset stay unread (as any
-        // unreadable text) rather than being read in UTC; the definition keeps the name, which the engine refuses.
-        let zone = try? CampaignTimeZone.resolve(timezone).get()
-        var indexByID: [String: Int] = [:]
-        for (index, step) in campaign.steps.enumerated() where indexByID[step.id.value] == nil {
-            indexByID[step.id.value] = index
-        }
-        let lowering = ExpressionLowering(indexByID: indexByID, timeZone: zone)
+    public static func lower(_ campaign: CheckedCampaign, workspace: Workspace) -> FlowDefinition {
+        let zone = campaign.timeZone
+        let lowering = ExpressionLowering(indexByID: campaign.indexByID, timeZone: zone)
 
-        let trigger: FlowTrigger = switch campaign.trigger?.kind {
-        case .event(let name, let filter)?: .event(name.value, filter: filter.map(lowering.lower))
-        case .schedule(let cron)?: .schedule(cron.value)
-        case .dates(let dates)?: .dates(dates.compactMap { instant($0.value, zone: zone) })
-        case .manual?, nil: .manual
-        case .api?: .api
+        let trigger: FlowTrigger = switch campaign.trigger {
+        case .event(let name, let filter): .event(name.value, filter: filter.map(lowering.lower))
+        case .schedule(let cron): .schedule(cron.value)
+        case .dates(let instants): .dates(instants)
+        case .manual: .manual
+        case .api: .api
         }
-        let exits: [FlowExit] = campaign.exits.map { exit in
+        let exits: [FlowExit] = campaign.source.exits.map { exit in
             switch exit.kind {
             case .event(let name, let filter): .event(name.value, filter: filter.map(lowering.lower))
             case .condition(let condition): .condition(lowering.lower(condition))
@@ -32,81 +25,64 @@ public enum FlowLowering {
         }
         var messages: [String: FlowMessage] = [:]
         let states = campaign.steps.map { step in
-            if case .send(let send) = step.kind, let message = workspace.messages[send.message.value] {
-                messages[send.message.value] = FlowMessage(channel: message.channel.rawValue, category: message.category,
+            if case .send(let send, _) = step.kind, let message = workspace.messages[send.message.value] {
+                messages[send.message.value] = FlowMessage(channel: message.channel, category: message.category,
                                                              transactional: message.isTransactional)
             }
-            return FlowState(id: step.id.value, line: step.location.line, note: step.note,
-                             step: lowerStep(step, indexByID: indexByID, lowering: lowering, workspace: workspace, zone: zone))
+            return FlowState(id: step.id, line: step.source.location.line, note: step.source.note,
+                             step: lowerStep(step.kind, lowering: lowering, workspace: workspace, zone: zone))
         }
         return FlowDefinition(
-            campaign: campaign.id?.value ?? "", version: campaign.version?.value ?? 0,
-            status: FlowStatus(rawValue: campaign.status?.value.rawValue ?? "draft") ?? .draft,
-            name: campaign.name, source: campaign.file, timezone: timezone, trigger: trigger,
-            audience: campaign.audience.map(lowering.lower), leaveWhenOutOfAudience: campaign.leaveWhenOutOfAudience,
-            repeatPolicy: RepeatPolicy(rawValue: campaign.repeatPolicy?.value.rawValue ?? "many") ?? .many,
-            exits: exits, start: campaign.start.flatMap { indexByID[$0.value] } ?? 0, states: states, messages: messages)
+            campaign: campaign.id, version: campaign.version, status: campaign.status,
+            name: campaign.source.name, source: campaign.file, timezone: campaign.timezone, trigger: trigger,
+            audience: campaign.source.audience.map(lowering.lower), leaveWhenOutOfAudience: campaign.source.leaveWhenOutOfAudience,
+            repeatPolicy: campaign.repeatPolicy, exits: exits, start: campaign.start, states: states, messages: messages)
     }
 
-    private static func lowerStep(_ step: Step, indexByID: [String: Int], lowering: ExpressionLowering,
-                                  workspace: Workspace, zone: TimeZone?) -> FlowStep {
-        func target(_ label: StepExit.Label) -> Int {
-            step.exits.first { $0.label == label }.flatMap { indexByID[$0.target.value] } ?? 0
-        }
-        let options = step.exits.compactMap { exit -> Int? in
-            if case .option = exit.label { return indexByID[exit.target.value] ?? 0 }
-            return nil
-        }
-        let next = target(.next)
-        switch step.kind {
-        case .send(let send):
-            return .send(channel: send.channel.rawValue, message: send.message.value, approval: send.approval?.value ?? false,
+    private static func lowerStep(_ kind: CheckedStepKind, lowering: ExpressionLowering, workspace: Workspace,
+                                  zone: TimeZone) -> FlowStep {
+        switch kind {
+        case .send(let send, let next):
+            return .send(channel: send.channel, message: send.message.value, approval: send.approval?.value ?? false,
                          optimized: send.sendTime?.value == "optimized", next: next)
-        case .update(let assignments):
+        case .update(let assignments, let next):
             return .update(assignments.map { field, node in
                 FieldAssignment(field: field.value, value: Self.value(node, type: workspace.fields[field.value]?.type, zone: zone))
             }, next: next)
-        case .tags(let add, let remove):
+        case .tags(let add, let remove, let next):
             return .tags(add: add.map(\.value), remove: remove.map(\.value), next: next)
-        case .unsubscribe(let channels):
+        case .unsubscribe(let channels, let next):
             return .unsubscribe(channels.map(\.value), next: next)
-        case .archive:
+        case .archive(let next):
             return .archive(next: next)
-        case .grantPromo(let bank):
+        case .grantPromo(let bank, let next):
             return .grantPromo(bank.value, next: next)
-        case .export(let destination, let fields):
+        case .export(let destination, let fields, let next):
             return .export(destination: destination.value, fields: fields.map(\.value), next: next)
-        case .postal(let mode):
+        case .postal(let mode, let next):
             return .postal(mode.value, next: next)
-        case .wait(let duration):
-            return .wait(seconds: duration.value.seconds, next: next)
-        case .waitUntil(let window):
-            let days = window.days.map { weekday in (Weekday.allCases.firstIndex(of: weekday)! + 1) % 7 + 1 }
-            switch window.time {
-            case .at(let time)?: return .waitUntil(days: days, from: time.minutes, to: nil, next: next)
-            case .between(let from, let to)?: return .waitUntil(days: days, from: from.minutes, to: to.minutes, next: next)
-            case nil: return .waitUntil(days: days, from: 0, to: nil, next: next)
+        case .wait(let duration, let next):
+            return .wait(seconds: duration.seconds, next: next)
+        case .waitUntil(let days, let time, let next):
+            switch time {
+            case .at(let time): return .waitUntil(days: days, from: time.minutes, to: nil, next: next)
+            case .between(let from, let to): return .waitUntil(days: days, from: from.minutes, to: to.minutes, next: next)
             }
-        case .condition(let condition):
-            return .condition(condition.map(lowering.lower) ?? .literal(.bool(false)), then: target(.then), else: target(.else))
-        case .branch(let conditions):
-            return .branch(zip(conditions, options).map { condition, next in
-                FlowOption(condition: condition.map(lowering.lower) ?? .literal(.bool(false)), next: next)
-            }, otherwise: target(.otherwise))
-        case .split(let weights):
-            return .split(zip(weights, options).map { FlowOption(amount: Double($0.value), next: $1) })
-        case .test(let test):
-            return .test(variants: zip(test.shares, options).map { FlowOption(amount: $0.value, next: $1) },
-                         winnerBy: test.winnerBy?.value ?? "opens", decideAfter: test.decideAfter?.value.seconds ?? 0)
-        case .distribute(let maxima):
-            return .distribute(zip(maxima, options).map { FlowOption(amount: Double($0.value), next: $1) },
-                               otherwise: target(.otherwise))
-        case .dedupe(let by, let keep):
+        case .condition(let condition, let then, let otherwise):
+            return .condition(lowering.lower(condition), then: then, else: otherwise)
+        case .branch(let options, let otherwise):
+            return .branch(options.map { FlowOption(condition: lowering.lower($0.condition), next: $0.next) }, otherwise: otherwise)
+        case .split(let options):
+            return .split(options.map { FlowOption(amount: Double($0.weight), next: $0.next) })
+        case .test(let variants, let winnerBy, let decideAfter):
+            return .test(variants: variants.map { FlowOption(amount: $0.share, next: $0.next) },
+                         winnerBy: winnerBy, decideAfter: decideAfter.seconds)
+        case .distribute(let options, let otherwise):
+            return .distribute(options.map { FlowOption(amount: Double($0.maximum), next: $0.next) }, otherwise: otherwise)
+        case .dedupe(let by, let keep, let next):
             return .dedupe(by: by.value, keep: keep.value, next: next)
         case .end(let outcome):
-            return .end(outcome.value.rawValue)
-        case .unreadable:
-            return .end("neutral")
+            return .end(outcome)
         }
     }
 
@@ -155,8 +131,7 @@ public enum FlowLowering {
 /// Lowers checked expressions; step names in post-send calls become state indices.
 struct ExpressionLowering {
     let indexByID: [String: Int]
-    /// Nil only when the campaign's zone did not resolve (see ``FlowLowering/lower(_:workspace:)``).
-    let timeZone: TimeZone?
+    let timeZone: TimeZone
 
     func lower(_ expression: Expression) -> FlowExpression {
         switch expression {

@@ -33,11 +33,12 @@ public enum ScenarioRunner {
     /// After the last event the clock runs on for at most this long.
     public static let horizon: Double = 2 * 365 * 86_400
 
-    public static func run(_ scenario: ScenarioFile, campaigns: [Campaign], workspace: Workspace,
+    /// Runs the cases of `scenario` on the campaign version it names among `campaigns` (nothing when none is).
+    public static func run(_ scenario: ScenarioFile, campaigns: [CheckedCampaign], workspace: Workspace,
                            flow makeFlow: (FlowDefinition) -> any CampaignFlow = { FlowInterpreter($0) }) async
         -> [ScenarioCaseResult] {
         guard let campaign = campaigns.first(where: {
-            $0.id?.value == scenario.campaign?.value && $0.version?.value == scenario.version?.value
+            $0.id == scenario.campaign?.value && $0.version == scenario.version?.value
         }) else { return [] }
         let flow = makeFlow(FlowLowering.lower(campaign, workspace: workspace))
         var results: [ScenarioCaseResult] = []

@@ -1,24 +1,15 @@
+import CampaignRuntime
+
 /// One version of one campaign, as read from `campaigns/<id>/v<N>.yaml`.
 ///
 /// Fields are optional where the file may lack them: the reader reports what is missing and the checker
 /// still runs its rules on what is there.
 public struct Campaign: Sendable {
-    /// A version's lifecycle state.
-    public enum Status: String, Sendable, CaseIterable {
-        case draft, published, draining, stopped, archived
-    }
-
-    /// Who may enter again: `many` always, `once` never after any earlier entry, `after_exit` when not inside.
-    public enum RepeatPolicy: String, Sendable, CaseIterable {
-        case many, once
-        case afterExit = "after_exit"
-    }
-
     public var file: String
     public var location: SourceLocation
     public var id: Located<String>?
     public var version: Located<Int>?
-    public var status: Located<Status>?
+    public var status: Located<CampaignStatus>?
     public var name: String?
     public var description: String?
     public var timezone: Located<String>?
@@ -106,7 +97,8 @@ public enum StepKind: Sendable {
     /// Field name and value node, in file order.
     case update([(field: Located<String>, value: YAMLNode)])
     case tags(add: [Located<String>], remove: [Located<String>])
-    case unsubscribe(channels: [Located<String>])
+    /// The channels that read; the others are reported by the reader.
+    case unsubscribe(channels: [Located<MessageChannel>])
     case archive
     case grantPromo(Located<String>)
     case export(destination: Located<String>, fields: [Located<String>])
@@ -179,7 +171,7 @@ public enum StepKind: Sendable {
 
 /// A `send_email`, `send_sms` or `send_push` step.
 public struct SendStep: Sendable {
-    public var channel: Workspace.Channel
+    public var channel: MessageChannel
     public var message: Located<String>
     public var approval: Located<Bool>?
     public var sendTime: Located<String>?
@@ -202,9 +194,4 @@ public struct ABTest: Sendable {
     public var shares: [Located<Double>]
     public var winnerBy: Located<String>?
     public var decideAfter: Located<CampaignDuration>?
-}
-
-/// How a contact's visit ended.
-public enum Outcome: String, Sendable, CaseIterable {
-    case success, failure, abandon, neutral
 }

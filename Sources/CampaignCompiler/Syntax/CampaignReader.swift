@@ -33,8 +33,8 @@ struct CampaignReader {
             campaign.version = version
         }
         if let node = reader.required(top, "status", in: what),
-           let status = reader.choice(node, "'status'", Campaign.Status.allCases.map(\.rawValue)) {
-            campaign.status = Located(Campaign.Status(rawValue: status.value)!, at: status.location)
+           let status = reader.choice(node, "'status'", CampaignStatus.allCases.map(\.rawValue)) {
+            campaign.status = Located(CampaignStatus(rawValue: status.value)!, at: status.location)
         }
         campaign.name = top["name"].flatMap { reader.string($0, "'name'") }?.value
         campaign.description = top["description"].flatMap { reader.string($0, "'description'") }?.value
@@ -53,8 +53,8 @@ struct CampaignReader {
         if let node = top["leave_when_out_of_audience"] {
             campaign.leaveWhenOutOfAudience = reader.bool(node, "'leave_when_out_of_audience'")?.value ?? false
         }
-        if let node = top["repeat"], let policy = reader.choice(node, "'repeat'", Campaign.RepeatPolicy.allCases.map(\.rawValue)) {
-            campaign.repeatPolicy = Located(Campaign.RepeatPolicy(rawValue: policy.value)!, at: policy.location)
+        if let node = top["repeat"], let policy = reader.choice(node, "'repeat'", RepeatPolicy.allCases.map(\.rawValue)) {
+            campaign.repeatPolicy = Located(RepeatPolicy(rawValue: policy.value)!, at: policy.location)
         }
         if let node = top["exit_when"], let items = reader.sequence(node, "'exit_when'") {
             campaign.exits = items.compactMap(readExit)
@@ -191,7 +191,7 @@ struct CampaignReader {
 
         switch kindKey {
         case "send_email", "send_sms", "send_push":
-            let channel = Workspace.Channel(rawValue: String(kindKey.dropFirst("send_".count)))!
+            let channel = MessageChannel(rawValue: String(kindKey.dropFirst("send_".count)))!
             kind = reader.string(body, "'\(kindKey)'").map { message in
                 .send(SendStep(channel: channel, message: message,
                                approval: fields["approval"].flatMap { reader.bool($0, "'approval'") },
@@ -206,11 +206,13 @@ struct CampaignReader {
             kind = .tags(add: fields["add_tags"].flatMap { reader.stringList($0, "'add_tags'") } ?? [],
                          remove: fields["remove_tags"].flatMap { reader.stringList($0, "'remove_tags'") } ?? [])
         case "unsubscribe":
-            kind = reader.stringList(body, "'unsubscribe'").map { channels in
-                for channel in channels where Workspace.Channel(rawValue: channel.value) == nil {
-                    reader.emit(.wrongType, "'\(channel.value)' is not a channel; use 'email', 'sms' or 'push'"
-                                + Suggestions.didYouMean(channel.value, in: Workspace.Channel.allCases.map(\.rawValue)),
-                                at: channel.location)
+            kind = reader.stringList(body, "'unsubscribe'").map { names in
+                let channels = names.compactMap { name -> Located<MessageChannel>? in
+                    if let channel = MessageChannel(rawValue: name.value) { return Located(channel, at: name.location) }
+                    reader.emit(.wrongType, "'\(name.value)' is not a channel; use 'email', 'sms' or 'push'"
+                                + Suggestions.didYouMean(name.value, in: MessageChannel.allCases.map(\.rawValue)),
+                                at: name.location)
+                    return nil
                 }
                 return .unsubscribe(channels: channels)
             }

@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// A scenario test file: cases that drive one campaign version on a virtual clock and say what must happen.
 public struct ScenarioFile: Sendable {
     public var file: String

@@ -46,15 +46,6 @@ public struct CampaignDuration: Hashable, Sendable, Comparable, CustomStringConv
     }
 }
 
-/// A day of the week as campaign files write it.
-public enum Weekday: String, CaseIterable, Sendable, Comparable {
-    case mon, tue, wed, thu, fri, sat, sun
-
-    public static func < (lhs: Weekday, rhs: Weekday) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
-}
-
 /// A wall-clock time `HH:MM` in the campaign's time zone, as minutes since midnight.
 public struct TimeOfDay: Hashable, Sendable, Comparable {
     public var minutes: Int

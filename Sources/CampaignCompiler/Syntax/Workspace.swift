@@ -25,15 +25,10 @@ public struct Workspace: Sendable {
         public var isMessageEvent: Bool
     }
 
-    /// The channel a message goes out on, matching the send step kinds.
-    public enum Channel: String, Sendable, CaseIterable {
-        case email, sms, push
-    }
-
     /// A message a send step may send.
     public struct Message: Sendable {
         public var name: Located<String>
-        public var channel: Channel
+        public var channel: MessageChannel
         /// Used by `received(category: C, within: D)`.
         public var category: String?
         /// Sent whatever the contact's unsubscriptions (never to a hard-bounced or missing address).

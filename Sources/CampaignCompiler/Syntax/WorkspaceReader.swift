@@ -98,9 +98,9 @@ struct WorkspaceReader {
         guard let fields = reader.mapping(node, what) else { return nil }
         reader.rejectUnknownKeys(fields, allowed: ["channel", "category", "transactional", "description"], in: what)
         guard let channelNode = reader.required(fields, "channel", in: what),
-              let channel = reader.choice(channelNode, "'channel'", Workspace.Channel.allCases.map(\.rawValue))
+              let channel = reader.choice(channelNode, "'channel'", MessageChannel.allCases.map(\.rawValue))
         else { return nil }
-        return Workspace.Message(name: name, channel: Workspace.Channel(rawValue: channel.value)!,
+        return Workspace.Message(name: name, channel: MessageChannel(rawValue: channel.value)!,
                                  category: fields["category"].flatMap { reader.string($0, "'category'") }?.value,
                                  isTransactional: fields["transactional"].flatMap { reader.bool($0, "'transactional'") }?.value ?? false)
     }

@@ -189,7 +189,7 @@ public actor CampaignEngine {
         try await exclusively {
             var added: [(key: FlowKey, entry: Entry)] = []
             var changes: [DeploymentPlan.StatusChange] = []
-            var statuses: [FlowKey: FlowStatus] = [:]
+            var statuses: [FlowKey: CampaignStatus] = [:]
             for key in flowKeys { statuses[key] = try await status(key) }
             var unchanged = 0
             for definition in definitions {
@@ -268,7 +268,7 @@ public actor CampaignEngine {
     }
 
     /// The version's status: as set with ``setStatus(_:_:)``, else as its file says.
-    public func status(_ key: FlowKey) async throws -> FlowStatus? {
+    public func status(_ key: FlowKey) async throws -> CampaignStatus? {
         try await store.flowState(key).status ?? entries[key]?.definition.status
     }
 
@@ -622,7 +622,7 @@ public actor CampaignEngine {
                 try await holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
                 continue
             }
-            try await performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
+            try await performSend(&visit, state: state, channel: channel.rawValue, message: message, now: now, unit)
             visit.state = next
             if try await exitIfLeaving(&visit, now: now, unit) { continue }
             try await run(&visit, now: now, unit)
@@ -648,7 +648,7 @@ public actor CampaignEngine {
 
     /// Changes a version's status; `stopped` ends its visits at once with outcome `stopped`.
     /// With an `input` id, a status change submitted again is skipped.
-    public func setStatus(_ key: FlowKey, _ status: FlowStatus, input: String? = nil) async throws {
+    public func setStatus(_ key: FlowKey, _ status: CampaignStatus, input: String? = nil) async throws {
         try await exclusively {
             let unit = Unit(store: store)
             guard try await accept(input, ["status", key.description, status.rawValue], unit) else { return }
@@ -689,7 +689,7 @@ public actor CampaignEngine {
                 guard case .send(let channel, let message, _, _, let next) = entries[key.flow]?.definition.states[state].step
                 else { break }
                 visit.phase = .running
-                try await performSend(&visit, state: state, channel: channel, message: message, now: timer.due, unit)
+                try await performSend(&visit, state: state, channel: channel.rawValue, message: message, now: timer.due, unit)
                 visit.state = next
                 if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
                 try await run(&visit, now: timer.due, unit)

@@ -145,7 +145,7 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public var fingerprint: UInt64?
     /// Audience-wide work in progress, oldest first.
     public var fanOuts: [FanOut] = []
-    public var status: FlowStatus?
+    public var status: CampaignStatus?
     /// Schedule and date triggers have fired for every instant up to this one.
     public var triggeredUpTo: Double?
 

@@ -83,10 +83,10 @@ public struct DeploymentPlan: Codable, Sendable, Equatable {
     public struct AddedVersion: Codable, Sendable, Equatable {
         public var campaign: String
         public var version: Int
-        public var status: FlowStatus
+        public var status: CampaignStatus
         public var source: String
 
-        public init(campaign: String, version: Int, status: FlowStatus, source: String) {
+        public init(campaign: String, version: Int, status: CampaignStatus, source: String) {
             self.campaign = campaign
             self.version = version
             self.status = status
@@ -98,11 +98,11 @@ public struct DeploymentPlan: Codable, Sendable, Equatable {
     public struct StatusChange: Codable, Sendable, Equatable {
         public var campaign: String
         public var version: Int
-        public var from: FlowStatus?
-        public var to: FlowStatus
+        public var from: CampaignStatus?
+        public var to: CampaignStatus
         public var contactsInFlight: Int
 
-        public init(campaign: String, version: Int, from: FlowStatus?, to: FlowStatus, contactsInFlight: Int) {
+        public init(campaign: String, version: Int, from: CampaignStatus?, to: CampaignStatus, contactsInFlight: Int) {
             self.campaign = campaign
             self.version = version
             self.from = from

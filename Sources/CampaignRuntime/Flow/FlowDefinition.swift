@@ -6,7 +6,7 @@
 public struct FlowDefinition: Codable, Sendable, Equatable {
     public var campaign: String
     public var version: Int
-    public var status: FlowStatus
+    public var status: CampaignStatus
     public var name: String?
     /// The campaign file, relative to where it was compiled.
     public var source: String
@@ -22,7 +22,7 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
     /// The workspace's messages the sends use, for categories and channels.
     public var messages: [String: FlowMessage]
 
-    public init(campaign: String, version: Int, status: FlowStatus, name: String?, source: String, timezone: String,
+    public init(campaign: String, version: Int, status: CampaignStatus, name: String?, source: String, timezone: String,
                 trigger: FlowTrigger, audience: FlowExpression?, leaveWhenOutOfAudience: Bool, repeatPolicy: RepeatPolicy,
                 exits: [FlowExit], start: Int, states: [FlowState], messages: [String: FlowMessage]) {
         self.campaign = campaign
@@ -40,18 +40,6 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
         self.states = states
         self.messages = messages
     }
-}
-
-/// A version's lifecycle: only `published` takes new contacts; `draining` finishes its contacts; `stopped`
-/// ends them at once.
-public enum FlowStatus: String, Codable, Sendable {
-    case draft, published, draining, stopped, archived
-}
-
-/// Who may enter again.
-public enum RepeatPolicy: String, Codable, Sendable {
-    case many, once
-    case afterExit = "after_exit"
 }
 
 /// What enters contacts.
@@ -76,13 +64,13 @@ public enum FlowExit: Codable, Sendable, Equatable {
 
 /// A message a send step may send.
 public struct FlowMessage: Codable, Sendable, Equatable {
-    public var channel: String
+    public var channel: MessageChannel
     public var category: String?
     /// A transactional message (an order confirmation, a password reset) goes out whatever the contact's
     /// unsubscriptions; never to a hard-bounced or missing address.
     public var transactional: Bool
 
-    public init(channel: String, category: String?, transactional: Bool = false) {
+    public init(channel: MessageChannel, category: String?, transactional: Bool = false) {
         self.channel = channel
         self.category = category
         self.transactional = transactional
@@ -134,25 +122,25 @@ public struct FlowOption: Codable, Sendable, Equatable {
 
 /// What a state does. `next`, `then`, `otherwise` are state indices.
 public enum FlowStep: Codable, Sendable, Equatable {
-    case send(channel: String, message: String, approval: Bool, optimized: Bool, next: Int)
+    case send(channel: MessageChannel, message: String, approval: Bool, optimized: Bool, next: Int)
     case update([FieldAssignment], next: Int)
     case tags(add: [String], remove: [String], next: Int)
-    case unsubscribe([String], next: Int)
+    case unsubscribe([MessageChannel], next: Int)
     case archive(next: Int)
     case grantPromo(String, next: Int)
     case export(destination: String, fields: [String], next: Int)
     case postal(String, next: Int)
     case wait(seconds: Int, next: Int)
-    /// Days are 1 (Sunday) to 7 (Saturday) as Foundation counts them; times are minutes after midnight;
-    /// `to` is nil for `at`.
-    case waitUntil(days: [Int], from: Int, to: Int?, next: Int)
+    /// Times are minutes after midnight; `to` is nil for `at`. Days are stored as Foundation numbers them
+    /// (see ``Weekday``).
+    case waitUntil(days: [Weekday], from: Int, to: Int?, next: Int)
     case condition(FlowExpression, then: Int, else: Int)
     case branch([FlowOption], otherwise: Int)
     case split([FlowOption])
     case test(variants: [FlowOption], winnerBy: String, decideAfter: Int)
     case distribute([FlowOption], otherwise: Int)
     case dedupe(by: String, keep: String, next: Int)
-    case end(String)
+    case end(Outcome)
 }
 
 /// A compiled condition.

@@ -65,8 +65,8 @@ enum CampaignRoutes {
             var problems = InputProblems()
             problems.rejectUnknown(in: body, known: ["status"])
             let text = problems.requiredString("status", in: body)
-            let settable: [FlowStatus] = [.published, .draining, .stopped]
-            let status = text.flatMap(FlowStatus.init(rawValue:)).flatMap { settable.contains($0) ? $0 : nil }
+            let settable: [CampaignStatus] = [.published, .draining, .stopped]
+            let status = text.flatMap(CampaignStatus.init(rawValue:)).flatMap { settable.contains($0) ? $0 : nil }
             if let text, status == nil { problems.add("/status", "must be published, draining or stopped, found '\(text)'") }
             try problems.check()
             guard let status else { throw Problem.invalidInput([.init(pointer: "/status", detail: "is required")]) }
@@ -114,7 +114,7 @@ struct VersionView: Encodable {
     /// `event`, `schedule`, `dates`, `manual` or `api`.
     var trigger: String
 
-    init(_ definition: FlowDefinition, status: FlowStatus) {
+    init(_ definition: FlowDefinition, status: CampaignStatus) {
         campaign = definition.campaign
         version = definition.version
         name = definition.name

@@ -1,0 +1,75 @@
+// The words campaign files and the lowered form share: the compiler reads them from YAML with these raw values,
+// the lowered form stores them with the same ones, and the engine acts on them. One definition each, so the
+// two sides cannot drift apart.
+
+/// How a contact's visit ended, as an `end` step names it.
+public enum Outcome: String, Codable, Sendable, CaseIterable {
+    case success, failure, abandon, neutral
+}
+
+/// The channel a message goes out on, matching the send step kinds (`send_email`, `send_sms`, `send_push`).
+///
+/// Named for what it is in the campaign domain rather than `Channel`, which SwiftNIO takes.
+public enum MessageChannel: String, Codable, Sendable, CaseIterable {
+    case email, sms, push
+}
+
+/// A version's lifecycle: only `published` takes new contacts; `draining` finishes its contacts; `stopped`
+/// ends them at once.
+public enum CampaignStatus: String, Codable, Sendable, CaseIterable {
+    case draft, published, draining, stopped, archived
+}
+
+/// Who may enter again: `many` always, `once` never after any earlier entry, `after_exit` when not inside.
+public enum RepeatPolicy: String, Codable, Sendable, CaseIterable {
+    case many, once
+    case afterExit = "after_exit"
+}
+
+/// A day of the week as campaign files write it (`mon` ... `sun`), in that order.
+///
+/// The lowered form stores a day as Foundation's weekday number (``foundationNumber``, 1 Sunday ... 7
+/// Saturday), as it always has, so stored definitions and generated code read the same.
+public enum Weekday: String, CaseIterable, Sendable, Comparable {
+    case mon, tue, wed, thu, fri, sat, sun
+
+    /// 1 (Sunday) to 7 (Saturday), as Foundation and ``WaitUntil`` count days.
+    public var foundationNumber: Int {
+        switch self {
+        case .sun: 1
+        case .mon: 2
+        case .tue: 3
+        case .wed: 4
+        case .thu: 5
+        case .fri: 6
+        case .sat: 7
+        }
+    }
+
+    /// The day whose Foundation weekday number is `number` (1 Sunday ... 7 Saturday).
+    public init?(foundationNumber number: Int) {
+        guard let day = Self.allCases.first(where: { $0.foundationNumber == number }) else { return nil }
+        self = day
+    }
+
+    /// Monday first, as campaign files list days.
+    public static func < (lhs: Weekday, rhs: Weekday) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+extension Weekday: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let number = try container.decode(Int.self)
+        guard let day = Weekday(foundationNumber: number) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(number) is not a weekday number 1 to 7")
+        }
+        self = day
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(foundationNumber)
+    }
+}
