@@ -92,14 +92,14 @@ private let wakeUps = 10_000
 /// traps on any promise the checker made that the run breaks (``FlowPromises``), so that libFuzzer reports
 /// it as a crash.
 func keepPromises<Generator: RandomNumberGenerator>(of result: CheckResult, using choices: inout Generator) {
-    guard result.errorCount == 0, !result.campaigns.isEmpty else { return }
+    guard result.errorCount == 0, !result.checked.isEmpty else { return }
     do {
         _ = try CompiledModule.swift(result)
         _ = try CompiledModule.ir(result)
     } catch {
         promise(false, "emitting a campaign that checks clean failed: \(error)")
     }
-    for campaign in result.campaigns {
+    for campaign in result.checked {
         let definition = FlowLowering.lower(campaign, workspace: result.workspace)
         for format in GraphEmitter.Format.allCases { _ = GraphEmitter(definition).emit(format) }
         let script = RandomScript.make(for: definition, workspace: result.workspace, using: &choices)

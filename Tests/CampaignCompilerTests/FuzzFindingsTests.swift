@@ -43,10 +43,10 @@ import Testing
 
     /// With a wait on the cycle it checks clean, and running it keeps the checker's promises: no step is
     /// reached twice at one instant.
-    @Test func aCycleThroughAWaitChecksCleanAndKeepsItsPromises() async {
+    @Test func aCycleThroughAWaitChecksCleanAndKeepsItsPromises() async throws {
         let result = Self.check(Self.loop(through: "wait: 1d"))
         #expect(result.errorCount == 0)
-        let definition = FlowLowering.lower(result.campaigns[0], workspace: result.workspace)
+        let definition = FlowLowering.lower(try #require(result.checked.first), workspace: result.workspace)
         var contact = ContactProfile(id: "c")
         contact.fields = ["email": .string("c@example.com"), "score": .int(1)]
         let script = RandomScript(contacts: [contact], entries: [(after: 0, contact: 0, entry: .event("signup", [:]))])
@@ -55,8 +55,16 @@ import Testing
 
     /// What FlowPromises reports on the loop the checker used to accept, run anyway.
     @Test func theLoopBreaksThePromisesWhenRun() async throws {
-        let result = Self.check(Self.loop(through: #"wait_until: { days: [mon, tue, wed, thu, fri, sat, sun], from: "00:00", to: "23:00" }"#))
-        let definition = FlowLowering.lower(result.campaigns[0], workspace: result.workspace)
+        // The checker refuses this loop, so nothing lowers it: lower the loop through a one-day wait, then make
+        // that wait the wait_until the checker refused (every day, 00:00 to 23:00).
+        let result = Self.check(Self.loop(through: "wait: 1d"))
+        var definition = FlowLowering.lower(try #require(result.checked.first), workspace: result.workspace)
+        let pause = try #require(definition.states.firstIndex { $0.id == "pause" })
+        guard case .wait(_, let next) = definition.states[pause].step else {
+            Issue.record("'pause' is not a wait")
+            return
+        }
+        definition.states[pause].step = .waitUntil(days: Weekday.allCases, from: 0, to: 23 * 60, next: next)
         var contact = ContactProfile(id: "c")
         contact.fields = ["email": .string("c@example.com"), "score": .int(1)]
         let script = RandomScript(contacts: [contact], entries: [(after: 0, contact: 0, entry: .event("signup", [:]))])
@@ -69,14 +77,14 @@ import Testing
     /// Found by the interpret target's promise check on a hand-written chain: a straight run of more than
     /// 10,000 instant steps checks clean (no cycle, under 1 MiB), and the engine used to end every contact on it
     /// with outcome `stopped` at step 10,000. Its bound is now at least the flow's number of steps.
-    @Test func aStraightRunOfMoreThan10000InstantStepsEnds() async {
+    @Test func aStraightRunOfMoreThan10000InstantStepsEnds() async throws {
         var text = "campaign: gen\nversion: 1\nstatus: published\ntrigger: { event: signup }\nrepeat: once\nstart: s0\nsteps:\n"
         let steps = 10_005
         for index in 0..<steps { text += "  s\(index): { add_tags: [t], next: s\(index + 1) }\n" }
         text += "  s\(steps): { end: success }\n"
         let result = Self.check(text)
         #expect(result.errorCount == 0)
-        let definition = FlowLowering.lower(result.campaigns[0], workspace: result.workspace)
+        let definition = FlowLowering.lower(try #require(result.checked.first), workspace: result.workspace)
         let script = RandomScript(contacts: [ContactProfile(id: "c")], entries: [(after: 0, contact: 0, entry: .event("signup", [:]))])
         let broken = await FlowPromises.violations(running: script, on: definition)
         #expect(broken == [])
