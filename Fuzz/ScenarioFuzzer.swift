@@ -16,7 +16,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let result = checkAndRender(workspace: Repository.exampleWorkspace, files: files)
     guard result.errorCount == 0 else { return 0 }
     for scenarioFile in result.scenarios {
-        _ = runBlocking { await ScenarioRunner.run(scenarioFile, campaigns: result.campaigns, workspace: result.workspace) }
+        _ = runBlocking { await ScenarioRunner.run(scenarioFile, campaigns: result.checked, workspace: result.workspace) }
     }
     return 0
 }
