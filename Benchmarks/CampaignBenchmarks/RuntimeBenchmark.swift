@@ -116,7 +116,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
             precondition(timer.due >= last, "timers must fire in due order")
             last = timer.due
             var firing = EffectUnit()
-            firing.timerFired = timer
+            firing.timersFired = [timer]
             try store.commit(firing)
             fired += 1
         }

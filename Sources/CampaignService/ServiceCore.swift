@@ -160,7 +160,8 @@ func processInbox(engine: CampaignEngine, metrics: ServiceMetrics) async throws 
 func runDueWork(engine: CampaignEngine, metrics: ServiceMetrics, upTo instant: Double) async throws {
     while true {
         let start = ContinuousClock.now
-        guard try await engine.advanceOnce(to: instant) else { return }
-        metrics.recordUnit(.timer, since: start)
+        let processed = try await engine.advance(to: instant, timers: CampaignEngine.timersPerUnit)
+        guard processed > 0 else { return }
+        metrics.recordUnits(.timer, count: processed, since: start)
     }
 }

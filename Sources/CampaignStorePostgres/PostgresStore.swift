@@ -648,8 +648,8 @@ struct UnitRows: Sendable {
     var visitActive: [Bool] = [], visits: [ByteBuffer] = []
     var flowCampaigns: [String] = [], flowVersions: [Int] = [], flowStates: [ByteBuffer] = []
     var timerSequences: [Int64] = [], timerDues: [Double] = [], timerKinds: [ByteBuffer] = []
-    var timerFired: Int64?
-    var input: ProcessedInput?
+    var timersFired: [Int64] = []
+    var inputs: [ProcessedInput] = []
     var actionKeys: [String] = [], actionContacts: [String] = [], actionCampaigns: [String] = [], actionVersions: [Int] = []
     var actionRequests: [ByteBuffer] = [], actionDues: [Double] = []
     /// The contact each timer is about, empty for a test's decision (NULL in the table).
@@ -687,8 +687,8 @@ struct UnitRows: Sendable {
             timerKinds.append(ByteBuffer(bytes: try PostgresStore.encode(timer.kind)))
             timerContacts.append(timer.contact ?? "")
         }
-        timerFired = unit.timerFired.map { Int64(bitPattern: $0.sequence) }
-        input = unit.input
+        timersFired = unit.timersFired.map { Int64(bitPattern: $0.sequence) }
+        inputs = unit.inputs
         for action in unit.actions {
             actionKeys.append(try PostgresStore.outboxKey(action.key))
             actionContacts.append(action.key.visit.contact)
@@ -719,13 +719,13 @@ struct UnitRows: Sendable {
 
     /// Whether the unit only adds inbox events (``PostgresStore/commitInboxUnits(_:_:_:)``).
     var isInboxOnly: Bool {
-        !inbox.isEmpty && contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil
-            && actionKeys.isEmpty && input == nil && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil
+        !inbox.isEmpty && contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timersFired.isEmpty
+            && actionKeys.isEmpty && inputs.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil
             && settings.isEmpty
     }
 
     var isEmpty: Bool {
-        contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timerFired == nil && actionKeys.isEmpty && input == nil
+        contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timersFired.isEmpty && actionKeys.isEmpty && inputs.isEmpty
             && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil && settings.isEmpty
     }
 
@@ -776,15 +776,19 @@ struct UnitRows: Sendable {
     }
 
     func apply(_ connection: PostgresConnection, _ logger: Logger) async throws {
-        if let input {
+        if !inputs.isEmpty {
             // First, so that a refused unit writes nothing. A unit with the same id committing at the same time
             // holds the key: this insert waits for it, then does nothing if it committed.
-            let inserted = try await connection.rows("""
-                INSERT INTO input (id, digest) VALUES (\(input.id), \(Int64(bitPattern: input.digest)))
+            let ids = inputs.map(\.id), digests = inputs.map { Int64(bitPattern: $0.digest) }
+            var inserted = Set<String>()
+            for row in try await connection.rows("""
+                INSERT INTO input (id, digest) SELECT * FROM unnest(\(ids)::text[], \(digests)::bigint[])
                 ON CONFLICT (id) DO NOTHING RETURNING id
-                """, logger)
-            guard !inserted.isEmpty else { throw StoreError.inputAlreadyProcessed(input.id) }
-            try await connection.rows("DELETE FROM inbox WHERE id = \(input.id)", logger)
+                """, logger) {
+                inserted.insert(try row.decode(String.self))
+            }
+            if let refused = ids.first(where: { !inserted.contains($0) }) { throw StoreError.inputAlreadyProcessed(refused) }
+            try await connection.rows("DELETE FROM inbox WHERE id = ANY(\(ids)::text[])", logger)
         }
         // Erasure before the rest of the unit, which may write about the contact again.
         for contact in erased {
@@ -838,8 +842,8 @@ struct UnitRows: Sendable {
                 ON CONFLICT (campaign, version) DO UPDATE SET state = excluded.state
                 """, logger)
         }
-        if let timerFired {
-            try await connection.rows("DELETE FROM timer WHERE sequence = \(timerFired)", logger)
+        if !timersFired.isEmpty {
+            try await connection.rows("DELETE FROM timer WHERE sequence = ANY(\(timersFired)::bigint[])", logger)
         }
         if !timerSequences.isEmpty {
             // DO NOTHING: a unit committed again after a lost answer adds its timers once.

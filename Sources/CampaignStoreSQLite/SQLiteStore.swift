@@ -403,12 +403,21 @@ public final class SQLiteStore: CampaignStore {
         }
     }
 
+    /// Sequence numbers reserved in the file and not handed out yet.
+    private let reservedSequences = ReservedSequences()
+    /// How many sequence numbers one write reserves: a timer then costs no write transaction of its own. The
+    /// file serves one process, and a process that restarts reserves past what the last one reserved, so
+    /// every number is still larger than any given before.
+    static let sequenceBlock: Int64 = 1_024
+
     public func nextSequence() async throws -> UInt64 {
-        let value = try await writer.write { db in
-            try Int64.fetchOne(db.cachedStatement(sql: "UPDATE sequence SET value = value + 1 WHERE id = 1 RETURNING value"))
+        if let value = reservedSequences.take() { return value }
+        let last = try await writer.write { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "UPDATE sequence SET value = value + ? WHERE id = 1 RETURNING value"),
+                               arguments: [Self.sequenceBlock])
         }
-        guard let value else { throw SQLiteStoreError.missingSequence }
-        return UInt64(bitPattern: value)
+        guard let last else { throw SQLiteStoreError.missingSequence }
+        return reservedSequences.take(after: UInt64(bitPattern: last - Self.sequenceBlock + 1)...UInt64(bitPattern: last))
     }
 
     // MARK: Commits
@@ -481,6 +490,33 @@ public enum SQLiteStoreError: Error, CustomStringConvertible {
     }
 }
 
+/// The block of sequence numbers a ``SQLiteStore`` reserved and hands out one by one.
+private final class ReservedSequences: @unchecked Sendable {
+    private let lock = NSLock()
+    private var block: ClosedRange<UInt64>?
+
+    /// The next number of the block, or nil when it is used up.
+    func take() -> UInt64? {
+        lock.withLock { takeLocked() }
+    }
+
+    /// Installs a newly reserved block, unless another caller installed a later one meanwhile, and takes
+    /// the next number.
+    func take(after reserved: ClosedRange<UInt64>) -> UInt64 {
+        lock.withLock {
+            if let current = block, current.upperBound > reserved.upperBound { return takeLocked()! }
+            block = reserved
+            return takeLocked()!
+        }
+    }
+
+    private func takeLocked() -> UInt64? {
+        guard let range = block else { return nil }
+        block = range.lowerBound < range.upperBound ? (range.lowerBound + 1)...range.upperBound : nil
+        return range.lowerBound
+    }
+}
+
 /// A unit without a savepoint failed after it may have written: its transaction must be rolled back whole.
 private struct UnsavedUnitFailed: Error {}
 
@@ -492,9 +528,9 @@ struct EncodedUnit: Sendable {
     var visits: [(key: VisitKey, active: Bool, json: String)] = []
     var flows: [(key: FlowKey, json: String)] = []
     var timersAdded: [(sequence: Int64, due: Double, kind: String, contact: String?)] = []
-    var timerFired: Int64?
+    var timersFired: [Int64] = []
     var actions: [(key: String, contact: String, flow: FlowKey, at: Double, json: String)] = []
-    var input: ProcessedInput?
+    var inputs: [ProcessedInput] = []
     var inbox: [(event: InboxEvent, digest: Int64, json: String)] = []
     var journal: [(contact: String, json: String)] = []
     var erased: [String] = []
@@ -516,8 +552,8 @@ struct EncodedUnit: Sendable {
         for timer in unit.timersAdded {
             timersAdded.append((Int64(bitPattern: timer.sequence), timer.due, try SQLiteStore.encode(timer.kind), timer.contact))
         }
-        timerFired = unit.timerFired.map { Int64(bitPattern: $0.sequence) }
-        input = unit.input
+        timersFired = unit.timersFired.map { Int64(bitPattern: $0.sequence) }
+        inputs = unit.inputs
         for action in unit.actions {
             actions.append((try SQLiteStore.outboxKey(action.key), action.key.visit.contact, action.key.visit.flow, action.at,
                             try SQLiteStore.encode(action)))
@@ -538,8 +574,8 @@ struct EncodedUnit: Sendable {
     /// Whether the unit only adds inbox events: it then writes nothing before its checks pass (``acceptInbox(_:)``),
     /// so it needs no savepoint of its own in a shared transaction.
     var isInboxOnly: Bool {
-        !inbox.isEmpty && contacts.isEmpty && visits.isEmpty && flows.isEmpty && timersAdded.isEmpty && timerFired == nil
-            && actions.isEmpty && input == nil && journal.isEmpty && erased.isEmpty && deployment == nil && settings.isEmpty
+        !inbox.isEmpty && contacts.isEmpty && visits.isEmpty && flows.isEmpty && timersAdded.isEmpty && timersFired.isEmpty
+            && actions.isEmpty && inputs.isEmpty && journal.isEmpty && erased.isEmpty && deployment == nil && settings.isEmpty
     }
 
     /// Adds the inbox events, checking all of them before writing any: an id seen before is skipped when its
@@ -575,14 +611,18 @@ struct EncodedUnit: Sendable {
     }
 
     func apply(_ db: Database) throws {
-        if let input {
+        if !inputs.isEmpty {
             // First, so that an id committed before fails the unit before it writes anything.
-            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM input WHERE id = ?"), arguments: [input.id]) == nil else {
-                throw StoreError.inputAlreadyProcessed(input.id)
+            let seen = try db.cachedStatement(sql: "SELECT 1 FROM input WHERE id = ?")
+            for input in inputs {
+                guard try Int.fetchOne(seen, arguments: [input.id]) == nil else { throw StoreError.inputAlreadyProcessed(input.id) }
             }
-            try db.cachedStatement(sql: "INSERT INTO input (id, digest) VALUES (?, ?)")
-                .execute(arguments: [input.id, Int64(bitPattern: input.digest)])
-            try db.cachedStatement(sql: "DELETE FROM inbox WHERE id = ?").execute(arguments: [input.id])
+            let record = try db.cachedStatement(sql: "INSERT INTO input (id, digest) VALUES (?, ?)")
+            let done = try db.cachedStatement(sql: "DELETE FROM inbox WHERE id = ?")
+            for input in inputs {
+                try record.execute(arguments: [input.id, Int64(bitPattern: input.digest)])
+                try done.execute(arguments: [input.id])
+            }
         }
         // Erasure before the rest of the unit, which may write about the contact again.
         for contact in erased {
@@ -633,8 +673,9 @@ struct EncodedUnit: Sendable {
                 """)
             for flow in flows { try statement.execute(arguments: [flow.key.campaign, flow.key.version, flow.json]) }
         }
-        if let timerFired {
-            try db.cachedStatement(sql: "DELETE FROM timer WHERE sequence = ?").execute(arguments: [timerFired])
+        if !timersFired.isEmpty {
+            let statement = try db.cachedStatement(sql: "DELETE FROM timer WHERE sequence = ?")
+            for sequence in timersFired { try statement.execute(arguments: [sequence]) }
         }
         if !timersAdded.isEmpty {
             // OR IGNORE: a unit committed again after a lost answer adds its timers once.

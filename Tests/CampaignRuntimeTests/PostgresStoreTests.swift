@@ -138,7 +138,7 @@ struct PostgresStoreTests {
         let second = try await PostgresStore(url: url, schema: schema)
         @Sendable func submit(_ store: PostgresStore, _ contact: String) async -> Bool {
             var unit = EffectUnit()
-            unit.input = ProcessedInput(id: "e1", digest: 7)
+            unit.inputs = [ProcessedInput(id: "e1", digest: 7)]
             unit.contacts[contact] = ContactProfile(id: contact)
             do {
                 try await store.commit(unit)

@@ -280,16 +280,21 @@ import Testing
     }
 }
 
-/// A store that fails every commit after the first `commits`, the way a process killed mid-work stops.
+/// A store that fails every commit after the first `commits`, the way a process killed mid-work stops, and
+/// runs `beforeCommit` before each commit reaches its base, the way another process sharing it acts between a
+/// unit's reads and its commit.
 final class FailingStore: CampaignStore, @unchecked Sendable {
     struct Crash: Error {}
     let base: InMemoryStore
     private let lock = NSLock()
     private var commitsLeft: Int
+    private let beforeCommit: @Sendable (EffectUnit, InMemoryStore) throws -> Void
 
-    init(_ base: InMemoryStore, commits: Int) {
+    init(_ base: InMemoryStore, commits: Int = .max,
+         beforeCommit: @escaping @Sendable (EffectUnit, InMemoryStore) throws -> Void = { _, _ in }) {
         self.base = base
         commitsLeft = commits
+        self.beforeCommit = beforeCommit
     }
 
     func commit(_ unit: EffectUnit) async throws {
@@ -298,6 +303,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
             return commitsLeft >= 0
         }
         guard allowed else { throw Crash() }
+        try beforeCommit(unit, base)
         try base.commit(unit)
     }
 

@@ -108,7 +108,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         #expect(try await store.claimTimers(dueBy: 30, limit: 10, lease: 60).isEmpty, "nothing else is due")
 
         var fired = EffectUnit()
-        fired.timerFired = first[0]
+        fired.timersFired = [first[0]]
         try await store.commit(fired)
         #expect(try await store.nextTimerDue() == 10, "timer 2 is claimed, not gone")
 
@@ -125,7 +125,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         let again = try await store2.claimTimers(dueBy: 5, limit: 1, lease: 60)
         #expect(again.map(\.sequence) == [1])
         var done = EffectUnit()
-        done.timerFired = again[0]
+        done.timersFired = [again[0]]
         try await store2.commit(done)
         #expect(try await store2.nextTimerDue() == nil)
         try await Task.sleep(for: .milliseconds(120))
@@ -173,12 +173,12 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         let store = try await factory.make()
         #expect(try await store.processedInput("e1") == nil)
         var unit = EffectUnit()
-        unit.input = ProcessedInput(id: "e1", digest: 7)
+        unit.inputs = [ProcessedInput(id: "e1", digest: 7)]
         unit.contacts["a"] = ContactProfile(id: "a")
         try await store.commit(unit)
         #expect(try await store.processedInput("e1") == 7)
         var again = EffectUnit()
-        again.input = ProcessedInput(id: "e1", digest: 7)
+        again.inputs = [ProcessedInput(id: "e1", digest: 7)]
         again.contacts["b"] = ContactProfile(id: "b")
         await #expect(throws: StoreError.inputAlreadyProcessed("e1")) { try await store.commit(again) }
         #expect(try await store.contact("b") == nil, "the refused unit applied nothing")
@@ -245,7 +245,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
             try await store.commit(erasing)
         }
         try await Self.commit(store) { $0.erased = ["a"] }
-        try await Self.commit(store) { $0.input = ProcessedInput(id: "p1", digest: Self.event("p1", "a").digest) }
+        try await Self.commit(store) { $0.inputs = [ProcessedInput(id: "p1", digest: Self.event("p1", "a").digest)] }
         var again = EffectUnit()
         again.inboxAdded = [Self.event("p1", "a")]
         await #expect(throws: StoreError.inputConflict("p1"), "a conflict is named before an unknown contact") {
@@ -341,7 +341,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
     func anIdAlreadyProcessedIsSkippedOrConflicts(_ factory: StoreFactory) async throws {
         let store = try await Self.storeWithContacts(factory)
         let processed = Self.event("p1", "a")
-        try await Self.commit(store) { $0.input = ProcessedInput(id: processed.id, digest: processed.digest) }
+        try await Self.commit(store) { $0.inputs = [ProcessedInput(id: processed.id, digest: processed.digest)] }
         try await Self.commit(store) { $0.inboxAdded = [processed, Self.event("e1", "a")] }
         #expect(try await store.inbox(limit: 10).map(\.id) == ["e1"], "a processed id with the same content is not accepted again")
 
@@ -359,7 +359,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         let events = [Self.event("e1", "a"), Self.event("e2", "b"), Self.event("e3", "a")]
         try await Self.commit(store) { $0.inboxAdded = events }
         try await Self.commit(store) {
-            $0.input = ProcessedInput(id: "e2", digest: events[1].digest)
+            $0.inputs = [ProcessedInput(id: "e2", digest: events[1].digest)]
             $0.contacts["b"] = ContactProfile(id: "b")
         }
         #expect(try await store.inbox(limit: 10).map(\.id) == ["e1", "e3"])
@@ -474,7 +474,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         #expect(try await store.timerCounts(overdueAt: 21) == (4, 3))
         let claimed = try await store.claimTimers(dueBy: 20, limit: 2, lease: 60)
         #expect(try await store.timerCounts(overdueAt: 21) == (4, 3), "claimed timers are still pending")
-        try await Self.commit(store) { $0.timerFired = claimed[0] }
+        try await Self.commit(store) { $0.timersFired = [claimed[0]] }
         #expect(try await store.timerCounts(overdueAt: 31) == (3, 3), "a fired timer is gone")
     }
 

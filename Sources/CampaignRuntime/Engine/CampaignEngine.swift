@@ -291,52 +291,70 @@ public actor CampaignEngine {
     /// ``EngineError/inputConflict(_:)``.
     @discardableResult
     public func handle(event name: String, contact id: String, payload: [String: Value] = [:], input: String? = nil) async throws -> Bool {
+        try await handleAlone(event: name, contact: id, payload: payload, input: input) == .handled
+    }
+
+    /// Processes one event as its own unit.
+    private func handleAlone(event name: String, contact id: String, payload: [String: Value], input: String?) async throws -> EventHandling {
         try await exclusively {
-            let now = clock.now
             let unit = Unit(store: store)
             unit.explainsRefusals = true
-            guard try await accept(input, digest: Self.eventDigest(name: name, contact: id, payload: payload), unit) else { return false }
-            guard var contact = try await unit.contact(id) else {
-                // An event about a contact that does not exist (or was erased since it was accepted) changes
-                // nothing, but its input is done.
-                if unit.effect.input != nil { try await finish(unit) }
-                return false
-            }
-            func channel(or fallback: String) -> String {
-                if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
-                return fallback
-            }
-            switch BuiltInEvent(rawValue: name) {
-            case .emailOpened?:
-                contact.history.recordOpen(at: now)
-            case .linkClicked?, .pageVisited?:
-                contact.history.lastEngagement = now
-            case .unsubscribed?, .messageUnsubscribed?:
-                contact.consent.unsubscribed.insert(channel(or: "email"))
-            case .subscribed?:
-                contact.consent.unsubscribed.remove(channel(or: "email"))
-            case .spamComplaint?:
-                contact.consent.unsubscribed.insert("email")
-            case .messageBounced?:
-                if case .string("hard")? = payload["type"] { contact.consent.hardBounced.insert("email") }
-            default:
-                break
-            }
-            let before = try await unit.contact(id)
-            if contact != before { unit.effect.contacts[id] = contact }
-            try await attachMessageEvent(name, payload, contact: id, unit)
-            for visit in try await unit.visits(of: id) where visit.isActive {
-                if let exit = try await leaves(visit, event: (name, payload), now: now, unit) {
-                    var ended = visit
-                    try await end(&ended, "exited", exit: exit, now: now, unit)
-                }
-            }
-            for key in flowsByTrigger[name] ?? [] {
-                try await enter(key, contact: id, payload: payload, now: now, unit)
-            }
-            try await finish(unit)
-            return true
+            let handled = try await process(event: name, contact: id, payload: payload, input: input, unit)
+            // An event about a contact that does not exist (or was erased since it was accepted) changes
+            // nothing, but its input is done.
+            if handled != .skipped { try await finish(unit) }
+            return handled
         }
+    }
+
+    /// What became of one event in a unit.
+    private enum EventHandling {
+        /// Its input was processed before: nothing to do.
+        case skipped
+        /// Its contact does not exist: only its input is recorded.
+        case unknownContact
+        case handled
+    }
+
+    /// Applies one event to `unit`, which may hold other events' changes before it (a batch of the inbox).
+    private func process(event name: String, contact id: String, payload: [String: Value], input: String?,
+                         _ unit: Unit) async throws -> EventHandling {
+        let now = clock.now
+        guard try await accept(input, digest: Self.eventDigest(name: name, contact: id, payload: payload), unit) else { return .skipped }
+        guard var contact = try await unit.contact(id) else { return .unknownContact }
+        func channel(or fallback: String) -> String {
+            if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
+            return fallback
+        }
+        switch BuiltInEvent(rawValue: name) {
+        case .emailOpened?:
+            contact.history.recordOpen(at: now)
+        case .linkClicked?, .pageVisited?:
+            contact.history.lastEngagement = now
+        case .unsubscribed?, .messageUnsubscribed?:
+            contact.consent.unsubscribed.insert(channel(or: "email"))
+        case .subscribed?:
+            contact.consent.unsubscribed.remove(channel(or: "email"))
+        case .spamComplaint?:
+            contact.consent.unsubscribed.insert("email")
+        case .messageBounced?:
+            if case .string("hard")? = payload["type"] { contact.consent.hardBounced.insert("email") }
+        default:
+            break
+        }
+        let before = try await unit.contact(id)
+        if contact != before { unit.effect.contacts[id] = contact }
+        try await attachMessageEvent(name, payload, contact: id, unit)
+        for visit in try await unit.visits(of: id) where visit.isActive {
+            if let exit = try await leaves(visit, event: (name, payload), now: now, unit) {
+                var ended = visit
+                try await end(&ended, "exited", exit: exit, now: now, unit)
+            }
+        }
+        for key in flowsByTrigger[name] ?? [] {
+            try await enter(key, contact: id, payload: payload, now: now, unit)
+        }
+        return .handled
     }
 
     /// Records an input's id in the unit, so that it commits with it; false when the same input was
@@ -348,11 +366,13 @@ public actor CampaignEngine {
 
     private func accept(_ input: String?, digest: UInt64, _ unit: Unit) async throws -> Bool {
         guard let input else { return true }
-        if let seen = try await store.processedInput(input) {
+        var seen = unit.effect.inputs.first { $0.id == input }?.digest
+        if seen == nil { seen = try await store.processedInput(input) }
+        if let seen {
             guard seen == digest else { throw EngineError.inputConflict(input) }
             return false
         }
-        unit.effect.input = ProcessedInput(id: input, digest: digest)
+        unit.effect.inputs.append(ProcessedInput(id: input, digest: digest))
         return true
     }
 
@@ -369,22 +389,46 @@ public actor CampaignEngine {
 
     /// Processes up to `limit` accepted events of the store's inbox, in acceptance order, each once; returns
     /// how many it took. An event whose id was processed before is dropped from the inbox.
+    ///
+    /// The events are applied one after the other to one unit, committed in one transaction: the contacts'
+    /// and flows' rows are written once for all of them. If the store refuses it (an id processed meanwhile
+    /// by another engine), nothing of it was applied, and each event is processed again as its own unit.
     @discardableResult
     public func processInbox(limit: Int = 100) async throws -> Int {
         try await exclusively {
             let events = try await store.inbox(limit: limit)
+            guard !events.isEmpty else { return 0 }
+            let traced = trace.count
+            let unit = Unit(store: store)
+            unit.explainsRefusals = true
+            var skipped: [String] = []
             for event in events {
-                if try await store.processedInput(event.id) != nil {
-                    try await store.dropFromInbox(event.id)
-                    continue
-                }
-                do {
-                    try await handle(event: event.event, contact: event.contact, payload: event.payload, input: event.id)
-                } catch StoreError.inputAlreadyProcessed {
-                    // Processed elsewhere meanwhile (a store without a unit lock shared by processes): done.
-                    try await store.dropFromInbox(event.id)
+                if try await process(event: event.event, contact: event.contact, payload: event.payload, input: event.id, unit) == .skipped {
+                    skipped.append(event.id)
                 }
             }
+            var refused = false
+            do {
+                if !unit.effect.inputs.isEmpty { try await store.commit(unit.effect) }
+            } catch is StoreError {
+                refused = true
+            }
+            if refused {
+                trace.removeSubrange(traced...)
+                for event in events where !skipped.contains(event.id) {
+                    do {
+                        if try await handleAlone(event: event.event, contact: event.contact, payload: event.payload, input: event.id) == .skipped {
+                            skipped.append(event.id)
+                        }
+                    } catch StoreError.inputAlreadyProcessed {
+                        // Processed elsewhere meanwhile (a store without a unit lock shared by processes): done.
+                        skipped.append(event.id)
+                    }
+                }
+            } else {
+                try await deliver(after: unit)
+            }
+            for id in skipped { try await store.dropFromInbox(id) }
             return events.count
         }
     }
@@ -526,13 +570,20 @@ public actor CampaignEngine {
     /// at its own instant, in time order (a timer before a trigger due at the same instant). A flow's
     /// schedule counts from the clock's time at the first call; earlier firings are not made up.
     public func advance(to time: Double) async throws {
-        while try await advanceOnce(to: time) {}
+        while try await advance(to: time, timers: Self.timersPerUnit) > 0 {}
     }
 
     /// Processes the one earliest thing due at or before `time` (a timer, or a schedule or date firing) and
     /// returns whether there was one: a scenario runner checks its contacts between them.
     @discardableResult
     public func advanceOnce(to time: Double) async throws -> Bool {
+        try await advance(to: time, timers: 1) > 0
+    }
+
+    /// Processes the earliest things due at or before `time`: up to `limit` timers in one unit, or else the
+    /// earliest schedule or date firing. Returns how many timers or firings it processed, 0 when nothing is
+    /// due.
+    public func advance(to time: Double, timers limit: Int) async throws -> Int {
         try await exclusively {
             if !resumed { try await resume() }
             for key in flowKeys where isScheduled(key) {
@@ -543,14 +594,11 @@ public actor CampaignEngine {
             }
             let firing = try await nextFiring().flatMap { $0.at <= time ? $0 : nil }
             // A timer before a firing due at the same instant.
-            if let timer = try await store.claimTimers(dueBy: min(time, firing?.at ?? time), limit: 1, lease: Self.timerLease).first {
-                try await runTimer(timer)
-            } else if let firing {
-                try await fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
-            } else {
-                return false
-            }
-            return true
+            let ran = try await runTimers(dueBy: min(time, firing?.at ?? time), limit: limit)
+            if ran > 0 { return ran }
+            guard let firing else { return 0 }
+            try await fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
+            return 1
         }
     }
 
@@ -666,15 +714,49 @@ public actor CampaignEngine {
     public func runTimers(upTo time: Double) async throws {
         try await exclusively {
             if !resumed { try await resume() }
-            while let timer = try await store.claimTimers(dueBy: time, limit: 1, lease: Self.timerLease).first {
-                try await runTimer(timer)
-            }
+            while try await runTimers(dueBy: time, limit: Self.timersPerUnit) > 0 {}
         }
     }
 
-    private func runTimer(_ timer: PendingTimer) async throws {
+    /// The most timers one unit runs: timers due together are committed together, each contact's and
+    /// flow's rows written once for all of them.
+    public static let timersPerUnit = 64
+
+    /// Timers this engine claimed and has not run yet: a batch stops before a timer when a timer it added
+    /// is due first, and the next batch runs it (it stays claimed by this engine meanwhile).
+    private var claimedTimers: [PendingTimer] = []
+
+    /// Runs the earliest timers due at or before `bound`, up to `limit`, in due order, as one unit, and
+    /// returns how many it ran. So that timers still fire in due order, the batch ends before a timer due
+    /// after one the batch itself added; a test's decision, which reads its flow's committed visits, runs
+    /// alone.
+    private func runTimers(dueBy bound: Double, limit: Int) async throws -> Int {
+        var hand = claimedTimers.filter { $0.due <= bound }
+        // A claim even with timers in hand: one that an earlier batch added may be due before them.
+        let held = Set(hand.map(\.sequence))
+        // (One held past its lease may come back from the store: it is in hand once.)
+        hand += try await store.claimTimers(dueBy: bound, limit: max(1, limit - hand.count), lease: Self.timerLease)
+            .filter { !held.contains($0.sequence) }
+        hand.sort()
+        guard !hand.isEmpty else { return 0 }
         let unit = Unit(store: store)
-        unit.effect.timerFired = timer
+        var ran = 0
+        for timer in hand {
+            if ran > 0 {
+                let addedEarlier = unit.effect.timersAdded.contains { $0 < timer }
+                if ran == limit || addedEarlier || timer.isDecision || hand[0].isDecision { break }
+            }
+            try await runTimer(timer, unit)
+            ran += 1
+        }
+        try await finish(unit)
+        claimedTimers = claimedTimers.filter { $0.due > bound } + hand[ran...]
+        if case .decideTest(let key, _) = hand[0].kind { try await runFanOuts(key) }
+        return ran
+    }
+
+    private func runTimer(_ timer: PendingTimer, _ unit: Unit) async throws {
+        unit.effect.timersFired.append(timer)
         switch timer.kind {
         case .wake(let key, let state):
             guard var visit = try await unit.visit(key), visit.state == state else { break }
@@ -699,8 +781,6 @@ public actor CampaignEngine {
         case .decideTest(let key, let state):
             try await decideTest(key, state: state, now: timer.due, unit)
         }
-        try await finish(unit)
-        if case .decideTest(let key, _) = timer.kind { try await runFanOuts(key) }
     }
 
     // MARK: Reports
@@ -723,8 +803,15 @@ public actor CampaignEngine {
 
     private func finish(_ unit: Unit) async throws {
         try await store.commit(unit.effect)
-        if deliversAfterEachUnit, let latest = unit.effect.actions.map(\.at).max() {
-            try await dispatcher.deliverDue(asOf: max(latest, clock.now))
+        try await deliver(after: unit)
+    }
+
+    /// Delivers a committed unit's actions at once, when the engine does so after each unit: each at its
+    /// own time, so that a unit that ran several timers delivers as those timers one by one would.
+    private func deliver(after unit: Unit) async throws {
+        guard deliversAfterEachUnit else { return }
+        for at in Set(unit.effect.actions.map(\.at)).sorted() {
+            try await dispatcher.deliverDue(asOf: max(at, clock.now))
         }
     }
 

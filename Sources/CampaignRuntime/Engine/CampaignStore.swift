@@ -7,13 +7,14 @@ public struct EffectUnit: Sendable {
     public var visits: [VisitKey: Visit] = [:]
     public var flows: [FlowKey: FlowRuntimeState] = [:]
     public var timersAdded: [PendingTimer] = []
-    /// The timer this unit processed, removed with the unit.
-    public var timerFired: PendingTimer?
+    /// The timers this unit processed, removed with the unit.
+    public var timersFired: [PendingTimer] = []
     /// Actions to run, written to the outbox with the state change and dispatched after the commit.
     public var actions: [ActionRequest] = []
-    /// The input (an event submitted with an id) this unit processes: recorded with it, so that the same id
-    /// is processed once.
-    public var input: ProcessedInput?
+    /// The inputs (events submitted with an id) this unit processes: recorded with it, so that the same id
+    /// is processed once. A unit that processes several inputs is refused whole when one of them was
+    /// processed before.
+    public var inputs: [ProcessedInput] = []
     /// Events accepted for later processing (``InboxEvent``). An id accepted or processed before with the
     /// same digest is skipped; with another digest the commit fails with ``StoreError/inputConflict(_:)``.
     /// Every other event must be about a contact that exists once the unit is applied (stored and not erased
@@ -316,7 +317,7 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     public func commit(_ unit: EffectUnit) throws {
         try locked {
             // Every check before the first change: a refused unit changes nothing.
-            if let input = unit.input, processedInputs[input.id] != nil { throw StoreError.inputAlreadyProcessed(input.id) }
+            if let input = unit.inputs.first(where: { processedInputs[$0.id] != nil }) { throw StoreError.inputAlreadyProcessed(input.id) }
             var accepted: [String: UInt64] = [:]
             var unknownContacts: [String] = [], unknownSet: Set<String> = []
             for event in unit.inboxAdded {
@@ -329,10 +330,12 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
             }
             if !unknownContacts.isEmpty { throw StoreError.unknownContacts(unknownContacts) }
             for contact in unit.erased { erase(contact) }
-            if let input = unit.input {
+            var processedFromInbox: Set<String> = []
+            for input in unit.inputs {
                 processedInputs[input.id] = input.digest
-                if inboxDigests.removeValue(forKey: input.id) != nil { inboxEvents.removeAll { $0.id == input.id } }
+                if inboxDigests.removeValue(forKey: input.id) != nil { processedFromInbox.insert(input.id) }
             }
+            if !processedFromInbox.isEmpty { inboxEvents.removeAll { processedFromInbox.contains($0.id) } }
             for event in unit.inboxAdded where inboxDigests[event.id] == nil && processedInputs[event.id] == nil {
                 inboxDigests[event.id] = event.digest
                 inboxEvents.append(event)
@@ -360,7 +363,7 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
                 }
             }
             for (key, state) in unit.flows { flows[key] = state }
-            if let fired = unit.timerFired, claimed.removeValue(forKey: fired.sequence) == nil {
+            for fired in unit.timersFired where claimed.removeValue(forKey: fired.sequence) == nil {
                 removedTimers.insert(fired.sequence)
             }
             for timer in unit.timersAdded { timers.insert(timer) }

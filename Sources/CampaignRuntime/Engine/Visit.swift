@@ -113,6 +113,12 @@ public struct PendingTimer: Codable, Sendable, Equatable, Comparable {
 
     public static func < (a: PendingTimer, b: PendingTimer) -> Bool { (a.due, a.sequence) < (b.due, b.sequence) }
 
+    /// Whether this is a test's decision, which reads every visit of its flow.
+    public var isDecision: Bool {
+        if case .decideTest = kind { return true }
+        return false
+    }
+
     /// The contact a wake-up is about; nil for a test's decision.
     public var contact: String? {
         if case .wake(let visit, _) = kind { return visit.contact }
