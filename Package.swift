@@ -90,11 +90,13 @@ let package = Package(
         // Compiles a target's campaign files during `swift build`, with campaignc.
         .plugin(name: "CampaignCompilerPlugin", capability: .buildTool(), dependencies: ["campaignc"]),
         // `swift run -c release campaignc-bench [check|runtime]`: the front end against Yams' compose, and the
-        // runtime (compiled against interpreted, end to end, memory).
+        // runtime (compiled against interpreted, end to end, memory, durable stores against plain inserts).
         .executableTarget(
             name: "CampaignBenchmarks",
             dependencies: ["CampaignCompiler", "CampaignSynthesis", "CampaignRuntime", "CampaignExamples",
-                           .product(name: "Yams", package: "Yams")],
+                           "CampaignStoreSQLite", "CampaignStorePostgres",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
             path: "Benchmarks/CampaignBenchmarks"
         ),
         // `swift run campaignc-crash`: kills a worker over a SQLite file at random moments and compares the

@@ -12,7 +12,7 @@ func allocatedBytes() -> Int {
 
 /// The runtime's figures: the step function compiled and interpreted, the engine end to end, memory per
 /// waiting contact, and a million pending timers.
-/// `only` picks one section: `step`, `e2e`, `memory` or `timers`.
+/// `only` picks one section: `step`, `e2e`, `memory`, `timers` or `durable` (``durableBenchmark(repetitions:)``).
 func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
     func runs(_ section: String) -> Bool { only == nil || only == section }
     let compiled = AbandonedCartV2()
@@ -125,4 +125,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
         print(String(format: "1,000,000 pending timers     %12d bytes each; inserted in %.0f ms, fired in due order in %.0f ms",
                      (after - before) / count, insert * 1000, fire * 1000))
     }
+
+    // 5. The durable stores beside plain inserts into the same database.
+    if runs("durable") { try await durableBenchmark(repetitions: repetitions) }
 }

@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 
 /// What a `postgres://user:password@host:port/database?sslmode=MODE` URL says: the server, the account and the
-/// TLS mode. The store's pool and its unit lock's own connection are configured from the same address.
-struct ServerAddress: Sendable {
+/// TLS mode. The store's pool and its unit lock's own connection are configured from the same address; a
+/// program that talks to the same server beside the store (a benchmark's baseline) can too.
+public struct ServerAddress: Sendable {
     /// How TLS is used: off by default for a loopback host, preferred otherwise.
     enum TLSMode: Sendable {
         case disable, prefer, require
@@ -17,7 +18,7 @@ struct ServerAddress: Sendable {
     var tls: TLSMode
 
     /// Reads a `postgres://` (or `postgresql://`) URL; throws ``PostgresStoreError/invalidURL(_:)`` for anything else.
-    init(url: String) throws {
+    public init(url: String) throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
               let host = components.host, !host.isEmpty else {
             throw PostgresStoreError.invalidURL(url)
@@ -38,7 +39,7 @@ struct ServerAddress: Sendable {
     }
 
     /// The connection pool's configuration.
-    var clientConfiguration: PostgresClient.Configuration {
+    public var clientConfiguration: PostgresClient.Configuration {
         let clientTLS: PostgresClient.Configuration.TLS = switch tls {
         case .disable: .disable
         case .prefer: .prefer(.makeClientConfiguration())

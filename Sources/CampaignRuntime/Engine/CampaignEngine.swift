@@ -861,9 +861,9 @@ public actor CampaignEngine {
 
     private func enter(_ key: FlowKey, contact id: String, payload: [String: Value], now: Double, _ unit: Unit) async throws {
         guard let entry = entries[key], let contact = try await unit.contact(id) else { return }
-        let status = try await status(key)
+        let status = try await unit.flowState(key).status ?? entry.definition.status
         guard status == .published else {
-            return refuse(key, contact: id, "the version is \(status?.rawValue ?? "not registered"), not published", now: now, unit)
+            return refuse(key, contact: id, "the version is \(status.rawValue), not published", now: now, unit)
         }
         guard !contact.archived else { return refuse(key, contact: id, "the contact is archived", now: now, unit) }
         let flow = entry.flow
@@ -1283,22 +1283,48 @@ final class Unit {
     var explainsRefusals = false
     var dedupeArrivals: [CampaignEngine.DedupeArrival] = []
 
+    /// What the unit read from the store, read once: a unit that runs many events or timers reads each
+    /// contact, each contact's visits and each flow's state from the store (and decodes it) at most once.
+    /// The engine runs one unit at a time over the store, so what it read stays what the store holds.
+    private var storedContacts: [String: ContactProfile?] = [:]
+    private var storedVisits: [String: [Visit]] = [:]
+    private var storedFlows: [FlowKey: FlowRuntimeState] = [:]
+
+    private nonisolated(nonsending) func stored(_ id: String) async throws -> ContactProfile? {
+        if let read = storedContacts[id] { return read }
+        let read = try await store.contact(id)
+        storedContacts[id] = .some(read)
+        return read
+    }
+    private nonisolated(nonsending) func storedVisits(of contact: String) async throws -> [Visit] {
+        if let read = storedVisits[contact] { return read }
+        let read = try await store.visits(of: contact)
+        storedVisits[contact] = read
+        return read
+    }
+    private nonisolated(nonsending) func storedFlow(_ key: FlowKey) async throws -> FlowRuntimeState {
+        if let read = storedFlows[key] { return read }
+        let read = try await store.flowState(key)
+        storedFlows[key] = read
+        return read
+    }
+
     nonisolated(nonsending) func contact(_ id: String) async throws -> ContactProfile? {
         if let changed = effect.contacts[id] { return changed }
-        return try await store.contact(id)
+        return try await stored(id)
     }
     nonisolated(nonsending) func visit(_ key: VisitKey) async throws -> Visit? {
         if let changed = effect.visits[key] { return changed }
-        return try await store.visits(of: key.contact).first { $0.key == key }
+        return try await storedVisits(of: key.contact).first { $0.key == key }
     }
     nonisolated(nonsending) func flowState(_ key: FlowKey) async throws -> FlowRuntimeState {
         if let changed = effect.flows[key] { return changed }
-        return try await store.flowState(key)
+        return try await storedFlow(key)
     }
 
     /// Changes a flow's shared state in place (no copy of the unit's table per change).
     nonisolated(nonsending) func updateFlow<Result>(_ key: FlowKey, _ change: (inout FlowRuntimeState) -> Result) async throws -> Result {
-        if effect.flows[key] == nil { effect.flows[key] = try await store.flowState(key) }
+        if effect.flows[key] == nil { effect.flows[key] = try await storedFlow(key) }
         return change(&effect.flows[key]!)
     }
 
@@ -1315,8 +1341,8 @@ final class Unit {
 
     /// A contact's visits as this unit sees them.
     nonisolated(nonsending) func visits(of contact: String) async throws -> [Visit] {
-        guard let changed = changedVisits[contact] else { return try await store.visits(of: contact) }
-        var visits = Dictionary(try await store.visits(of: contact).map { ($0.key, $0) }) { first, _ in first }
+        guard let changed = changedVisits[contact] else { return try await storedVisits(of: contact) }
+        var visits = Dictionary(try await storedVisits(of: contact).map { ($0.key, $0) }) { first, _ in first }
         for key in changed { visits[key] = effect.visits[key] }
         return visits.values.sorted { $0.key < $1.key }
     }
