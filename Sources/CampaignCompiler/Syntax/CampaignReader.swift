@@ -206,16 +206,7 @@ struct CampaignReader {
             kind = .tags(add: fields["add_tags"].flatMap { reader.stringList($0, "'add_tags'") } ?? [],
                          remove: fields["remove_tags"].flatMap { reader.stringList($0, "'remove_tags'") } ?? [])
         case "unsubscribe":
-            kind = reader.stringList(body, "'unsubscribe'").map { names in
-                let channels = names.compactMap { name -> Located<MessageChannel>? in
-                    if let channel = MessageChannel(rawValue: name.value) { return Located(channel, at: name.location) }
-                    reader.emit(.wrongType, "'\(name.value)' is not a channel; use 'email', 'sms' or 'push'"
-                                + Suggestions.didYouMean(name.value, in: MessageChannel.allCases.map(\.rawValue)),
-                                at: name.location)
-                    return nil
-                }
-                return .unsubscribe(channels: channels)
-            }
+            kind = reader.channelList(body, "'unsubscribe'").map { .unsubscribe(channels: $0) }
         case "archive":
             kind = reader.bool(body, "'archive'").map { flag in
                 if !flag.value { reader.emit(.wrongType, "'archive' must be true", at: flag.location) }

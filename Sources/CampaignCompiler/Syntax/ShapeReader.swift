@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// The keys of one YAML mapping, looked up by name, with where the mapping starts.
 ///
 /// Large mappings (a campaign's steps) get a hash index so lookups stay constant-time; small ones (a step's
@@ -136,6 +138,17 @@ final class ShapeReader {
     func stringList(_ node: YAMLNode, _ what: @autoclosure () -> String) -> [Located<String>]? {
         guard let items = sequence(node, what()) else { return nil }
         return items.compactMap { string($0, "each item of \(what())") }
+    }
+
+    /// A list of channel names; each name that is not a channel is reported (`wrong-type`, with a
+    /// suggestion) and left out.
+    func channelList(_ node: YAMLNode, _ what: @autoclosure () -> String) -> [Located<MessageChannel>]? {
+        stringList(node, what())?.compactMap { name in
+            if let channel = MessageChannel(rawValue: name.value) { return Located(channel, at: name.location) }
+            emit(.wrongType, "'\(name.value)' is not a channel; use 'email', 'sms' or 'push'"
+                 + Suggestions.didYouMean(name.value, in: MessageChannel.allCases.map(\.rawValue)), at: name.location)
+            return nil
+        }
     }
 
     /// Reports every key of `fields` outside `allowed`, suggesting the nearest allowed key.
