@@ -36,14 +36,14 @@ import Testing
         #expect(throws: ReferenceError.self) { try LanguageReference.markdown(LanguageReference.Schemas(files: missing)) }
 
         var workspace = try #require(schemas.files[.workspace])
-        workspace.properties?["policies"] = LanguageReference.SchemaNode(description: "caps")
+        workspace.properties?["quotas"] = LanguageReference.SchemaNode(description: "quotas")
         var extra = schemas.files
         extra[.workspace] = workspace
         do {
             _ = try LanguageReference.markdown(LanguageReference.Schemas(files: extra))
             Issue.record("a key the reader does not take was documented")
         } catch {
-            #expect(error.description.contains("'policies'"))
+            #expect(error.description.contains("'quotas'"))
         }
     }
 

@@ -28,5 +28,6 @@ enum CampaignRules {
         UpdateContactRule(),
         SendRule(),
         PromoWithoutEmailRule(),
+        MessageBudgetRule(),
     ]
 }

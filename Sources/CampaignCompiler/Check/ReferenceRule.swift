@@ -1,5 +1,6 @@
 /// `unknown-name` for the workspace names a campaign uses outside expressions: the trigger event, messages,
-/// promo banks, export destinations and exported fields.
+/// promo banks, export destinations and exported fields; `type-mismatch` for an export to a destination of
+/// another kind than sftp.
 struct ReferenceRule: CampaignRule {
     func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
         let workspace = context.workspace
@@ -16,9 +17,15 @@ struct ReferenceRule: CampaignRule {
                 diagnostics.emit(.unknownName, "unknown promo bank '\(bank.value)'"
                                  + Suggestions.didYouMean(bank.value, in: workspace.promoBanks), at: bank.location)
             case .export(let destination, let fields):
-                if !workspace.destinations.contains(destination.value) {
+                if let declared = workspace.destinations[destination.value] {
+                    if let kind = declared.kind, kind != .sftp {
+                        diagnostics.emit(.typeMismatch, "'\(destination.value)' is a \(kind.rawValue) destination; 'export' needs an sftp one",
+                                         at: destination.location,
+                                         notes: [.init("'\(destination.value)' is declared here", at: declared.name.location)])
+                    }
+                } else {
                     diagnostics.emit(.unknownName, "unknown export destination '\(destination.value)'"
-                                     + Suggestions.didYouMean(destination.value, in: workspace.destinations), at: destination.location)
+                                     + Suggestions.didYouMean(destination.value, in: workspace.destinations.keys), at: destination.location)
                 }
                 for field in fields where workspace.fields[field.value] == nil {
                     diagnostics.emit(.unknownName, "unknown contact field '\(field.value)'"

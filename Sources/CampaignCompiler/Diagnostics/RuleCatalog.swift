@@ -242,5 +242,11 @@ enum RuleCatalog {
              failingExample: "promo: { grant_promo: WELCOME10, next: done }\n",
              fixedExample: "promo: { grant_promo: WELCOME10, next: welcome }\nwelcome: { send_email: welcome-promo, next: done }\n",
              phases: [.campaign], origin: LanguageOrigin(contract.section, seeds: [.automatedCampaignElements])),
+        Rule(id: .messageBudget, severity: .warning,
+             summary: "some path of the campaign alone can send more of a channel than a workspace frequency cap allows within its period",
+             rationale: "The runtime suppresses a marketing send over a cap (reason frequency-cap), so the campaign would not do what it says, and its later steps would act on a message that never went out. Waits count at their shortest: a wait at its duration; wait_until, an approval, an optimized send time and a test's decision as no time. Loops are unrolled as far as the period allows; transactional messages do not count. The warning is at the send that goes over the cap, with notes at the earlier sends of the path.",
+             failingExample: "# workspace.yaml: policies: { frequency: [{ channel: email, max: 3, per: 7d }] }\nnews: { send_email: newsletter, next: pause }\npause: { wait: 1d, next: news }\n",
+             fixedExample: "# workspace.yaml: policies: { frequency: [{ channel: email, max: 3, per: 7d }] }\nnews: { send_email: newsletter, next: pause }\npause: { wait: 3d, next: news }\n",
+             phases: [.campaign], origin: LanguageOrigin("Additions in v1.2", seeds: [.triggeredCampaigns])),
     ]
 }

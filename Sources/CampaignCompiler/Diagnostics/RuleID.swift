@@ -48,6 +48,8 @@ public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     case channelMismatch = "channel-mismatch"
     case approvalOptimized = "approval-optimized"
     case promoWithoutEmail = "promo-without-email"
+    // Contact pressure (v1.2).
+    case messageBudget = "message-budget"
 
     /// The rule's description: severity, summary, explanation, examples and the phases that raise it.
     public var rule: Rule { RuleCatalog.rule(for: self) }

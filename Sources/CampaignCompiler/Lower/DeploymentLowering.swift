@@ -1,12 +1,14 @@
 import CampaignRuntime
 
 extension Workspace {
-    /// What the service checks profiles and events against: the declared contact fields, and every event
-    /// (built-in ones included) with its payload's types.
+    /// What the service checks profiles and events against (the declared contact fields, and every event,
+    /// built-in ones included, with its payload's types) and the policies it applies across campaigns.
     public var schema: WorkspaceSchema {
         WorkspaceSchema(
             fields: fields.mapValues { WorkspaceSchema.Field(type: $0.type, isKey: $0.isKey, allowedValues: $0.allowedValues) },
-            events: events.mapValues(\.fields), groups: Array(groups), personas: Array(personas))
+            events: events.mapValues(\.fields), groups: Array(groups), personas: Array(personas),
+            policies: frequencyCaps.isEmpty && quietHours == nil
+                ? nil : ContactPressurePolicy(frequencyCaps: frequencyCaps.map(\.value), quietHours: quietHours))
     }
 }
 

@@ -206,16 +206,7 @@ struct CampaignReader {
             kind = .tags(add: fields["add_tags"].flatMap { reader.stringList($0, "'add_tags'") } ?? [],
                          remove: fields["remove_tags"].flatMap { reader.stringList($0, "'remove_tags'") } ?? [])
         case "unsubscribe":
-            kind = reader.stringList(body, "'unsubscribe'").map { names in
-                let channels = names.compactMap { name -> Located<MessageChannel>? in
-                    if let channel = MessageChannel(rawValue: name.value) { return Located(channel, at: name.location) }
-                    reader.emit(.wrongType, "'\(name.value)' is not a channel; use 'email', 'sms' or 'push'"
-                                + Suggestions.didYouMean(name.value, in: MessageChannel.allCases.map(\.rawValue)),
-                                at: name.location)
-                    return nil
-                }
-                return .unsubscribe(channels: channels)
-            }
+            kind = reader.channelList(body, "'unsubscribe'").map { .unsubscribe(channels: $0) }
         case "archive":
             kind = reader.bool(body, "'archive'").map { flag in
                 if !flag.value { reader.emit(.wrongType, "'archive' must be true", at: flag.location) }
@@ -232,7 +223,7 @@ struct CampaignReader {
         case "postal":
             kind = reader.choice(body, "'postal'", ["send", "update"]).map { .postal($0) }
         case "wait":
-            kind = duration(body, "'wait'").map { .wait($0) }
+            kind = reader.duration(body, "'wait'").map { .wait($0) }
         case "wait_until":
             kind = readWindow(body).map { .waitUntil($0) }
         case "if":
@@ -338,7 +329,7 @@ struct CampaignReader {
         return ABTest(
             shares: shares,
             winnerBy: reader.required(test, "winner_by", in: "'test'").flatMap { reader.choice($0, "'winner_by'", ["opens", "clicks", "goal"]) },
-            decideAfter: reader.required(test, "decide_after", in: "'test'").flatMap { duration($0, "'decide_after'") })
+            decideAfter: reader.required(test, "decide_after", in: "'test'").flatMap { reader.duration($0, "'decide_after'") })
     }
 
     private func readWindow(_ node: YAMLNode) -> WaitUntilWindow? {
@@ -359,14 +350,7 @@ struct CampaignReader {
         } else if !fields.has("days") {
             reader.emit(.badWindow, "'wait_until' needs 'days'", at: fields.location)
         }
-        func time(_ key: String) -> TimeOfDay? {
-            guard let text = fields[key].flatMap({ reader.string($0, "'\(key)'") }) else { return nil }
-            guard let time = TimeOfDay(parsing: text.value) else {
-                reader.emit(.badWindow, "'\(text.value)' is not a time of day like \"08:00\"", at: text.location)
-                return nil
-            }
-            return time
-        }
+        func time(_ key: String) -> TimeOfDay? { fields[key].flatMap { reader.timeOfDay($0, "'\(key)'")?.value } }
         if fields.has("at") {
             if let extra = fields.keyLocation("from") ?? fields.keyLocation("to") {
                 reader.emit(.badWindow, "'wait_until' has either 'at' or 'from' and 'to', not both", at: extra)
@@ -390,18 +374,6 @@ struct CampaignReader {
     }
 
     // MARK: Values
-
-    private func duration(_ node: YAMLNode, _ what: String) -> Located<CampaignDuration>? {
-        guard let text = reader.string(node, what) else { return nil }
-        guard let duration = CampaignDuration(parsing: text.value) else {
-            reader.emit(.badDuration, "'\(text.value)' is not a duration; write it like 30m, 2h, 3d, 1w or 2h30m", at: text.location)
-            return nil
-        }
-        if duration.seconds == 0 {
-            reader.emit(.badDuration, "\(what) must be longer than zero", at: text.location)
-        }
-        return Located(duration, at: text.location)
-    }
 
     private func expression(_ node: YAMLNode, _ what: String) -> Expression? {
         guard let scalar = reader.scalar(node, what) else { return nil }

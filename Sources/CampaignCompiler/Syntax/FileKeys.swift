@@ -48,6 +48,7 @@ extension FileKind {
             FileKey("personas", section, seeds: [.automatedCampaignElements]),
             FileKey("promo_banks", section, seeds: [.automatedCampaignElements]),
             FileKey("destinations", section, seeds: [.automatedCampaignElements]),
+            FileKey("policies", "Additions in v1.2", seeds: [.triggeredCampaigns]),
         ]
     }()
 

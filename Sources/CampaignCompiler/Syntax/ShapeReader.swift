@@ -1,3 +1,5 @@
+import CampaignRuntime
+
 /// The keys of one YAML mapping, looked up by name, with where the mapping starts.
 ///
 /// Large mappings (a campaign's steps) get a hash index so lookups stay constant-time; small ones (a step's
@@ -108,10 +110,45 @@ final class ShapeReader {
         return value
     }
 
+    /// A duration (`30m`, `2h30m`), or a `bad-duration` diagnostic when it is malformed or zero; a zero
+    /// duration is still returned, so that what follows from it is checked.
+    func duration(_ node: YAMLNode, _ what: @autoclosure () -> String) -> Located<CampaignDuration>? {
+        guard let text = string(node, what()) else { return nil }
+        guard let duration = CampaignDuration(parsing: text.value) else {
+            emit(.badDuration, "'\(text.value)' is not a duration; write it like 30m, 2h, 3d, 1w or 2h30m", at: text.location)
+            return nil
+        }
+        if duration.seconds == 0 {
+            emit(.badDuration, "\(what()) must be longer than zero", at: text.location)
+        }
+        return Located(duration, at: text.location)
+    }
+
+    /// A wall-clock time `HH:MM`, or a `bad-window` diagnostic.
+    func timeOfDay(_ node: YAMLNode, _ what: @autoclosure () -> String) -> Located<TimeOfDay>? {
+        guard let text = string(node, what()) else { return nil }
+        guard let time = TimeOfDay(parsing: text.value) else {
+            emit(.badWindow, "'\(text.value)' is not a time of day like \"08:00\"", at: text.location)
+            return nil
+        }
+        return Located(time, at: text.location)
+    }
+
     /// A list of scalars; a lone scalar is not accepted, so the file's shape stays uniform.
     func stringList(_ node: YAMLNode, _ what: @autoclosure () -> String) -> [Located<String>]? {
         guard let items = sequence(node, what()) else { return nil }
         return items.compactMap { string($0, "each item of \(what())") }
+    }
+
+    /// A list of channel names; each name that is not a channel is reported (`wrong-type`, with a
+    /// suggestion) and left out.
+    func channelList(_ node: YAMLNode, _ what: @autoclosure () -> String) -> [Located<MessageChannel>]? {
+        stringList(node, what())?.compactMap { name in
+            if let channel = MessageChannel(rawValue: name.value) { return Located(channel, at: name.location) }
+            emit(.wrongType, "'\(name.value)' is not a channel; use 'email', 'sms' or 'push'"
+                 + Suggestions.didYouMean(name.value, in: MessageChannel.allCases.map(\.rawValue)), at: name.location)
+            return nil
+        }
     }
 
     /// Reports every key of `fields` outside `allowed`, suggesting the nearest allowed key.

@@ -1,7 +1,7 @@
 import CampaignRuntime
 
-/// The data model campaigns refer to: contact fields, events, messages, groups, personas, promo banks and
-/// export destinations, read from `workspace.yaml`.
+/// The data model campaigns refer to (contact fields, events, messages, groups, personas, promo banks and
+/// destinations) and its contact-pressure policies, read from `workspace.yaml`.
 public struct Workspace: Sendable {
     /// A contact field.
     public struct Field: Sendable {
@@ -35,6 +35,18 @@ public struct Workspace: Sendable {
         public var isTransactional: Bool
     }
 
+    /// Where `export` and `webhook` steps deliver.
+    public struct Destination: Sendable {
+        /// What a destination takes: `export` steps need `sftp`, `webhook` steps `webhook`.
+        public enum Kind: String, Sendable, CaseIterable {
+            case webhook, sftp
+        }
+
+        public var name: Located<String>
+        /// nil for a name of the v1 list form (`destinations: [sftp-main]`), which either step may use.
+        public var kind: Kind?
+    }
+
     public var file: String?
     public var fields: [String: Field] = [:]
     public var events: [String: Event] = Workspace.builtInEvents
@@ -42,7 +54,11 @@ public struct Workspace: Sendable {
     public var groups: Set<String> = []
     public var personas: Set<String> = []
     public var promoBanks: Set<String> = []
-    public var destinations: Set<String> = []
+    public var destinations: [String: Destination] = [:]
+    /// `policies.frequency`, each located at its mapping, in the order written.
+    public var frequencyCaps: [Located<FrequencyCap>] = []
+    /// `policies.quiet_hours`.
+    public var quietHours: QuietHours?
 
     /// The field names indexed for suggestions, built by the reader once the fields are known.
     var fieldNameIndex: Suggestions.Index?

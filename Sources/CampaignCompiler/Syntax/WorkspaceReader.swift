@@ -35,9 +35,78 @@ struct WorkspaceReader {
         workspace.groups = names("groups")
         workspace.personas = names("personas")
         workspace.promoBanks = names("promo_banks")
-        workspace.destinations = names("destinations")
+        if let destinations = top["destinations"] { workspace.destinations = readDestinations(destinations) }
+        if let policies = top["policies"].flatMap({ reader.mapping($0, "'policies'") }) {
+            reader.rejectUnknownKeys(policies, allowed: ["frequency", "quiet_hours"], in: "'policies'")
+            if let caps = policies["frequency"].flatMap({ reader.sequence($0, "'frequency'") }) {
+                workspace.frequencyCaps = caps.compactMap(readFrequencyCap)
+            }
+            workspace.quietHours = policies["quiet_hours"].flatMap(readQuietHours)
+        }
         workspace.fieldNameIndex = Suggestions.Index(workspace.fields.keys)
         return workspace
+    }
+
+    /// The v1 list of names, or a mapping of names to `{ kind: webhook | sftp }`.
+    private func readDestinations(_ node: YAMLNode) -> [String: Workspace.Destination] {
+        var destinations: [String: Workspace.Destination] = [:]
+        switch node {
+        case .sequence:
+            for name in reader.stringList(node, "'destinations'") ?? [] {
+                destinations[name.value] = Workspace.Destination(name: name, kind: nil)
+            }
+        case .mapping(let pairs, _):
+            for (name, value) in pairs {
+                let what = "destination '\(name.text)'"
+                guard let fields = reader.mapping(value, what) else { continue }
+                reader.rejectUnknownKeys(fields, allowed: ["kind", "description"], in: what)
+                guard let kind = reader.required(fields, "kind", in: what)
+                    .flatMap({ reader.choice($0, "'kind'", Workspace.Destination.Kind.allCases.map(\.rawValue)) }) else { continue }
+                destinations[name.text] = Workspace.Destination(name: Located(name.text, at: name.location),
+                                                                kind: Workspace.Destination.Kind(rawValue: kind.value))
+            }
+        default:
+            reader.emit(.wrongType, "'destinations' must be a list of names or a mapping of names to kinds, found \(node.shapeDescription)",
+                        at: node.location)
+        }
+        return destinations
+    }
+
+    /// `{ channel, max, per }`: at most `max` marketing sends of the channel per contact within `per`.
+    private func readFrequencyCap(_ node: YAMLNode) -> Located<FrequencyCap>? {
+        let what = "a frequency cap"
+        guard let fields = reader.mapping(node, what) else { return nil }
+        reader.rejectUnknownKeys(fields, allowed: ["channel", "max", "per"], in: what)
+        let channel = reader.required(fields, "channel", in: what)
+            .flatMap { reader.choice($0, "'channel'", MessageChannel.allCases.map(\.rawValue)) }
+        let max = reader.required(fields, "max", in: what).flatMap { reader.int($0, "'max'") }
+        if let max, max.value < 1 { reader.emit(.wrongType, "'max' must be a positive integer", at: max.location) }
+        let per = reader.required(fields, "per", in: what).flatMap { reader.duration($0, "'per'") }
+        guard let channel, let max, max.value >= 1, let per, per.value.seconds > 0 else { return nil }
+        return Located(FrequencyCap(channel: MessageChannel(rawValue: channel.value)!, max: max.value, per: per.value.seconds),
+                       at: fields.location)
+    }
+
+    /// `{ from: "21:00", to: "08:00", channels: [sms, push] }`; the window may wrap midnight, but `from` must
+    /// differ from `to`.
+    private func readQuietHours(_ node: YAMLNode) -> QuietHours? {
+        let what = "'quiet_hours'"
+        guard let fields = reader.mapping(node, what) else { return nil }
+        reader.rejectUnknownKeys(fields, allowed: ["from", "to", "channels"], in: what)
+        let from = reader.required(fields, "from", in: what).flatMap { reader.timeOfDay($0, "'from'") }
+        let to = reader.required(fields, "to", in: what).flatMap { reader.timeOfDay($0, "'to'") }
+        if let from, let to, from.value == to.value {
+            reader.emit(.badWindow, "quiet hours' 'from' and 'to' must differ", at: fields.keyLocation("from")!)
+        }
+        var channels: [MessageChannel] = []
+        if let node = reader.required(fields, "channels", in: what), let listed = reader.channelList(node, "'channels'") {
+            if case .sequence(let items, _) = node, items.isEmpty {
+                reader.emit(.wrongType, "'channels' must name at least one channel", at: node.location)
+            }
+            for channel in listed where !channels.contains(channel.value) { channels.append(channel.value) }
+        }
+        guard let from, let to, from.value != to.value, !channels.isEmpty else { return nil }
+        return QuietHours(from: from.value.minutes, to: to.value.minutes, channels: channels)
     }
 
     private func readField(_ name: Located<String>, _ node: YAMLNode) -> Workspace.Field? {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// What a workspace declares that the service checks its inputs against: the contact fields and the events,
-/// with their types.
+/// What a workspace declares that the service checks its inputs against (the contact fields and the events,
+/// with their types) and the contact-pressure policies it applies across campaigns.
 public struct WorkspaceSchema: Codable, Sendable, Equatable {
     /// A contact field.
     public struct Field: Codable, Sendable, Equatable {
@@ -30,12 +30,17 @@ public struct WorkspaceSchema: Codable, Sendable, Equatable {
     /// The groups and personas a contact may belong to, sorted.
     public var groups: [String]
     public var personas: [String]
+    /// The frequency caps and quiet hours; nil when the workspace declares no `policies` (as every schema
+    /// stored before language v1.2).
+    public var policies: ContactPressurePolicy?
 
-    public init(fields: [String: Field], events: [String: [String: ValueType]], groups: [String] = [], personas: [String] = []) {
+    public init(fields: [String: Field], events: [String: [String: ValueType]], groups: [String] = [], personas: [String] = [],
+                policies: ContactPressurePolicy? = nil) {
         self.fields = fields
         self.events = events
         self.groups = groups.sorted()
         self.personas = personas.sorted()
+        self.policies = policies
     }
 }
 
