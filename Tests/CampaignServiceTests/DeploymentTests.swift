@@ -106,6 +106,18 @@ import Testing
         }
     }
 
+    @Test func aDeployedSchemaKeepsOlderFieldsAndTakesTheNewerPolicies() {
+        let older = WorkspaceSchema(fields: ["score": .init(type: .int)], events: [:],
+                                    policies: ContactPressurePolicy(frequencyCaps: [FrequencyCap(channel: .email, max: 3, per: 604_800)]))
+        let newer = WorkspaceSchema(fields: ["phase": .init(type: .string)], events: [:],
+                                    policies: ContactPressurePolicy(frequencyCaps: [FrequencyCap(channel: .sms, max: 1, per: 86_400)]))
+        let merged = newer.merged(over: older)
+        #expect(Set(merged.fields.keys) == ["score", "phase"])
+        #expect(merged.policies == newer.policies)
+        let withoutPolicies = WorkspaceSchema(fields: [:], events: [:])
+        #expect(withoutPolicies.merged(over: older).policies == nil, "a workspace that drops its policies drops them")
+    }
+
     @Test func deploymentsThatBreakARuleAreRefusedWhole() async throws {
         let folder = try ServiceHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -37,9 +37,11 @@ enum DeploymentRoutes {
 
 extension WorkspaceSchema {
     /// This schema with what `older` declares and this one does not: a deployment adds fields and events,
-    /// and a restart with a newer folder keeps what was deployed since.
+    /// and a restart with a newer folder keeps what was deployed since. The contact-pressure policies are
+    /// the workspace's as a whole: this schema's (none when it declares none).
     func merged(over older: WorkspaceSchema) -> WorkspaceSchema {
         WorkspaceSchema(fields: older.fields.merging(fields) { $1 }, events: older.events.merging(events) { $1 },
-                        groups: Array(Set(older.groups).union(groups)), personas: Array(Set(older.personas).union(personas)))
+                        groups: Array(Set(older.groups).union(groups)), personas: Array(Set(older.personas).union(personas)),
+                        policies: policies)
     }
 }
