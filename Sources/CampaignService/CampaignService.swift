@@ -93,8 +93,10 @@ public final class CampaignService: Sendable {
         for definition in flows.map(\.definition) + (deployed?.definitions ?? []) {
             definitions[FlowKey(campaign: definition.campaign, version: definition.version)] = definition
         }
+        let running = deployed.map { schema.merged(over: $0.schema) } ?? schema
+        await engine.enforce(running.policies)
         core = ServiceCore(engine: engine, store: store, clock: clock, dispatcher: await engine.dispatcher,
-                           schema: deployed.map { schema.merged(over: $0.schema) } ?? schema, definitions: definitions,
+                           schema: running, definitions: definitions,
                            virtualClock: virtualClock, metrics: ServiceMetrics(), logger: options.logger)
         var table = RouteTable()
         SystemRoutes.add(to: &table, core)

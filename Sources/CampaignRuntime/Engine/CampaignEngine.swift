@@ -126,6 +126,14 @@ public actor CampaignEngine {
         return result
     }
 
+    /// The workspace's frequency caps and quiet hours, applied to every campaign's marketing sends.
+    public private(set) var policies: ContactPressurePolicy?
+
+    /// Applies the workspace's contact-pressure policies from now on (nil: none).
+    public func enforce(_ policies: ContactPressurePolicy?) {
+        self.policies = policies
+    }
+
     /// Variants forced by scenarios, by contact, flow and step id.
     private var forcedVariants: [String: [FlowKey: [String: Int]]] = [:]
 
@@ -244,6 +252,7 @@ public actor CampaignEngine {
                 }
             }
             try await finish(unit)
+            policies = schema.policies
             for (key, entry) in added { install(entry, key) }
             for change in changes where change.to == .stopped {
                 try await runFanOuts(FlowKey(campaign: change.campaign, version: change.version))
@@ -263,6 +272,8 @@ public actor CampaignEngine {
                 try await register(FlowInterpreter(definition))
                 adopted.append(definition)
             }
+            // Another process deployed: its workspace's policies with its versions.
+            if !adopted.isEmpty { policies = deployed.schema.policies }
             return adopted
         }
     }
@@ -666,8 +677,8 @@ public actor CampaignEngine {
         for var visit in held {
             if try await exitIfLeaving(&visit, now: now, unit) { continue }
             visit.phase = .running
-            if optimized, let at = try await optimizedSendTime(visit, now: now, unit), at > now {
-                try await holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
+            if let hold = try await heldSend(visit, channel: channel, message: message, optimized: optimized, now: now, unit) {
+                try await holdSend(&visit, state: state, until: hold.until, reason: hold.reason, now: now, unit)
                 continue
             }
             try await performSend(&visit, state: state, channel: channel.rawValue, message: message, now: now, unit)
@@ -771,6 +782,11 @@ public actor CampaignEngine {
                 guard case .send(let channel, let message, _, _, let next) = entries[key.flow]?.definition.states[state].step
                 else { break }
                 visit.phase = .running
+                // The best hour is past; quiet hours may still hold the send.
+                if let hold = try await heldSend(visit, channel: channel, message: message, optimized: false, now: timer.due, unit) {
+                    try await holdSend(&visit, state: state, until: hold.until, reason: hold.reason, now: timer.due, unit)
+                    break
+                }
                 try await performSend(&visit, state: state, channel: channel.rawValue, message: message, now: timer.due, unit)
                 visit.state = next
                 if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
@@ -931,8 +947,9 @@ public actor CampaignEngine {
                     record(.held(visit.key, state: stateID, reason: "approval", at: now), unit)
                     return
                 }
-                if case .send(_, _, _, true, _) = states[state].step, let at = try await optimizedSendTime(visit, now: now, unit), at > now {
-                    try await holdForOptimizedSend(&visit, state: state, until: at, now: now, unit)
+                if case .send(let channel, _, _, let optimized, _) = states[state].step,
+                   let hold = try await heldSend(visit, channel: channel, message: message, optimized: optimized, now: now, unit) {
+                    try await holdSend(&visit, state: state, until: hold.until, reason: hold.reason, now: now, unit)
                     return
                 }
                 try await performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
@@ -1050,9 +1067,11 @@ public actor CampaignEngine {
         let stateID = definition.states[state].id
         guard let recipient = try await unit.contact(visit.key.contact) else { return }
         let transactional = definition.messages[message]?.transactional ?? false
-        if let reason = recipient.suppression(channel: channel, transactional: transactional) {
-            try await unit.updateFlow(visit.key.flow) { $0.suppressed[reason.rawValue, default: 0] += 1 }
-            record(.suppressed(visit.key, state: stateID, reason: reason.rawValue, at: now), unit)
+        let caps = transactional ? [] : policies?.frequencyCaps ?? []
+        let overCap = caps.contains { $0.channel.rawValue == channel && recipient.history.sends(of: channel, within: $0.per, before: now) >= $0.max }
+        if let reason = recipient.suppression(channel: channel, transactional: transactional)?.rawValue ?? (overCap ? "frequency-cap" : nil) {
+            try await unit.updateFlow(visit.key.flow) { $0.suppressed[reason, default: 0] += 1 }
+            record(.suppressed(visit.key, state: stateID, reason: reason, at: now), unit)
             return
         }
         let request = ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now)
@@ -1064,6 +1083,7 @@ public actor CampaignEngine {
             contact.history.received[category, default: []].append(now)
         }
         if channel == "email" { contact.history.emailsSinceOpen += 1 }
+        if !transactional { contact.history.recordSend(of: channel, at: now, caps: caps) }
         unit.effect.contacts[contact.id] = contact
     }
 
@@ -1145,11 +1165,26 @@ public actor CampaignEngine {
         return WaitUntil.next(after: now, days: Array(1...7), from: hour * 60, to: nil, timeZone: zone)
     }
 
-    private func holdForOptimizedSend(_ visit: inout Visit, state: Int, until: Double, now: Double, _ unit: Unit) async throws {
+    /// Until when a send must wait, and why, or nil to send now: until the contact's best hour
+    /// (`send_time: optimized`, "send time"), or, for a marketing message on one of their channels, until the
+    /// workspace's quiet hours end ("quiet hours", in the campaign's zone).
+    private func heldSend(_ visit: Visit, channel: MessageChannel, message: String, optimized: Bool, now: Double,
+                          _ unit: Unit) async throws -> (until: Double, reason: String)? {
+        if optimized, let at = try await optimizedSendTime(visit, now: now, unit), at > now { return (at, "send time") }
+        guard let quiet = policies?.quietHours, quiet.channels.contains(channel),
+              let entry = entries[visit.key.flow], !(entry.definition.messages[message]?.transactional ?? false) else { return nil }
+        let wall = ZoneClock(entry.timeZone).wallTime(at: Int(now.rounded(.down)))
+        let minute = (wall - wall.flooredDivision(by: 86_400) * 86_400) / 60
+        let inside = quiet.from < quiet.to ? (quiet.from <= minute && minute < quiet.to) : (minute >= quiet.from || minute < quiet.to)
+        guard inside else { return nil }
+        return (WaitUntil.next(after: now, days: Array(1...7), from: quiet.to, to: nil, timeZone: entry.timeZone), "quiet hours")
+    }
+
+    private func holdSend(_ visit: inout Visit, state: Int, until: Double, reason: String, now: Double, _ unit: Unit) async throws {
         visit.state = state
         visit.phase = .scheduledSend(until: until)
         unit.save(visit)
-        record(.held(visit.key, state: entries[visit.key.flow]!.definition.states[state].id, reason: "send time", at: now), unit)
+        record(.held(visit.key, state: entries[visit.key.flow]!.definition.states[state].id, reason: reason, at: now), unit)
         unit.effect.timersAdded.append(PendingTimer(due: until, sequence: try await store.nextSequence(), kind: .wake(visit.key, state: state)))
     }
 

@@ -81,6 +81,9 @@ public struct ContactHistory: Codable, Sendable, Equatable {
     public var lastEngagement: Double?
     /// Email opens of the last 90 days, for optimized send times.
     public var opens: [Double] = []
+    /// Times of the marketing sends that went out, by channel, for the workspace's frequency caps: kept as
+    /// long as the longest cap on the channel counts them.
+    public var sent: [String: [Double]] = [:]
 
     /// How long opens are remembered for `send_time: optimized`.
     public static let openMemory: Double = 90 * 86_400
@@ -94,6 +97,33 @@ public struct ContactHistory: Codable, Sendable, Equatable {
     }
 
     public init() {}
+
+    /// Reads a history stored before ``sent`` existed as one without sends.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        received = try container.decode([String: [Double]].self, forKey: .received)
+        emailsSinceOpen = try container.decode(Int.self, forKey: .emailsSinceOpen)
+        lastEngagement = try container.decodeIfPresent(Double.self, forKey: .lastEngagement)
+        opens = try container.decode([Double].self, forKey: .opens)
+        sent = try container.decodeIfPresent([String: [Double]].self, forKey: .sent) ?? [:]
+    }
+
+    /// How many sends of `channel` went out in the window `(now - seconds, now]`.
+    public func sends(of channel: String, within seconds: Int, before now: Double) -> Int {
+        sent[channel]?.count { $0 > now - Double(seconds) && $0 <= now } ?? 0
+    }
+
+    /// Records a marketing send of `channel` at `now`, and forgets those no cap of `caps` counts any more.
+    public mutating func recordSend(of channel: String, at now: Double, caps: [FrequencyCap]) {
+        guard let longest = caps.filter({ $0.channel.rawValue == channel }).map(\.per).max() else {
+            sent[channel] = nil
+            return
+        }
+        var times = sent[channel, default: []]
+        times.removeAll { $0 <= now - Double(longest) }
+        times.append(now)
+        sent[channel] = times
+    }
 }
 
 /// The post-send facts established for one send, as bits: read on every post-send condition, so no
