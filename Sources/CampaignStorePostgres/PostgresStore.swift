@@ -279,6 +279,35 @@ public final class PostgresStore: CampaignStore {
             .map { try Self.decode(Visit.self, $0.decode(Data.self)) }
     }
 
+    public func contacts(_ ids: [String]) async throws -> [String: ContactProfile] {
+        var profiles: [String: ContactProfile] = [:]
+        for row in try await rows("SELECT id, profile FROM contact WHERE id = ANY(\(ids)::text[])") {
+            let (id, profile) = try row.decode((String, Data).self)
+            profiles[id] = try Self.decode(ContactProfile.self, profile)
+        }
+        return profiles
+    }
+
+    public func visits(ofContacts ids: [String]) async throws -> [String: [Visit]] {
+        var visits: [String: [Visit]] = [:]
+        for row in try await rows("""
+            SELECT contact, visit FROM visit WHERE contact = ANY(\(ids)::text[]) ORDER BY contact, campaign, version, number
+            """) {
+            let (contact, visit) = try row.decode((String, Data).self)
+            visits[contact, default: []].append(try Self.decode(Visit.self, visit))
+        }
+        return visits
+    }
+
+    public func processedInputs(_ ids: [String]) async throws -> [String: UInt64] {
+        var digests: [String: UInt64] = [:]
+        for row in try await rows("SELECT id, digest FROM input WHERE id = ANY(\(ids)::text[])") {
+            let (id, digest) = try row.decode((String, Int64).self)
+            digests[id] = UInt64(bitPattern: digest)
+        }
+        return digests
+    }
+
     public func visits(in flow: FlowKey) async throws -> [Visit] {
         // Served by visit_by_flow, whose entries are in this order: no sort.
         try await rows("""

@@ -76,6 +76,27 @@ struct StoreFactory: CustomStringConvertible, Sendable {
     }
 
     @Test(arguments: StoreFactory.all)
+    func severalContactsAndInputsReadAtOnceAreWhatEachReadsAlone(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        var unit = EffectUnit()
+        for id in ["a", "b", "c"] { unit.contacts[id] = ContactProfile(id: id, fields: ["score": .int(id.count)]) }
+        for visit in [Self.visit("a", 2), Self.visit("a", 1), Self.visit("c", 1)] { unit.visits[visit.key] = visit }
+        unit.inputs = [ProcessedInput(id: "e1", digest: 7), ProcessedInput(id: "e2", digest: 9)]
+        try await store.commit(unit)
+        let ids = ["c", "a", "b", "nobody"]
+        var profiles: [String: ContactProfile] = [:], visits: [String: [Visit]] = [:], digests: [String: UInt64] = [:]
+        for id in ids {
+            profiles[id] = try await store.contact(id)
+            let read = try await store.visits(of: id)
+            if !read.isEmpty { visits[id] = read }
+        }
+        for id in ["e2", "e3", "e1"] { digests[id] = try await store.processedInput(id) }
+        #expect(try await store.contacts(ids) == profiles && profiles.count == 3)
+        #expect(try await store.visits(ofContacts: ids) == visits && visits["a"]?.map(\.key.number) == [1, 2])
+        #expect(try await store.processedInputs(["e2", "e3", "e1"]) == digests && digests == ["e1": 7, "e2": 9])
+    }
+
+    @Test(arguments: StoreFactory.all)
     func contactsPageInIdOrderAndVisitsListByFlow(_ factory: StoreFactory) async throws {
         let store = try await factory.make()
         var unit = EffectUnit()

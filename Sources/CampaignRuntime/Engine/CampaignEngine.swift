@@ -378,7 +378,7 @@ public actor CampaignEngine {
     private func accept(_ input: String?, digest: UInt64, _ unit: Unit) async throws -> Bool {
         guard let input else { return true }
         var seen = unit.effect.inputs.first { $0.id == input }?.digest
-        if seen == nil { seen = try await store.processedInput(input) }
+        if seen == nil { seen = try await unit.processedInput(input) }
         if let seen {
             guard seen == digest else { throw EngineError.inputConflict(input) }
             return false
@@ -412,6 +412,7 @@ public actor CampaignEngine {
             let traced = trace.count
             let unit = Unit(store: store)
             unit.explainsRefusals = true
+            try await unit.prefetch(contacts: events.map(\.contact), inputs: events.map(\.id))
             var skipped: [String] = []
             for event in events {
                 if try await process(event: event.event, contact: event.contact, payload: event.payload, input: event.id, unit) == .skipped {
@@ -751,6 +752,7 @@ public actor CampaignEngine {
         hand.sort()
         guard !hand.isEmpty else { return 0 }
         let unit = Unit(store: store)
+        try await unit.prefetch(contacts: hand.compactMap(\.contact))
         var ran = 0
         for timer in hand {
             if ran > 0 {
@@ -1324,6 +1326,34 @@ final class Unit {
     private var storedContacts: [String: ContactProfile?] = [:]
     private var storedVisits: [String: [Visit]] = [:]
     private var storedFlows: [FlowKey: FlowRuntimeState] = [:]
+
+    /// Input ids whose digest the unit read, with the digest when one was recorded.
+    private var storedInputs: [String: UInt64?] = [:]
+
+    /// Reads the profiles and visits of `contacts`, and what was recorded for `inputs`, at once, for a unit
+    /// about all of them (a batch of the inbox or of timers): a database store answers in one query each.
+    nonisolated(nonsending) func prefetch(contacts ids: [String], inputs: [String] = []) async throws {
+        let missing = Array(Set(ids.filter { storedContacts[$0] == nil }))
+        if !missing.isEmpty {
+            let profiles = try await store.contacts(missing)
+            let visits = try await store.visits(ofContacts: missing)
+            for id in missing {
+                storedContacts[id] = .some(profiles[id])
+                storedVisits[id] = visits[id] ?? []
+            }
+        }
+        let unread = inputs.filter { storedInputs[$0] == nil }
+        if !unread.isEmpty {
+            let digests = try await store.processedInputs(unread)
+            for id in unread { storedInputs[id] = .some(digests[id]) }
+        }
+    }
+
+    /// The digest recorded with an input id by a committed unit, or nil.
+    nonisolated(nonsending) func processedInput(_ id: String) async throws -> UInt64? {
+        if let read = storedInputs[id] { return read }
+        return try await store.processedInput(id)
+    }
 
     private nonisolated(nonsending) func stored(_ id: String) async throws -> ContactProfile? {
         if let read = storedContacts[id] { return read }

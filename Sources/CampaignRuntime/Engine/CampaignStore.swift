@@ -82,6 +82,13 @@ public protocol CampaignStore: AnyObject, Sendable {
     func visits(of contact: String) async throws -> [Visit]
     /// Every visit of a flow, in key order.
     func visits(in flow: FlowKey) async throws -> [Visit]
+    /// The profiles of several contacts, by id; those the store does not have are absent. A unit about many
+    /// contacts reads them at once (a database store answers in one query).
+    func contacts(_ ids: [String]) async throws -> [String: ContactProfile]
+    /// Every visit of several contacts, by contact, each contact's in key order; contacts without visits are absent.
+    func visits(ofContacts ids: [String]) async throws -> [String: [Visit]]
+    /// The digests recorded with several input ids, by id; ids no unit processed are absent.
+    func processedInputs(_ ids: [String]) async throws -> [String: UInt64]
     func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState
     /// The due time of the earliest pending timer, claimed or not.
     func nextTimerDue() async throws -> Double?
@@ -185,6 +192,30 @@ public struct DeliveryCounts: Codable, Sendable, Equatable {
 }
 
 extension CampaignStore {
+    /// One read per contact: enough for a store in this process.
+    public func contacts(_ ids: [String]) async throws -> [String: ContactProfile] {
+        var profiles: [String: ContactProfile] = [:]
+        for id in ids { profiles[id] = try await contact(id) }
+        return profiles
+    }
+
+    /// One read per contact: enough for a store in this process.
+    public func visits(ofContacts ids: [String]) async throws -> [String: [Visit]] {
+        var visits: [String: [Visit]] = [:]
+        for id in ids {
+            let read = try await self.visits(of: id)
+            if !read.isEmpty { visits[id] = read }
+        }
+        return visits
+    }
+
+    /// One read per id: enough for a store in this process.
+    public func processedInputs(_ ids: [String]) async throws -> [String: UInt64] {
+        var digests: [String: UInt64] = [:]
+        for id in ids { digests[id] = try await processedInput(id) }
+        return digests
+    }
+
     /// One process serves the store: the engine's own serialization of its units is enough.
     public func lockUnits() async throws {}
 
