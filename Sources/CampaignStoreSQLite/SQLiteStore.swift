@@ -404,7 +404,7 @@ public final class SQLiteStore: CampaignStore {
     }
 
     /// Sequence numbers reserved in the file and not handed out yet.
-    private let reservedSequences = ReservedSequences()
+    private let reservedSequences = SequenceReservation()
     /// How many sequence numbers one write reserves: a timer then costs no write transaction of its own. The
     /// file serves one process, and a process that restarts reserves past what the last one reserved, so
     /// every number is still larger than any given before.
@@ -417,7 +417,7 @@ public final class SQLiteStore: CampaignStore {
                                arguments: [Self.sequenceBlock])
         }
         guard let last else { throw SQLiteStoreError.missingSequence }
-        return reservedSequences.take(after: UInt64(bitPattern: last - Self.sequenceBlock + 1)...UInt64(bitPattern: last))
+        return reservedSequences.take(after: Array(UInt64(bitPattern: last - Self.sequenceBlock + 1)...UInt64(bitPattern: last)))
     }
 
     // MARK: Commits
@@ -487,33 +487,6 @@ public enum SQLiteStoreError: Error, CustomStringConvertible {
         case .newerSchema(let path): "\(path) was migrated by a newer campaignc: its schema has migrations this program does not know"
         case .missingSequence: "the sequence counter's row is missing"
         }
-    }
-}
-
-/// The block of sequence numbers a ``SQLiteStore`` reserved and hands out one by one.
-private final class ReservedSequences: @unchecked Sendable {
-    private let lock = NSLock()
-    private var block: ClosedRange<UInt64>?
-
-    /// The next number of the block, or nil when it is used up.
-    func take() -> UInt64? {
-        lock.withLock { takeLocked() }
-    }
-
-    /// Installs a newly reserved block, unless another caller installed a later one meanwhile, and takes
-    /// the next number.
-    func take(after reserved: ClosedRange<UInt64>) -> UInt64 {
-        lock.withLock {
-            if let current = block, current.upperBound > reserved.upperBound { return takeLocked()! }
-            block = reserved
-            return takeLocked()!
-        }
-    }
-
-    private func takeLocked() -> UInt64? {
-        guard let range = block else { return nil }
-        block = range.lowerBound < range.upperBound ? (range.lowerBound + 1)...range.upperBound : nil
-        return range.lowerBound
     }
 }
 

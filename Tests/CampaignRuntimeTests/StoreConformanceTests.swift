@@ -76,6 +76,14 @@ struct StoreFactory: CustomStringConvertible, Sendable {
     }
 
     @Test(arguments: StoreFactory.all)
+    func sequenceNumbersKeepIncreasingAcrossTheBlocksAStoreReserves(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        var numbers: [UInt64] = []
+        for _ in 0..<2_100 { numbers.append(try await store.nextSequence()) }
+        #expect(zip(numbers, numbers.dropFirst()).allSatisfy { $0 < $1 })
+    }
+
+    @Test(arguments: StoreFactory.all)
     func severalContactsAndInputsReadAtOnceAreWhatEachReadsAlone(_ factory: StoreFactory) async throws {
         let store = try await factory.make()
         var unit = EffectUnit()
