@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Marquage de l'engagement (partie 2) (engagement-activity version 1).
 public struct EngagementActivityV1: CampaignFlow {
@@ -32,8 +32,13 @@ public struct EngagementActivityV1: CampaignFlow {
         return true
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return true
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        case 0:  // on email_opened
+            return true
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {
