@@ -38,14 +38,7 @@ import CampaignRuntime
                 }
                 if case .send(let send) = step.kind, send.approval?.value == true { kinds.insert("approval") }
             }
-            switch campaign.trigger?.kind {
-            case .event?: triggers.insert("event")
-            case .schedule?: triggers.insert("schedule")
-            case .dates?: triggers.insert("at")
-            case .manual?: triggers.insert("manual")
-            case .api?: triggers.insert("api")
-            case nil: break
-            }
+            triggers.formUnion(campaign.triggers.map(\.key))
         }
         let expected = ["send_email", "send_sms", "send_push", "update_contact", "tags", "unsubscribe", "archive",
                         "grant_promo", "export", "postal", "wait", "wait_until at", "wait_until from-to", "if", "branch",
