@@ -75,7 +75,9 @@ public enum FlowTrigger: Codable, Sendable, Equatable {
 
 /// One of several event triggers: an event name and the filter on its payload.
 public struct FlowEventTrigger: Codable, Sendable, Equatable {
+    /// The event's name, as the workspace or the built-in events name it.
     public var event: String
+    /// The trigger's `where` on the event's payload; nil enters on every such event.
     public var filter: FlowExpression?
 
     public init(event: String, filter: FlowExpression?) {
