@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Panier abandonné (abandoned-cart version 2).
 public struct AbandonedCartV2: CampaignFlow {
@@ -44,8 +44,13 @@ public struct AbandonedCartV2: CampaignFlow {
         return ((context.field("email") != .null) && !context.hasPersona("student"))
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return Value.greaterOrEqual(context.eventField("total"), .int(20))
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        case 0:  // on cart_abandoned
+            return Value.greaterOrEqual(context.eventField("total"), .int(20))
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

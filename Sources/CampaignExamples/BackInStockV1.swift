@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// De retour en stock (back-in-stock version 1).
 public struct BackInStockV1: CampaignFlow {
@@ -34,8 +34,11 @@ public struct BackInStockV1: CampaignFlow {
         return (context.subscribed("push") && !context.archived())
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return true
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

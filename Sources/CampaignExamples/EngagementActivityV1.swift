@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Marquage de l'engagement (partie 2) (engagement-activity version 1).
 public struct EngagementActivityV1: CampaignFlow {
@@ -15,13 +15,13 @@ public struct EngagementActivityV1: CampaignFlow {
     /// Every step, compiled.
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
-        case 0:  // was_cold, line 18
+        case 0:  // was_cold, line 20
             return (context.hasTag("disengaged") || context.hasTag("inactive")) ? .go(1) : .go(3)  // warm_up, unchanged
-        case 1:  // warm_up, line 22
+        case 1:  // warm_up, line 24
             return .act(.tags(add: ["engaged"], remove: ["disengaged", "inactive"]), next: 2)  // rewarmed
-        case 2:  // rewarmed, line 26
+        case 2:  // rewarmed, line 28
             return .end("success")
-        case 3:  // unchanged, line 27
+        case 3:  // unchanged, line 29
             return .end("neutral")
         default:
             return .end("stopped")
@@ -32,8 +32,17 @@ public struct EngagementActivityV1: CampaignFlow {
         return true
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return true
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        case 0:  // on email_opened
+            return true
+        case 1:  // on link_clicked
+            return true
+        case 2:  // on page_visited
+            return true
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {
@@ -49,11 +58,11 @@ public struct EngagementActivityV1: CampaignFlow {
     /// interpreter: the definition without its states, then the states one a line, decoded at first use.
     public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
         "EngagementActivityV1",
-        definition: #"{"campaign":"engagement-activity","exits":[{"event":{"_0":"unsubscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}}],"leaveWhenOutOfAudience":false,"messages":{},"name":"Marquage de l'engagement (partie 2)","repeatPolicy":"many","source":"engagement-activity/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"event":{"_0":"email_opened"}},"version":1}"#,
+        definition: #"{"campaign":"engagement-activity","exits":[{"event":{"_0":"unsubscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}}],"leaveWhenOutOfAudience":false,"messages":{},"name":"Marquage de l'engagement (partie 2)","repeatPolicy":"many","source":"engagement-activity/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"events":{"_0":[{"event":"email_opened"},{"event":"link_clicked"},{"event":"page_visited"}]}},"version":1}"#,
         states: #"""
-    {"id":"was_cold","line":18,"step":{"condition":{"_0":{"or":{"_0":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"disengaged"}}]}},"_1":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"inactive"}}]}}}},"else":3,"then":1}}}
-    {"id":"warm_up","line":22,"step":{"tags":{"add":["engaged"],"next":2,"remove":["disengaged","inactive"]}}}
-    {"id":"rewarmed","line":26,"step":{"end":{"_0":"success"}}}
-    {"id":"unchanged","line":27,"step":{"end":{"_0":"neutral"}}}
+    {"id":"was_cold","line":20,"step":{"condition":{"_0":{"or":{"_0":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"disengaged"}}]}},"_1":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"inactive"}}]}}}},"else":3,"then":1}}}
+    {"id":"warm_up","line":24,"step":{"tags":{"add":["engaged"],"next":2,"remove":["disengaged","inactive"]}}}
+    {"id":"rewarmed","line":28,"step":{"end":{"_0":"success"}}}
+    {"id":"unchanged","line":29,"step":{"end":{"_0":"neutral"}}}
     """#)
 }

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Marquage de l'engagement (partie 1) (engagement-tagging version 1).
 public struct EngagementTaggingV1: CampaignFlow {
@@ -39,8 +39,11 @@ public struct EngagementTaggingV1: CampaignFlow {
         return (context.field("email") != .null)
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return true
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

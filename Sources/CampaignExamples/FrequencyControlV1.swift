@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Produits complémentaires (frequency-control version 1).
 public struct FrequencyControlV1: CampaignFlow {
@@ -36,8 +36,13 @@ public struct FrequencyControlV1: CampaignFlow {
         return true
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return true
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        case 0:  // on purchase
+            return true
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Relance des abonnés inactifs (reengage-inactive version 1).
 public struct ReengageInactiveV1: CampaignFlow {
@@ -51,8 +51,11 @@ public struct ReengageInactiveV1: CampaignFlow {
         return (((Value.lessOrEqual(context.field("rating"), .int(1)) || Value.greaterOrEqual(context.unopenedStreak(), .int(5))) && context.inGroup("newsletter")) && context.subscribed("email"))
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return true
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

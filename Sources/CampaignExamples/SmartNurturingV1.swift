@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Campagne intelligente (smart-nurturing version 1).
 public struct SmartNurturingV1: CampaignFlow {
@@ -66,8 +66,13 @@ public struct SmartNurturingV1: CampaignFlow {
         return ((!context.hasPersona("student") && (context.field("medium") != .string("offline"))) && Value.greaterOrEqual(context.field("score"), .int(10)))
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return true
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        case 0:  // on contact_created
+            return true
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Bienvenue (clients) (welcome-customer version 1).
 public struct WelcomeCustomerV1: CampaignFlow {
@@ -30,8 +30,13 @@ public struct WelcomeCustomerV1: CampaignFlow {
         return Value.greaterOrEqual(context.field("orders"), .int(1))
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return (context.eventField("channel") == .string("email"))
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        case 0:  // on subscribed
+            return (context.eventField("channel") == .string("email"))
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Bienvenue (prospects) (welcome-prospect version 1).
 public struct WelcomeProspectV1: CampaignFlow {
@@ -38,8 +38,13 @@ public struct WelcomeProspectV1: CampaignFlow {
         return (Value.equal(context.field("orders"), .int(0)) || (context.field("orders") == .null))
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return (context.eventField("channel") == .string("email"))
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        case 0:  // on subscribed
+            return (context.eventField("channel") == .string("email"))
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion2: CampaignRuntimeAPIVersion2 {}
+private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
 
 /// Soldes d'hiver (winter-sale version 1).
 public struct WinterSaleV1: CampaignFlow {
@@ -44,8 +44,11 @@ public struct WinterSaleV1: CampaignFlow {
         return ((context.inGroup("customers") && Value.greater(context.since(context.field("created_at")), .duration(31536000))) && !context.hasTag("no-sales"))
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        return true
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        switch index {
+        default:
+            return false
+        }
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

@@ -44,7 +44,7 @@ public struct RandomScript: CustomStringConvertible, Sendable {
             default: break
             }
         }
-        if case .event(_, let filter) = definition.trigger { visit(filter) }
+        for trigger in definition.trigger.eventTriggers { visit(trigger.filter) }
         visit(definition.audience)
         for exit in definition.exits {
             switch exit {
@@ -95,7 +95,7 @@ public struct RandomScript: CustomStringConvertible, Sendable {
             return contact
         }
         var events: [String] = []
-        if case .event(let name, _) = definition.trigger { events.append(name) }
+        events += definition.trigger.eventTriggers.map(\.event)
         for exit in definition.exits { if case .event(let name, _) = exit { events.append(name) } }
         events += ["email_opened", "link_clicked", "message_delivered", "page_visited", "spam_complaint", "message_unsubscribed",
                    "message_bounced", "unsubscribed", "subscribed"]

@@ -91,7 +91,9 @@ import Testing
                     agree("state \(state)", compiled.step(state, &a), expected)
                 }
                 agree("audience", compiled.audience(&a), interpreted.audience(&b))
-                agree("trigger", compiled.triggerFilter(&a), interpreted.triggerFilter(&b))
+                for trigger in 0...compiled.definition.trigger.eventTriggers.count {
+                    agree("trigger \(trigger)", compiled.triggerFilter(trigger, &a), interpreted.triggerFilter(trigger, &b))
+                }
                 for exit in compiled.definition.exits.indices { agree("exit \(exit)", compiled.exitHolds(exit, &a), interpreted.exitHolds(exit, &b)) }
             }
         }
@@ -136,7 +138,8 @@ import Testing
 
         let lines = try CampaigncProcess.runExecutable(binary).split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix("disagree") }.isEmpty, "\(lines.prefix(20))")
-        // 40 contexts, each comparing every state and one on either side, the audience and the trigger.
-        #expect(lines.last == "states \(states) compared \(40 * (states + 2 + 2))", "\(lines.suffix(3))")
+        // 40 contexts, each comparing every state and one on either side, the audience, and the trigger and
+        // one index past it.
+        #expect(lines.last == "states \(states) compared \(40 * (states + 2 + 3))", "\(lines.suffix(3))")
     }
 }

@@ -93,6 +93,9 @@ import Testing
         #expect(mermaid.stdout.contains("s_opened -->|\"yes\"| s_won"))
         let dot = try CampaigncProcess.run(["graph", "campaigns/abandoned-cart/v2.yaml", "--format", "dot"])
         #expect(dot.stdout.contains("\"won\" [label=\"won\\nend: success\", shape=doublecircle"))
+        let severalTriggers = try CampaigncProcess.run(["graph", "campaigns/engagement-activity/v1.yaml"])
+        #expect(severalTriggers.stdout.contains("start(( )) -->|\"on email_opened<br/>on link_clicked<br/>on page_visited\"| s_was_cold"),
+                "\(severalTriggers.stdout)")
         let arguments = ["simulate", "campaigns/abandoned-cart/v2.yaml", "--contacts", "200", "--days", "10", "--seed", "4"]
         let first = try CampaigncProcess.run(arguments)
         #expect(first.status == 0)

@@ -63,4 +63,25 @@ import Testing
             #expect(entered >= 50, "\(interpreted.definition.campaign): only \(entered) of 1,000 random scripts entered a contact")
         }
     }
+
+    /// A campaign with several triggers (engagement-activity: opens, clicks and page visits) enters a contact
+    /// on each of them, the same way compiled and interpreted.
+    @Test func everyTriggerOfACampaignWithSeveralEntersAlikeBothWays() async throws {
+        let several = Self.flows.filter { $0.interpreted.definition.trigger.eventTriggers.count > 1 }
+        #expect(!several.isEmpty, "some example campaign must have several triggers")
+        for (interpreted, compiled) in several {
+            for trigger in interpreted.definition.trigger.eventTriggers {
+                var traces: [[TraceEvent]] = []
+                for flow in [interpreted, compiled] as [any CampaignFlow] {
+                    let engine = try await CampaignEngine(flows: [flow], clock: VirtualClock(now: 1_780_000_000))
+                    try await engine.upsertContact(ContactProfile(id: "c", fields: ["email": .string("c@example.com"), "tags": .list([.string("inactive")])]))
+                    try await engine.handle(event: trigger.event, contact: "c")
+                    traces.append(await engine.trace)
+                }
+                #expect(traces[0] == traces[1], "\(interpreted.definition.campaign) on \(trigger.event)")
+                #expect(traces[0].contains { if case .entered = $0 { true } else { false } },
+                        "\(interpreted.definition.campaign): '\(trigger.event)' did not enter the contact")
+            }
+        }
+    }
 }

@@ -38,21 +38,15 @@ import CampaignRuntime
                 }
                 if case .send(let send) = step.kind, send.approval?.value == true { kinds.insert("approval") }
             }
-            switch campaign.trigger?.kind {
-            case .event?: triggers.insert("event")
-            case .schedule?: triggers.insert("schedule")
-            case .dates?: triggers.insert("at")
-            case .manual?: triggers.insert("manual")
-            case .api?: triggers.insert("api")
-            case nil: break
-            }
+            triggers.formUnion(campaign.triggers.map(\.key))
+            if campaign.triggers.count > 1 { triggers.insert("several") }
         }
         let expected = ["send_email", "send_sms", "send_push", "update_contact", "tags", "unsubscribe", "archive",
                         "grant_promo", "export", "postal", "wait", "wait_until at", "wait_until from-to", "if", "branch",
                         "split", "test", "distribute", "dedupe", "approval"]
             + Outcome.allCases.map { "end: \($0.rawValue)" }
         for kind in expected { #expect(kinds.contains(kind), "no example uses \(kind)") }
-        #expect(triggers == ["event", "schedule", "at", "manual", "api"])
+        #expect(triggers == ["event", "schedule", "at", "manual", "api", "several"])
     }
 
     @Test func everyFunctionAppears() throws {

@@ -125,7 +125,7 @@ import Testing
             .filter { !$0.hasPrefix("digraph") && $0 != "}" && !$0.hasPrefix("rankdir") && !$0.hasPrefix("node [fontname") }
         for statement in statements { #expect(statement.hasPrefix("\""), "\(statement)") }
         #expect(dot.contains("\"node\" [label=\"node\\nwait 1m\""), "\(dot)")
-        #expect(dot.contains("\"start\" -> \"node\";"))
+        #expect(dot.contains("\"start\" -> \"node\" [label=\"manual\"];"))
         #expect(dot.contains("\"start_2\" [label=\"start\\n"), "a step named start is not the start point: \(dot)")
         #expect(dot.contains("\"graph\" -> \"digraph\";"))
         let mermaid = emitter.emit(.mermaid)

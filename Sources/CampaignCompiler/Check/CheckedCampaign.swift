@@ -16,7 +16,8 @@ public struct CheckedCampaign: Sendable {
     public var timezone: String
     /// The zone `timezone` resolves to.
     public var timeZone: TimeZone
-    public var trigger: CheckedTrigger
+    /// One trigger, or several event triggers of which any enters, in file order.
+    public var triggers: [CheckedTrigger]
     /// `many` when the file says nothing.
     public var repeatPolicy: RepeatPolicy
     /// The start step's index.
@@ -87,26 +88,27 @@ extension CheckedCampaign {
         guard let id = campaign.id?.value else { throw missing("its 'campaign' id") }
         guard let version = campaign.version?.value else { throw missing("its 'version'") }
         guard let status = campaign.status?.value else { throw missing("its 'status'") }
-        guard let readTrigger = campaign.trigger?.kind else { throw missing("its 'trigger'") }
+        guard !campaign.triggers.isEmpty else { throw missing("its 'trigger'") }
         let timezone = campaign.timezone?.value ?? "UTC"
         guard case .success(let timeZone) = CampaignTimeZone.resolve(timezone) else {
             throw missing("its time zone '\(timezone)'", at: campaign.timezone?.location)
         }
-        let trigger: CheckedTrigger
-        switch readTrigger {
-        case .event(let name, let filter): trigger = .event(name, filter: filter)
-        case .schedule(let cron): trigger = .schedule(cron)
-        case .dates(let dates):
-            var instants: [Double] = []
-            for date in dates {
-                guard let instant = FlowLowering.instant(date.value, zone: timeZone) else {
-                    throw missing("the date-time '\(date.value)'", at: date.location)
+        let triggers = try campaign.triggers.map { read throws(UnresolvedCampaign) -> CheckedTrigger in
+            switch read.kind {
+            case .event(let name, let filter): return .event(name, filter: filter)
+            case .schedule(let cron): return .schedule(cron)
+            case .dates(let dates):
+                var instants: [Double] = []
+                for date in dates {
+                    guard let instant = FlowLowering.instant(date.value, zone: timeZone) else {
+                        throw missing("the date-time '\(date.value)'", at: date.location)
+                    }
+                    instants.append(instant)
                 }
-                instants.append(instant)
+                return .dates(instants)
+            case .manual: return .manual
+            case .api: return .api
             }
-            trigger = .dates(instants)
-        case .manual: trigger = .manual
-        case .api: trigger = .api
         }
         var indexByID: [String: Int] = [:]
         for (index, step) in campaign.steps.enumerated() where indexByID[step.id.value] == nil {
@@ -119,7 +121,7 @@ extension CheckedCampaign {
             CheckedStep(source: step, kind: try Self.resolve(step, indexByID: indexByID))
         }
         self.init(source: campaign, id: id, version: version, status: status, timezone: timezone, timeZone: timeZone,
-                  trigger: trigger, repeatPolicy: campaign.repeatPolicy?.value ?? .many, start: start, steps: steps,
+                  triggers: triggers, repeatPolicy: campaign.repeatPolicy?.value ?? .many, start: start, steps: steps,
                   indexByID: indexByID)
     }
 

@@ -2,12 +2,13 @@
 struct ExitRule: CampaignRule {
     func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
         let campaign = context.campaign
-        let triggerEvent = campaign.trigger?.eventName
-        if let trigger = campaign.trigger, let triggerEvent, campaign.exits.isEmpty,
+        let triggerEvents = campaign.triggerEvents
+        if let trigger = campaign.triggers.first(where: { $0.eventName != nil }), campaign.exits.isEmpty,
            campaign.repeatPolicy?.value != .once {
             let policy = campaign.repeatPolicy?.value.rawValue ?? "many"
+            let events = triggerEvents.map { "'\($0.value)'" }.joined(separator: " or ")
             diagnostics.emit(.exitRequired,
-                             "campaign triggered by '\(triggerEvent.value)' with 'repeat: \(policy)' declares no 'exit_when'",
+                             "campaign triggered by \(events) with 'repeat: \(policy)' declares no 'exit_when'",
                              at: trigger.location)
         }
         for exit in campaign.exits {
@@ -17,7 +18,7 @@ struct ExitRule: CampaignRule {
                     diagnostics.emit(.exitUnknownEvent, "exit on unknown event '\(name.value)'"
                                      + Suggestions.didYouMean(name.value, in: context.workspace.events.keys), at: name.location)
                 }
-                if filter == nil, let triggerEvent, triggerEvent.value == name.value {
+                if filter == nil, let triggerEvent = triggerEvents.first(where: { $0.value == name.value }) {
                     diagnostics.emit(.exitOnTrigger,
                                      "exit on the trigger's own event '\(name.value)' with no 'where': every contact would leave at once",
                                      at: name.location, notes: [.init("the trigger is '\(name.value)' here", at: triggerEvent.location)])

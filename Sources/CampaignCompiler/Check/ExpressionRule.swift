@@ -1,4 +1,4 @@
-/// Type-checks every expression of a campaign (audience, trigger filter, exits, step conditions), warns
+/// Type-checks every expression of a campaign (audience, trigger filters, exits, step conditions), warns
 /// about conditions that cannot depend on the contact (`constant-condition`; exits have `exit-constant`),
 /// and gathers the post-send calls of each condition step for ``PostSendRule``.
 enum ExpressionRule {
@@ -9,27 +9,35 @@ enum ExpressionRule {
 
     static func check(_ campaign: Campaign, workspace: Workspace,
                       into diagnostics: inout DiagnosticCollector) -> [Int: [ExpressionTypeChecker.PostSendCall]] {
-        let triggerEvent = campaign.trigger?.eventName.flatMap { workspace.events[$0.value] }
-        let payload = triggerEvent.map { (name: $0.name, fields: $0.fields) }
+        func payload(_ name: Located<String>) -> ExpressionTypeChecker.Payload? {
+            workspace.events[name.value].map { ExpressionTypeChecker.Payload(name: name, fields: $0.fields) }
+        }
+        // Steps read the payload of whichever trigger entered the contact; an unknown trigger event is
+        // reported by `ReferenceRule` and left out here.
+        let payloads = campaign.triggerEvents.compactMap(payload)
         var stepsByID: [String: Step] = [:]
         stepsByID.reserveCapacity(campaign.steps.count)
         for step in campaign.steps where stepsByID[step.id.value] == nil { stepsByID[step.id.value] = step }
 
-        var general = ExpressionTypeChecker(workspace: workspace, event: payload, steps: stepsByID)
+        var general = ExpressionTypeChecker(workspace: workspace, events: payloads, steps: stepsByID)
         if let audience = campaign.audience {
             general.checkCondition(audience, "'audience'", into: &diagnostics)
             warnIfConstant(audience, "the audience", into: &diagnostics)
         }
-        if case .event(_, let filter?)? = campaign.trigger?.kind {
-            general.checkCondition(filter, "the trigger's 'where'", into: &diagnostics)
+        for trigger in campaign.triggers {
+            // A trigger's `where` reads its own event only.
+            guard case .event(let name, let filter?) = trigger.kind, let event = payload(name) else { continue }
+            var checker = ExpressionTypeChecker(workspace: workspace, events: [event], steps: stepsByID)
+            checker.checkCondition(filter, "the trigger's 'where'", into: &diagnostics)
             warnIfConstant(filter, "the trigger's 'where'", into: &diagnostics)
         }
         for exit in campaign.exits {
             switch exit.kind {
             case .event(let name, let filter?):
-                let event = workspace.events[name.value].map { (name: $0.name, fields: $0.fields) }
-                var checker = ExpressionTypeChecker(workspace: workspace, event: event, steps: stepsByID)
-                if event != nil { checker.checkCondition(filter, "an exit's 'where'", into: &diagnostics) }
+                if let event = payload(name) {
+                    var checker = ExpressionTypeChecker(workspace: workspace, events: [event], steps: stepsByID)
+                    checker.checkCondition(filter, "an exit's 'where'", into: &diagnostics)
+                }
             case .condition(let condition):
                 general.checkCondition(condition, "an exit's 'when'", into: &diagnostics)
             case .event:
@@ -45,7 +53,7 @@ enum ExpressionRule {
             default: []
             }
             guard !conditions.isEmpty else { continue }
-            var checker = ExpressionTypeChecker(workspace: workspace, event: payload, steps: stepsByID)
+            var checker = ExpressionTypeChecker(workspace: workspace, events: payloads, steps: stepsByID)
             for condition in conditions {
                 checker.checkCondition(condition, "the condition of step '\(step.id.value)'", into: &diagnostics)
                 warnIfConstant(condition, "the condition of step '\(step.id.value)'", into: &diagnostics)

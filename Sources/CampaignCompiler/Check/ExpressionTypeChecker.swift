@@ -13,16 +13,24 @@ struct ExpressionTypeChecker {
         var location: SourceLocation
     }
 
+    /// An event whose payload `event.FIELD` may read: its name for messages, and where it is named (a
+    /// trigger or exit), for notes.
+    struct Payload {
+        var name: Located<String>
+        var fields: [String: ValueType]
+    }
+
     let workspace: Workspace
-    /// The payload `event.FIELD` refers to, and the event's name for messages.
-    let event: (name: String, fields: [String: ValueType])?
+    /// The payloads `event.FIELD` may read: none outside events, one for an exit's `where` or a single
+    /// trigger, several where any of several event triggers entered the contact.
+    let events: [Payload]
     /// Steps of the campaign by id, for post-send functions; nil where steps cannot be named.
     let steps: [String: Step]?
     private(set) var postSendCalls: [PostSendCall] = []
 
-    init(workspace: Workspace, event: (name: String, fields: [String: ValueType])?, steps: [String: Step]?) {
+    init(workspace: Workspace, events: [Payload], steps: [String: Step]?) {
         self.workspace = workspace
-        self.event = event
+        self.events = events
         self.steps = steps
     }
 
@@ -47,17 +55,7 @@ struct ExpressionTypeChecker {
             }
             return field.type
         case .eventField(let name, let location):
-            guard let event else {
-                diagnostics.emit(.unknownName, "'event.\(name)' has no event to refer to; only event triggers and event exits have a payload",
-                                 at: location)
-                return nil
-            }
-            guard let type = event.fields[name] else {
-                diagnostics.emit(.unknownName, "event '\(event.name)' has no field '\(name)'"
-                                 + Suggestions.didYouMean(name, in: event.fields.keys), at: location)
-                return nil
-            }
-            return type
+            return eventFieldType(name, at: location, &diagnostics)
         case .name(let name, let location):
             diagnostics.emit(.unknownName, "unknown name '\(name)'; fields are written 'contact.\(name)' or 'event.\(name)', text in quotes",
                              at: location)
@@ -247,6 +245,39 @@ struct ExpressionTypeChecker {
             }
         }
         postSendCalls.append(PostSendCall(function: function, step: step, location: call.location))
+    }
+
+    /// The type of `event.FIELD`: every payload must have the field, with one type. With several triggers, a
+    /// field some of their events lack is `trigger-event-field` (its type is still known, so the rest of the
+    /// expression is checked), one whose types differ `type-mismatch`.
+    private func eventFieldType(_ name: String, at location: SourceLocation, _ diagnostics: inout DiagnosticCollector) -> ValueType? {
+        guard let first = events.first else {
+            diagnostics.emit(.unknownName, "'event.\(name)' has no event to refer to; only event triggers and event exits have a payload",
+                             at: location)
+            return nil
+        }
+        let having = events.filter { $0.fields[name] != nil }
+        guard let typed = having.first, let type = typed.fields[name] else {
+            let known = Set(events.flatMap(\.fields.keys))
+            let message = events.count == 1 ? "event '\(first.name.value)' has no field '\(name)'"
+                : "none of the trigger events (" + events.map { "'\($0.name.value)'" }.joined(separator: ", ") + ") has a field '\(name)'"
+            diagnostics.emit(.unknownName, message + Suggestions.didYouMean(name, in: known), at: location)
+            return nil
+        }
+        if let other = having.first(where: { $0.fields[name] != type }), let otherType = other.fields[name] {
+            diagnostics.emit(.typeMismatch, "'event.\(name)' is \(type) in event '\(typed.name.value)' but \(otherType) in event '\(other.name.value)'",
+                             at: location, notes: [.init("the trigger on '\(typed.name.value)' is here", at: typed.name.location),
+                                                   .init("the trigger on '\(other.name.value)' is here", at: other.name.location)])
+            return nil
+        }
+        let lacking = events.filter { $0.fields[name] == nil }
+        if !lacking.isEmpty {
+            let names = lacking.map { "'\($0.name.value)'" }.joined(separator: ", ")
+            diagnostics.emit(.triggerEventField,
+                             "'event.\(name)' is absent when a contact enters by \(names): \(lacking.count == 1 ? "that event has" : "those events have") no field '\(name)'",
+                             at: location, notes: lacking.map { .init("the trigger on '\($0.name.value)' is here", at: $0.name.location) })
+        }
+        return type
     }
 }
 

@@ -1,10 +1,10 @@
-/// `unknown-name` for the workspace names a campaign uses outside expressions: the trigger event, messages,
+/// `unknown-name` for the workspace names a campaign uses outside expressions: the trigger events, messages,
 /// promo banks, export destinations and exported fields; `type-mismatch` for an export to a destination of
 /// another kind than sftp.
 struct ReferenceRule: CampaignRule {
     func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
         let workspace = context.workspace
-        if let event = context.campaign.trigger?.eventName, workspace.events[event.value] == nil {
+        for event in context.campaign.triggerEvents where workspace.events[event.value] == nil {
             diagnostics.emit(.unknownName, "unknown event '\(event.value)'" + Suggestions.didYouMean(event.value, in: workspace.events.keys),
                              at: event.location)
         }

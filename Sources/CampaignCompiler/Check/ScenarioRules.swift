@@ -158,7 +158,7 @@ enum ScenarioRules {
                 case .update(let pairs):
                     checkFields(pairs)
                 case .fire:
-                    if case .event? = campaign.trigger?.kind {
+                    if !campaign.triggerEvents.isEmpty {
                         diagnostics.emit(.wrongType, "'fire' applies to schedule, date, manual and api triggers; send the trigger event instead",
                                          at: event.location)
                     }

@@ -248,5 +248,11 @@ enum RuleCatalog {
              failingExample: "# workspace.yaml: policies: { frequency: [{ channel: email, max: 3, per: 7d }] }\nnews: { send_email: newsletter, next: pause }\npause: { wait: 1d, next: news }\n",
              fixedExample: "# workspace.yaml: policies: { frequency: [{ channel: email, max: 3, per: 7d }] }\nnews: { send_email: newsletter, next: pause }\npause: { wait: 3d, next: news }\n",
              phases: [.campaign], origin: LanguageOrigin("Additions in v1.2", seeds: [.triggeredCampaigns])),
+        Rule(id: .triggerEventField, severity: .error,
+             summary: "event.FIELD read by a campaign with several event triggers where some trigger's event lacks that field",
+             rationale: "A contact entered by an event without the field would read it as absent, so the condition would route them the same way whatever they did. Read only the fields every trigger's event has, or give the campaign one trigger per payload shape.",
+             failingExample: "trigger:\n  - event: email_opened\n  - event: link_clicked\n...\nclicked_shop: { if: event.link == \"https://shop.example\", then: tag, else: done }\n",
+             fixedExample: "trigger:\n  - event: email_opened\n  - event: link_clicked\n...\nfrom_newsletter: { if: event.campaign == \"newsletter\", then: tag, else: done }\n",
+             phases: [.expressions], origin: LanguageOrigin("Additions in v1.2", seeds: [.automatedCampaignElements, .engagementTagging])),
     ]
 }

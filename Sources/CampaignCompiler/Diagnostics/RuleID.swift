@@ -50,6 +50,8 @@ public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     case promoWithoutEmail = "promo-without-email"
     // Contact pressure (v1.2).
     case messageBudget = "message-budget"
+    // Several triggers (v1.2).
+    case triggerEventField = "trigger-event-field"
 
     /// The rule's description: severity, summary, explanation, examples and the phases that raise it.
     public var rule: Rule { RuleCatalog.rule(for: self) }

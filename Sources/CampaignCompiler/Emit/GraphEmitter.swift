@@ -2,8 +2,8 @@ import Foundation
 
 import CampaignRuntime
 
-/// Draws a campaign's steps as a graph, in Graphviz DOT or Mermaid: shapes by step kind, condition exits
-/// labelled, ends coloured by outcome.
+/// Draws a campaign's steps as a graph, in Graphviz DOT or Mermaid: the start edge labelled with every
+/// trigger, shapes by step kind, condition exits labelled, ends coloured by outcome.
 public struct GraphEmitter {
     public enum Format: String, CaseIterable, Sendable {
         case dot, mermaid
@@ -58,6 +58,19 @@ public struct GraphEmitter {
     private static func time(_ minutes: Int) -> String {
         let hours = minutes / 60, rest = minutes % 60
         return (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
+    }
+
+    /// What enters contacts, one trigger a line, for the start edge.
+    private var triggerLabel: String {
+        let triggers: [String] = switch definition.trigger {
+        case .event, .events:
+            definition.trigger.eventTriggers.map { "on \($0.event)" + ($0.filter.map { " where " + text($0) } ?? "") }
+        case .schedule(let cron): ["schedule \(cron)"]
+        case .dates(let instants): instants.map { "at " + Date(timeIntervalSince1970: $0).ISO8601Format() }
+        case .manual: ["manual"]
+        case .api: ["api"]
+        }
+        return triggers.joined(separator: "\n")
     }
 
     /// Every edge with its label.
@@ -142,7 +155,7 @@ public struct GraphEmitter {
             p.line("rankdir=TB;")
             p.line("node [fontname=\"Helvetica\", fontsize=11];")
             p.line("\"start\" [shape=point, width=0.15];")
-            p.line("\"start\" -> \(nodeIDs[definition.start]);")
+            p.line("\"start\" -> \(nodeIDs[definition.start]) [label=\(quoted(triggerLabel))];")
             for (index, state) in definition.states.enumerated() {
                 let attributes: String = switch state.step {
                 case .send: "shape=box, style=\"rounded,filled\", fillcolor=\"#e3f2fd\""
@@ -170,7 +183,7 @@ public struct GraphEmitter {
         let nodeIDs = self.nodeIDs.map { "s_" + $0 }
         var p = CodePrinter()
         p.line("flowchart TD")
-        p.line("    start(( )) --> \(nodeIDs[definition.start])")
+        p.line("    start(( )) -->|\(quoted(triggerLabel))| \(nodeIDs[definition.start])")
         for (index, state) in definition.states.enumerated() {
             let text = quoted(label(state))
             let node: String = switch state.step {

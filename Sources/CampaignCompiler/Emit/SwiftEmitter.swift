@@ -96,12 +96,15 @@ public struct SwiftEmitter {
                 p.line("return \(definition.audience.map { conditions.condition($0) } ?? "true")")
             }
             p.line()
-            p.block("public func triggerFilter(_ context: inout FlowContext) -> Bool {") { p in
-                if case .event(_, let filter?) = definition.trigger {
-                    p.line("return \(conditions.condition(filter))")
-                } else {
-                    p.line("return true")
+            p.block("public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {") { p in
+                p.line("switch index {")
+                for (index, trigger) in definition.trigger.eventTriggers.enumerated() {
+                    p.line("case \(index):  // on \(SwiftLiteral.comment(trigger.event))")
+                    p.line("    return \(trigger.filter.map { conditions.condition($0) } ?? "true")")
                 }
+                p.line("default:")
+                p.line("    return false")
+                p.line("}")
             }
             p.line()
             p.block("public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {") { p in

@@ -10,13 +10,17 @@ public enum FlowLowering {
         let zone = campaign.timeZone
         let lowering = ExpressionLowering(indexByID: campaign.indexByID, timeZone: zone)
 
-        let trigger: FlowTrigger = switch campaign.trigger {
-        case .event(let name, let filter): .event(name.value, filter: filter.map(lowering.lower))
-        case .schedule(let cron): .schedule(cron.value)
-        case .dates(let instants): .dates(instants)
-        case .manual: .manual
-        case .api: .api
+        let triggers: [FlowTrigger] = campaign.triggers.map { trigger in
+            switch trigger {
+            case .event(let name, let filter): .event(name.value, filter: filter.map(lowering.lower))
+            case .schedule(let cron): .schedule(cron.value)
+            case .dates(let instants): .dates(instants)
+            case .manual: .manual
+            case .api: .api
+            }
         }
+        // Only event triggers come several (the reader refuses the others in a list).
+        let trigger = triggers.count == 1 ? triggers[0] : .events(triggers.flatMap(\.eventTriggers))
         let exits: [FlowExit] = campaign.source.exits.map { exit in
             switch exit.kind {
             case .event(let name, let filter): .event(name.value, filter: filter.map(lowering.lower))

@@ -70,10 +70,13 @@ public struct PopulationSimulation {
         }
         let horizon = Self.start + Double(days) * 86_400
         switch definition.trigger {
-        case .event(let name, _):
+        case .event, .events:
+            let names = definition.trigger.eventTriggers.map(\.event)
             for id in ids {
                 var at = Self.start + Double.random(in: 0..<(10 * 86_400), using: &random)
                 while at < horizon {
+                    // One trigger draws nothing here, so a single-trigger simulation stays as it was.
+                    let name = names.count == 1 ? names[0] : names[Int.random(in: 0..<names.count, using: &random)]
                     plan(at, id, .event(name, randomPayload(name, &random)))
                     at += Double.random(in: 86_400..<(20 * 86_400), using: &random)
                 }

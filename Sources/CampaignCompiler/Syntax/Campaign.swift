@@ -13,7 +13,9 @@ public struct Campaign: Sendable {
     public var name: String?
     public var description: String?
     public var timezone: Located<String>?
-    public var trigger: Trigger?
+    /// What enters contacts, in file order: one trigger, or several event triggers (v1.2) of which any enters.
+    /// Empty where `trigger` is missing or could not be read.
+    public var triggers: [Trigger] = []
     public var audience: Expression?
     public var leaveWhenOutOfAudience = false
     public var repeatPolicy: Located<RepeatPolicy>?
@@ -44,6 +46,22 @@ public struct Trigger: Sendable {
         if case .event(let name, _) = kind { return name }
         return nil
     }
+
+    /// The kind's key in the file: `event`, `schedule`, `at`, `manual` or `api`.
+    public var key: String {
+        switch kind {
+        case .event: "event"
+        case .schedule: "schedule"
+        case .dates: "at"
+        case .manual: "manual"
+        case .api: "api"
+        }
+    }
+}
+
+extension Campaign {
+    /// The event triggers' event names in file order: several where the campaign enters on any of them.
+    public var triggerEvents: [Located<String>] { triggers.compactMap(\.eventName) }
 }
 
 /// One entry of `exit_when`: leave as soon as it holds.

@@ -48,7 +48,7 @@ struct CampaignReader {
             }
             campaign.timezone = zone
         }
-        if let node = reader.required(top, "trigger", in: what) { campaign.trigger = readTrigger(node) }
+        if let node = reader.required(top, "trigger", in: what) { campaign.triggers = readTriggers(node) }
         if let node = top["audience"] { campaign.audience = expression(node, "'audience'") }
         if let node = top["leave_when_out_of_audience"] {
             campaign.leaveWhenOutOfAudience = reader.bool(node, "'leave_when_out_of_audience'")?.value ?? false
@@ -97,6 +97,30 @@ struct CampaignReader {
 
     // MARK: Trigger and exits
 
+    /// `trigger:` as one trigger or as a list of them (v1.2). A list may hold several event triggers, each
+    /// with its own `where`; a schedule, date, manual or api trigger enters the whole audience at once and
+    /// stands alone, so a list holding one beside others is refused.
+    private func readTriggers(_ node: YAMLNode) -> [Trigger] {
+        switch node {
+        case .mapping:
+            return readTrigger(node).map { [$0] } ?? []
+        case .sequence(let items, let location):
+            if items.isEmpty { reader.emit(.missingKey, "'trigger' lists no trigger; a campaign needs at least one", at: location) }
+            let triggers = items.compactMap(readTrigger)
+            if triggers.count > 1 {
+                for trigger in triggers where trigger.eventName == nil {
+                    reader.emit(.wrongType, "a '\(trigger.key)' trigger enters the whole audience and stands alone; "
+                                + "a 'trigger' list holds only event triggers", at: trigger.location)
+                }
+            }
+            return triggers
+        case .scalar:
+            reader.emit(.wrongType, "'trigger' must be a mapping or a list of mappings, found \(node.shapeDescription)",
+                        at: node.location)
+            return []
+        }
+    }
+
     private func readTrigger(_ node: YAMLNode) -> Trigger? {
         guard let fields = reader.mapping(node, "'trigger'") else { return nil }
         let kinds = ["event", "schedule", "at", "manual", "api"]
@@ -107,7 +131,7 @@ struct CampaignReader {
             return nil
         }
         if present.count > 1, let second = fields.keyLocation(present[1]) {
-            reader.emit(.wrongType, "'trigger' has both '\(present[0])' and '\(present[1])'; a campaign has exactly one trigger",
+            reader.emit(.wrongType, "'trigger' has both '\(present[0])' and '\(present[1])'; a trigger has exactly one kind",
                         at: second)
         }
         if kind != "event", let whereLocation = fields.keyLocation("where") {

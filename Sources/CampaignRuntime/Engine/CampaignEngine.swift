@@ -181,7 +181,10 @@ public actor CampaignEngine {
         flowKeys = entries.keys.sorted()
         flowsByTrigger = [:]
         for flowKey in flowKeys {
-            if case .event(let name, _) = entries[flowKey]!.definition.trigger { flowsByTrigger[name, default: []].append(flowKey) }
+            // Once per event name, however many of the flow's triggers are on it: `enter` tries each of them.
+            for name in Set(entries[flowKey]!.definition.trigger.eventTriggers.map(\.event)) {
+                flowsByTrigger[name, default: []].append(flowKey)
+            }
         }
     }
 
@@ -363,7 +366,7 @@ public actor CampaignEngine {
             }
         }
         for key in flowsByTrigger[name] ?? [] {
-            try await enter(key, contact: id, payload: payload, now: now, unit)
+            try await enter(key, contact: id, event: name, payload: payload, now: now, unit)
         }
         return .handled
     }
@@ -877,7 +880,10 @@ public actor CampaignEngine {
         return context
     }
 
-    private func enter(_ key: FlowKey, contact id: String, payload: [String: Value], now: Double, _ unit: Unit) async throws {
+    /// Enters a contact when the version's rules allow. `event` is the name of the event that fired an event
+    /// trigger, nil for a schedule, date, manual or api firing.
+    private func enter(_ key: FlowKey, contact id: String, event: String? = nil, payload: [String: Value], now: Double,
+                       _ unit: Unit) async throws {
         guard let entry = entries[key], let contact = try await unit.contact(id) else { return }
         let status = try await unit.flowState(key).status ?? entry.definition.status
         guard status == .published else {
@@ -888,7 +894,9 @@ public actor CampaignEngine {
         let definition = entry.definition
         var probe = FlowContext(now: now, contact: contact, event: payload, campaign: key.campaign, version: key.version,
                                 timeZone: entries[key]!.timeZone)
-        guard flow.triggerFilter(&probe) else { return refuse(key, contact: id, "the trigger's where did not hold", now: now, unit) }
+        if let event, !definition.trigger.triggers(on: event).contains(where: { flow.triggerFilter($0, &probe) }) {
+            return refuse(key, contact: id, "the trigger's where did not hold", now: now, unit)
+        }
         guard flow.audience(&probe) else { return refuse(key, contact: id, "the contact is not in the audience", now: now, unit) }
         for (index, exit) in definition.exits.enumerated() {
             if case .condition = exit, flow.exitHolds(index, &probe) {

@@ -12,8 +12,9 @@ public protocol CampaignFlow: Sendable {
     /// Whether the audience condition holds (true when there is none).
     func audience(_ context: inout FlowContext) -> Bool
 
-    /// Whether the trigger's `where` holds on the event in `context` (true when there is none).
-    func triggerFilter(_ context: inout FlowContext) -> Bool
+    /// Whether the `where` of event trigger `index` (of ``FlowTrigger/eventTriggers``) holds on the event in
+    /// `context`, true when it has none: the engine has matched the event's name.
+    func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool
 
     /// Whether exit `index` holds: for an event exit, its `where` on the event in `context` (the engine has
     /// matched the event's name); for a condition exit, the condition.

@@ -46,12 +46,44 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
 public enum FlowTrigger: Codable, Sendable, Equatable {
     /// The contact the event is about enters when `filter` (on the payload) holds.
     case event(String, filter: FlowExpression?)
+    /// Several event triggers (v1.2): an event of any of them enters the contact it is about, when that
+    /// trigger's own filter holds. A single trigger is always `event`, so that definitions stored before
+    /// v1.2 read and fingerprint as they did.
+    case events([FlowEventTrigger])
     /// A cron recurrence entering the audience at each firing.
     case schedule(String)
     /// Fixed instants (seconds since 1970) entering the audience.
     case dates([Double])
     case manual
     case api
+
+    /// The event triggers in the order written (none for schedule, date, manual and api triggers); an
+    /// index into this list names a trigger to ``CampaignFlow/triggerFilter(_:_:)``.
+    public var eventTriggers: [FlowEventTrigger] {
+        switch self {
+        case .event(let event, let filter): [FlowEventTrigger(event: event, filter: filter)]
+        case .events(let triggers): triggers
+        case .schedule, .dates, .manual, .api: []
+        }
+    }
+
+    /// The indices in ``eventTriggers`` of the triggers on `event`.
+    public func triggers(on event: String) -> [Int] {
+        eventTriggers.indices.filter { eventTriggers[$0].event == event }
+    }
+}
+
+/// One of several event triggers: an event name and the filter on its payload.
+public struct FlowEventTrigger: Codable, Sendable, Equatable {
+    /// The event's name, as the workspace or the built-in events name it.
+    public var event: String
+    /// The trigger's `where` on the event's payload; nil enters on every such event.
+    public var filter: FlowExpression?
+
+    public init(event: String, filter: FlowExpression?) {
+        self.event = event
+        self.filter = filter
+    }
 }
 
 /// One `exit_when` entry.

@@ -50,9 +50,10 @@ public struct FlowInterpreter: CampaignFlow {
         definition.audience.map { Self.holds($0, &context) } ?? true
     }
 
-    public func triggerFilter(_ context: inout FlowContext) -> Bool {
-        guard case .event(_, let filter?) = definition.trigger else { return true }
-        return Self.holds(filter, &context)
+    public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {
+        let triggers = definition.trigger.eventTriggers
+        guard triggers.indices.contains(index) else { return false }  // as compiled flows answer
+        return triggers[index].filter.map { Self.holds($0, &context) } ?? true
     }
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {

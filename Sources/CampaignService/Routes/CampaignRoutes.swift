@@ -111,7 +111,7 @@ struct VersionView: Encodable {
     var name: String?
     var status: String
     var source: String
-    /// `event`, `schedule`, `dates`, `manual` or `api`.
+    /// `event` (one or several event triggers), `schedule`, `dates`, `manual` or `api`.
     var trigger: String
 
     init(_ definition: FlowDefinition, status: CampaignStatus) {
@@ -121,7 +121,7 @@ struct VersionView: Encodable {
         self.status = status.rawValue
         source = definition.source
         trigger = switch definition.trigger {
-        case .event: "event"
+        case .event, .events: "event"
         case .schedule: "schedule"
         case .dates: "dates"
         case .manual: "manual"
