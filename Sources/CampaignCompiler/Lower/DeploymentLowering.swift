@@ -6,9 +6,13 @@ extension Workspace {
     public var schema: WorkspaceSchema {
         WorkspaceSchema(
             fields: fields.mapValues { WorkspaceSchema.Field(type: $0.type, isKey: $0.isKey, allowedValues: $0.allowedValues) },
-            events: events.mapValues(\.fields), groups: Array(groups), personas: Array(personas),
-            policies: frequencyCaps.isEmpty && quietHours == nil
-                ? nil : ContactPressurePolicy(frequencyCaps: frequencyCaps.map(\.value), quietHours: quietHours))
+            events: events.mapValues(\.fields), groups: Array(groups), personas: Array(personas), policies: policies)
+    }
+
+    /// The frequency caps and quiet hours the runtime applies across campaigns; nil when none is declared.
+    public var policies: ContactPressurePolicy? {
+        frequencyCaps.isEmpty && quietHours == nil
+            ? nil : ContactPressurePolicy(frequencyCaps: frequencyCaps.map(\.value), quietHours: quietHours)
     }
 }
 

@@ -86,7 +86,7 @@ public enum ScenarioRunner {
         let start = scenarioCase.events.first.map { instant($0.at.value, after: 0) } ?? 0
         let clock = VirtualClock(now: start)
         let engine = try await CampaignEngine(flows: [flow], clock: clock)
-        await engine.enforce(workspace.schema.policies)
+        await engine.enforce(workspace.policies)
         // A scenario tests the version as if it took contacts, whatever its file's status.
         try await engine.setStatus(key, .published)
 

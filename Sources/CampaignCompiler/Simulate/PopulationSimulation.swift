@@ -54,7 +54,7 @@ public struct PopulationSimulation {
         let channels = RecordingChannels()
         let engine = try await CampaignEngine(flows: [FlowInterpreter(definition)], channels: channels, clock: clock,
                                               recordsTrace: false)
-        await engine.enforce(workspace.schema.policies)
+        await engine.enforce(workspace.policies)
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
         // The simulation runs the version as if it took contacts, whatever its file's status.
         try await engine.setStatus(key, .published)

@@ -336,6 +336,7 @@ public actor CampaignEngine {
         let now = clock.now
         guard try await accept(input, digest: Self.eventDigest(name: name, contact: id, payload: payload), unit) else { return .skipped }
         guard var contact = try await unit.contact(id) else { return .unknownContact }
+        let before = contact
         func channel(or fallback: String) -> String {
             if case .string(let channel)? = payload["channel"], !channel.isEmpty { return channel }
             return fallback
@@ -356,7 +357,6 @@ public actor CampaignEngine {
         default:
             break
         }
-        let before = try await unit.contact(id)
         if contact != before { unit.effect.contacts[id] = contact }
         try await attachMessageEvent(name, payload, contact: id, unit)
         for visit in try await unit.visits(of: id) where visit.isActive {
@@ -1088,7 +1088,7 @@ public actor CampaignEngine {
         unit.effect.actions.append(request)
         record(.action(visit.key, state: stateID, action, at: now), unit, detail: request.key.description)
         visit.sends[state] = SendRecord(message: message, sentAt: now)
-        guard var contact = try await unit.contact(visit.key.contact) else { return }
+        var contact = recipient
         if let category = definition.messages[message]?.category {
             contact.history.received[category, default: []].append(now)
         }
