@@ -31,13 +31,18 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The compiler core: reading, checking and diagnostics. Knows nothing of the command line. It reads YAML
         // with LibYAML's parser (`import CYaml`, the copy Yams bundles; Yams' own API is not used).
         .target(
             name: "CampaignCompiler",
-            dependencies: ["CampaignRuntime", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "CampaignRuntime", .product(name: "Yams", package: "Yams"),
+                // `simulate`'s agenda: a million contacts' next happenings in a priority queue.
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
         ),
         // What compiled campaigns import: the engine, its store and channel interfaces. Foundation only.
         .target(name: "CampaignRuntime"),

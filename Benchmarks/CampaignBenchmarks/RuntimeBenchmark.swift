@@ -12,7 +12,8 @@ func allocatedBytes() -> Int {
 
 /// The runtime's figures: the step function compiled and interpreted, the engine end to end, memory per
 /// waiting contact, and a million pending timers.
-/// `only` picks one section: `step`, `e2e`, `memory`, `timers` or `durable` (``durableBenchmark(repetitions:)``).
+/// `only` picks one section: `step`, `e2e`, `memory`, `timers`, `durable` (``durableBenchmark(repetitions:)``) or
+/// `restart` (``restartBenchmark(contacts:)``, only when asked).
 func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
     func runs(_ section: String) -> Bool { only == nil || only == section }
     let compiled = AbandonedCartV2()
@@ -128,4 +129,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
 
     // 5. The durable stores beside plain inserts into the same database.
     if runs("durable") { try await durableBenchmark(repetitions: repetitions) }
+
+    // 6. A restart over a million waiting contacts, alone: making its file takes minutes.
+    if only == "restart" { try await restartBenchmark(contacts: 1_000_000) }
 }

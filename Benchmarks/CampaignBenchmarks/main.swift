@@ -1,7 +1,7 @@
 import Foundation
 
 // `swift run -c release campaignc-bench [check|runtime] [RUNS] [SECTION]`: the front end's benchmark
-// (default) or the runtime's (SECTION: step, e2e, memory, timers or durable; all by default). Each figure is the
+// (default) or the runtime's (SECTION: step, e2e, memory, timers, durable or restart; all but restart by default). Each figure is the
 // fastest of RUNS runs (default 5), and every comparison is made against a baseline measured in the same run.
 // `campaignc-bench synthesize long|typical STEPS FOLDER` writes a synthetic project instead, for the
 // benchmarks that run the command line (`scripts/bench-emit-build`).
@@ -29,6 +29,10 @@ if arguments.first == "synthesize" {
         FileHandle.standardError.write(Data("campaignc-bench: error: \(problem)\n".utf8))
         exit(1)
     }
+    exit(0)
+}
+if arguments.first == "restart-child", arguments.count == 3, let spawned = UInt64(arguments[2]) {
+    try await restartChild(path: arguments[1], spawned: spawned)
     exit(0)
 }
 let words = arguments.filter { Int($0) == nil }

@@ -102,7 +102,7 @@ public enum ScenarioRunner {
             }
             try await engine.upsertContact(contact)
             for (step, index) in scenarioCase.variants {
-                try await engine.forceVariant(key, step: step.value, contact: contact.id, variant: index.value)
+                await engine.forceVariant(key, step: step.value, contact: contact.id, variant: index.value)
             }
             contacts.append(contact)
         }

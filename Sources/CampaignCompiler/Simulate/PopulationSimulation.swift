@@ -1,5 +1,6 @@
 import CampaignRuntime
 import Foundation
+import HeapModule
 
 /// What a simulation produced.
 public struct SimulationReport: Sendable {
@@ -44,15 +45,29 @@ public struct PopulationSimulation {
     }
 
     private enum Happening {
+        /// The contact's next trigger event: its name and payload are drawn when it happens, and the one
+        /// after it is planned then, so the agenda holds one per contact rather than a year of them.
+        case trigger
         case event(String, [String: Value])
         case fire(contact: String?)
+    }
+
+    /// Something planned for a contact at an instant; ties happen in the order they were planned.
+    private struct Planned: Comparable {
+        var at: Double
+        var order: Int
+        var contact: String
+        var happening: Happening
+
+        static func < (a: Planned, b: Planned) -> Bool { (a.at, a.order) < (b.at, b.order) }
+        static func == (a: Planned, b: Planned) -> Bool { a.at == b.at && a.order == b.order }
     }
 
     public func run(progress: (_ day: Int) -> Void = { _ in }) async throws -> SimulationReport {
         var random = SeededRandom(seed: seed)
         let clock = VirtualClock(now: Self.start)
-        let channels = RecordingChannels()
-        let engine = try await CampaignEngine(flows: [FlowInterpreter(definition)], channels: channels, clock: clock,
+        let recipients = SimulatedRecipients()
+        let engine = try await CampaignEngine(flows: [FlowInterpreter(definition)], channels: recipients, clock: clock,
                                               recordsTrace: false)
         await engine.enforce(workspace.policies)
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
@@ -61,26 +76,20 @@ public struct PopulationSimulation {
         let ids = (0..<contacts).map { "contact-\($0)" }
         for id in ids { try await engine.upsertContact(randomContact(id, &random)) }
 
-        // What happens, by instant: trigger events, firings, and later the recipients' reactions.
-        var agenda: [(at: Double, order: Int, contact: String, happening: Happening)] = []
+        // What happens next, earliest first: trigger events, firings, and the recipients' reactions. Nothing
+        // after the horizon is planned, since it would never happen.
+        let horizon = Self.start + Double(days) * 86_400
+        var agenda = Heap<Planned>()
         var order = 0
         func plan(_ at: Double, _ contact: String, _ happening: Happening) {
-            agenda.append((at, order, contact, happening))
+            guard at < horizon else { return }
+            agenda.insert(Planned(at: at, order: order, contact: contact, happening: happening))
             order += 1
         }
-        let horizon = Self.start + Double(days) * 86_400
+        let triggerEvents = definition.trigger.eventTriggers.map(\.event)
         switch definition.trigger {
         case .event, .events:
-            let names = definition.trigger.eventTriggers.map(\.event)
-            for id in ids {
-                var at = Self.start + Double.random(in: 0..<(10 * 86_400), using: &random)
-                while at < horizon {
-                    // One trigger draws nothing here, so a single-trigger simulation stays as it was.
-                    let name = names.count == 1 ? names[0] : names[Int.random(in: 0..<names.count, using: &random)]
-                    plan(at, id, .event(name, randomPayload(name, &random)))
-                    at += Double.random(in: 86_400..<(20 * 86_400), using: &random)
-                }
-            }
+            for id in ids { plan(Self.start + Double.random(in: 0..<(10 * 86_400), using: &random), id, .trigger) }
         case .schedule, .dates:
             break  // the engine fires them on their instants as the clock advances
         case .manual:
@@ -90,31 +99,39 @@ public struct PopulationSimulation {
         }
 
         var sendsPerDay = Array(repeating: 0, count: days)
-        var seenActions = 0
+        /// Counts the sends performed since the last call and plans their recipients' reactions.
+        func takeActions() {
+            for request in recipients.take() {
+                if case .send = request.action {
+                    let index = Int((request.at - Self.start) / 86_400)
+                    if index >= 0 && index < days { sendsPerDay[index] += 1 }
+                }
+                react(to: request, &random, plan: plan)
+            }
+        }
         var day = 0
         while day < days {
             let dayEnd = Self.start + Double(day + 1) * 86_400
-            agenda.sort { ($0.at, $0.order) < ($1.at, $1.order) }
-            while let next = agenda.first, next.at < dayEnd {
-                agenda.removeFirst()
+            while let next = agenda.min, next.at < dayEnd {
+                agenda.removeMin()
                 try await engine.advance(to: next.at)
                 clock.now = next.at
                 switch next.happening {
+                case .trigger:
+                    // One trigger draws nothing here, so a single-trigger simulation draws as before.
+                    let name = triggerEvents.count == 1 ? triggerEvents[0]
+                        : triggerEvents[Int.random(in: 0..<triggerEvents.count, using: &random)]
+                    try await engine.handle(event: name, contact: next.contact, payload: randomPayload(name, &random))
+                    plan(next.at + Double.random(in: 86_400..<(20 * 86_400), using: &random), next.contact, .trigger)
                 case .event(let name, let payload): try await engine.handle(event: name, contact: next.contact, payload: payload)
                 case .fire(let contact): try await engine.fire(key, contact: contact)
                 }
-                react(to: channels.performed, from: &seenActions, &random, plan: plan)
+                takeActions()
             }
             try await engine.advance(to: dayEnd)
-            react(to: channels.performed, from: &seenActions, &random, plan: plan)
+            takeActions()
             day += 1
             progress(day)
-        }
-        for request in channels.performed {
-            if case .send = request.action {
-                let index = Int((request.at - Self.start) / 86_400)
-                if index >= 0 && index < days { sendsPerDay[index] += 1 }
-            }
         }
         let report = try await engine.report(key)
         let entered = try await engine.store.visits(in: key).count
@@ -124,38 +141,34 @@ public struct PopulationSimulation {
             outcomes: report.outcomes, suppressed: report.suppressed, sendsPerDay: sendsPerDay, entered: entered)
     }
 
-    /// Plans the recipients' reactions to the emails sent since the last call.
-    private func react(to performed: [ActionRequest], from seen: inout Int,
-                       _ random: inout SeededRandom, plan: (Double, String, Happening) -> Void) {
-        while seen < performed.count {
-            let request = performed[seen]
-            seen += 1
-            guard case .send(let channel, let message) = request.action else { continue }
-            let contact = request.key.visit.contact
-            let base: [String: Value] = ["step": .string(request.key.step), "campaign": .string(definition.campaign),
-                                         "message": .string(message)]
-            let delivery = Double.random(in: 0..<1, using: &random)
-            if delivery < 0.95 {
-                plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event(BuiltInEvent.messageDelivered.rawValue, base))
-            } else if delivery < 0.96, channel == "email" {
-                var bounce = base
-                bounce["type"] = .string("hard")
-                plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event(BuiltInEvent.messageBounced.rawValue, bounce))
-                continue
-            }
-            guard channel == "email", Double.random(in: 0..<1, using: &random) < 0.4 else { continue }
-            let opened = request.at + Double.random(in: 600..<86_400, using: &random)
-            plan(opened, contact, .event(BuiltInEvent.emailOpened.rawValue, base))
-            let reaction = Double.random(in: 0..<1, using: &random)
-            if reaction < 0.25 {
-                var click = base
-                click["link"] = .string("https://example.com/offer")
-                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.linkClicked.rawValue, click))
-            } else if reaction < 0.27 {
-                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.messageUnsubscribed.rawValue, base))
-            } else if reaction < 0.272 {
-                plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.spamComplaint.rawValue, base))
-            }
+    /// Plans the recipients' reactions to one action: a send is delivered or bounces, an email may be opened,
+    /// then clicked, unsubscribed from or reported.
+    private func react(to request: ActionRequest, _ random: inout SeededRandom, plan: (Double, String, Happening) -> Void) {
+        guard case .send(let channel, let message) = request.action else { return }
+        let contact = request.key.visit.contact
+        let base: [String: Value] = ["step": .string(request.key.step), "campaign": .string(definition.campaign),
+                                     "message": .string(message)]
+        let delivery = Double.random(in: 0..<1, using: &random)
+        if delivery < 0.95 {
+            plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event(BuiltInEvent.messageDelivered.rawValue, base))
+        } else if delivery < 0.96, channel == "email" {
+            var bounce = base
+            bounce["type"] = .string("hard")
+            plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event(BuiltInEvent.messageBounced.rawValue, bounce))
+            return
+        }
+        guard channel == "email", Double.random(in: 0..<1, using: &random) < 0.4 else { return }
+        let opened = request.at + Double.random(in: 600..<86_400, using: &random)
+        plan(opened, contact, .event(BuiltInEvent.emailOpened.rawValue, base))
+        let reaction = Double.random(in: 0..<1, using: &random)
+        if reaction < 0.25 {
+            var click = base
+            click["link"] = .string("https://example.com/offer")
+            plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.linkClicked.rawValue, click))
+        } else if reaction < 0.27 {
+            plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.messageUnsubscribed.rawValue, base))
+        } else if reaction < 0.272 {
+            plan(opened + Double.random(in: 5..<600, using: &random), contact, .event(BuiltInEvent.spamComplaint.rawValue, base))
         }
     }
 
@@ -199,6 +212,25 @@ public struct PopulationSimulation {
         case .duration: .duration(Int.random(in: 0...(30 * 86_400), using: &random))
         case .list: .list([])
         case .string, .null: .string(["a", "b", "c", "offline", "web"].randomElement(using: &random)!)
+        }
+    }
+}
+
+/// Where a simulation's actions go: kept only until the simulation has planned the recipients' reactions,
+/// so a year of a million contacts' sends is never held at once.
+private final class SimulatedRecipients: ChannelAdapter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [ActionRequest] = []
+
+    func perform(_ request: ActionRequest) {
+        lock.withLock { pending.append(request) }
+    }
+
+    /// The actions performed since the last call, in order.
+    func take() -> [ActionRequest] {
+        lock.withLock {
+            defer { pending = [] }
+            return pending
         }
     }
 }
