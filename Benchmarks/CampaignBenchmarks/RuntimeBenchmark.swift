@@ -13,7 +13,7 @@ func allocatedBytes() -> Int {
 /// The runtime's figures: the step function compiled and interpreted, the engine end to end, memory per
 /// waiting contact, and a million pending timers.
 /// `only` picks one section: `step`, `e2e`, `memory`, `timers`, `durable` (``durableBenchmark(repetitions:)``) or
-/// `restart` (``restartBenchmark(contacts:)``, only when asked).
+/// `restart` (``restartBenchmark(contacts:)``) or `fanout` (``fanOutBenchmark()``), these two only when asked.
 func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
     func runs(_ section: String) -> Bool { only == nil || only == section }
     let compiled = AbandonedCartV2()
@@ -132,4 +132,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
 
     // 6. A restart over a million waiting contacts, alone: making its file takes minutes.
     if only == "restart" { try await restartBenchmark(contacts: 1_000_000) }
+
+    // 7. Firing, a test's decision and stopping over 10,000 to 1,000,000 contacts, alone: it takes minutes.
+    if only == "fanout" { try await fanOutBenchmark() }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 // `swift run -c release campaignc-bench [check|runtime] [RUNS] [SECTION]`: the front end's benchmark
-// (default) or the runtime's (SECTION: step, e2e, memory, timers, durable or restart; all but restart by default). Each figure is the
+// (default) or the runtime's (SECTION: step, e2e, memory, timers, durable, restart or fanout; all but the last two by default). Each figure is the
 // fastest of RUNS runs (default 5), and every comparison is made against a baseline measured in the same run.
 // `campaignc-bench synthesize long|typical STEPS FOLDER` writes a synthetic project instead, for the
 // benchmarks that run the command line (`scripts/bench-emit-build`).

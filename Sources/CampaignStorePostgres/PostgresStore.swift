@@ -135,6 +135,30 @@ public final class PostgresStore: CampaignStore {
             "CREATE TABLE deployment (sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, schema bytea NOT NULL)",
             "CREATE TABLE setting (name text COLLATE \"C\" PRIMARY KEY, value text NOT NULL)",
         ]),
+        // Dedupe registers as rows of their own, out of the flows' state, which kept them until now.
+        (5, [
+            """
+            CREATE TABLE dedupe (
+                campaign text COLLATE "C" NOT NULL,
+                version bigint NOT NULL,
+                state bigint NOT NULL,
+                value text COLLATE "C" NOT NULL,
+                contact text COLLATE "C" NOT NULL,
+                PRIMARY KEY (campaign, version, state, value)
+            )
+            """,
+            "CREATE INDEX dedupe_by_contact ON dedupe (contact)",
+            """
+            INSERT INTO dedupe (campaign, version, state, value, contact)
+            SELECT flow.campaign, flow.version, register.key::bigint, entry.key, entry.value
+            FROM flow, jsonb_each(convert_from(flow.state, 'UTF8')::jsonb -> 'deduplicated') AS register,
+                 jsonb_each_text(register.value) AS entry
+            """,
+            """
+            UPDATE flow SET state = convert_to((convert_from(state, 'UTF8')::jsonb - 'deduplicated')::text, 'UTF8')
+            WHERE convert_from(state, 'UTF8')::jsonb ? 'deduplicated'
+            """,
+        ]),
     ]
 
     /// The first key of the advisory lock taken around migrations (the second is the schema's name hashed):
@@ -318,6 +342,22 @@ public final class PostgresStore: CampaignStore {
     public func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState {
         try await rows("SELECT state FROM flow WHERE campaign = \(flow.campaign) AND version = \(flow.version)")
             .first.map { try Self.decode(FlowRuntimeState.self, $0.decode(Data.self)) } ?? FlowRuntimeState()
+    }
+
+    public func keptContacts(_ keys: [DedupeKey]) async throws -> [DedupeKey: String] {
+        guard !keys.isEmpty else { return [:] }
+        let campaigns = keys.map(\.flow.campaign), versions = keys.map(\.flow.version)
+        let states = keys.map(\.state), values = keys.map(\.value)
+        var kept: [DedupeKey: String] = [:]
+        for row in try await rows("""
+            SELECT d.campaign, d.version, d.state, d.value, d.contact
+            FROM unnest(\(campaigns)::text[], \(versions)::bigint[], \(states)::bigint[], \(values)::text[]) AS k (campaign, version, state, value)
+            JOIN dedupe d ON d.campaign = k.campaign AND d.version = k.version AND d.state = k.state AND d.value = k.value
+            """) {
+            let (campaign, version, state, value, contact) = try row.decode((String, Int, Int, String, String).self)
+            kept[DedupeKey(flow: FlowKey(campaign: campaign, version: version), state: state, value: value)] = contact
+        }
+        return kept
     }
 
     public func processedInput(_ id: String) async throws -> UInt64? {
@@ -697,6 +737,8 @@ struct UnitRows: Sendable {
     var deploymentSchema: ByteBuffer?
     var settings: [String: String] = [:]
     var definitionCampaigns: [String] = [], definitionVersions: [Int] = [], definitions: [ByteBuffer] = []
+    var keptCampaigns: [String] = [], keptVersions: [Int] = [], keptStates: [Int] = [], keptValues: [String] = []
+    var keptContacts: [String] = []
 
     init(_ unit: EffectUnit) throws {
         // In key order: concurrent commits lock shared rows (a flow's) in the same order, so they queue rather than
@@ -744,6 +786,13 @@ struct UnitRows: Sendable {
         }
         erased = unit.erased
         settings = unit.settings
+        for (key, contact) in unit.keptContacts.sorted(by: { $0.key < $1.key }) {
+            keptCampaigns.append(key.flow.campaign)
+            keptVersions.append(key.flow.version)
+            keptStates.append(key.state)
+            keptValues.append(key.value)
+            keptContacts.append(contact)
+        }
         if let deployment = unit.deployment {
             deploymentSchema = ByteBuffer(bytes: try PostgresStore.encode(deployment.schema))
             for definition in deployment.definitions {
@@ -758,12 +807,13 @@ struct UnitRows: Sendable {
     var isInboxOnly: Bool {
         !inbox.isEmpty && contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timersFired.isEmpty
             && actionKeys.isEmpty && inputs.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil
-            && settings.isEmpty
+            && settings.isEmpty && keptContacts.isEmpty
     }
 
     var isEmpty: Bool {
         contactIDs.isEmpty && visits.isEmpty && flowStates.isEmpty && timerSequences.isEmpty && timersFired.isEmpty && actionKeys.isEmpty && inputs.isEmpty
             && inbox.isEmpty && journalEntries.isEmpty && erased.isEmpty && deploymentSchema == nil && settings.isEmpty
+            && keptContacts.isEmpty
     }
 
     /// Inserts the inbox events in one statement: those whose id is new and whose contact exists (stored, or
@@ -830,7 +880,7 @@ struct UnitRows: Sendable {
         // Erasure before the rest of the unit, which may write about the contact again.
         for contact in erased {
             for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
-                          "outbox WHERE contact", "timer WHERE contact"] {
+                          "outbox WHERE contact", "timer WHERE contact", "dedupe WHERE contact"] {
                 try await connection.rows("DELETE FROM \(unescaped: table) = \(contact)", logger)
             }
         }
@@ -877,6 +927,14 @@ struct UnitRows: Sendable {
                 INSERT INTO flow (campaign, version, state)
                 SELECT * FROM unnest(\(flowCampaigns)::text[], \(flowVersions)::bigint[], \(flowStates)::bytea[])
                 ON CONFLICT (campaign, version) DO UPDATE SET state = excluded.state
+                """, logger)
+        }
+        if !keptContacts.isEmpty {
+            try await connection.rows("""
+                INSERT INTO dedupe (campaign, version, state, value, contact)
+                SELECT * FROM unnest(\(keptCampaigns)::text[], \(keptVersions)::bigint[], \(keptStates)::bigint[],
+                                     \(keptValues)::text[], \(keptContacts)::text[])
+                ON CONFLICT (campaign, version, state, value) DO UPDATE SET contact = excluded.contact
                 """, logger)
         }
         if !timersFired.isEmpty {

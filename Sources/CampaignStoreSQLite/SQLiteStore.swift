@@ -124,6 +124,24 @@ public final class SQLiteStore: CampaignStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5") { db in
+            // Dedupe registers as rows of their own, out of the flows' state, which kept them until now.
+            try db.execute(sql: """
+                CREATE TABLE dedupe (
+                    campaign TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    state INTEGER NOT NULL,
+                    value TEXT NOT NULL,
+                    contact TEXT NOT NULL,
+                    PRIMARY KEY (campaign, version, state, value)
+                ) WITHOUT ROWID;
+                CREATE INDEX dedupe_by_contact ON dedupe (contact);
+                INSERT INTO dedupe (campaign, version, state, value, contact)
+                    SELECT flow.campaign, flow.version, CAST(register.key AS INTEGER), entry.key, entry.value
+                    FROM flow, json_each(flow.state, '$.deduplicated') AS register, json_each(register.value) AS entry;
+                UPDATE flow SET state = json_remove(state, '$.deduplicated') WHERE json_type(state, '$.deduplicated') IS NOT NULL;
+                """)
+        }
         return migrator
     }
 
@@ -189,7 +207,7 @@ public final class SQLiteStore: CampaignStore {
         }
     }
 
-    /// The migrations applied to the database, in order (`["v1", "v2", "v3", "v4"]` today).
+    /// The migrations applied to the database, in order (`["v1", "v2", "v3", "v4", "v5"]` today).
     public func appliedMigrations() async throws -> [String] {
         try read { try Self.migrator.appliedMigrations($0) }
     }
@@ -249,6 +267,17 @@ public final class SQLiteStore: CampaignStore {
                                 arguments: [flow.campaign, flow.version])
         }
         return try json.map { try Self.decode(FlowRuntimeState.self, $0) } ?? FlowRuntimeState()
+    }
+
+    public func keptContacts(_ keys: [DedupeKey]) async throws -> [DedupeKey: String] {
+        try read { db in
+            let statement = try db.cachedStatement(sql: "SELECT contact FROM dedupe WHERE campaign = ? AND version = ? AND state = ? AND value = ?")
+            var kept: [DedupeKey: String] = [:]
+            for key in keys {
+                kept[key] = try String.fetchOne(statement, arguments: [key.flow.campaign, key.flow.version, key.state, key.value])
+            }
+            return kept
+        }
     }
 
     public func nextTimerDue() async throws -> Double? {
@@ -509,6 +538,7 @@ struct EncodedUnit: Sendable {
     var erased: [String] = []
     var deployment: (schema: String, definitions: [(key: FlowKey, json: String)])?
     var settings: [String: String] = [:]
+    var keptContacts: [(key: DedupeKey, contact: String)] = []
 
     init(_ unit: EffectUnit) throws {
         // In key order: neighbouring rows of the B-trees are written one after the other.
@@ -538,6 +568,7 @@ struct EncodedUnit: Sendable {
         journal = try unit.journal.map { ($0.contact, try SQLiteStore.encode($0)) }
         erased = unit.erased
         settings = unit.settings
+        keptContacts = unit.keptContacts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if let deployed = unit.deployment {
             deployment = (try SQLiteStore.encode(deployed.schema),
                           try deployed.definitions.map { (FlowKey(campaign: $0.campaign, version: $0.version), try SQLiteStore.encode($0)) })
@@ -549,6 +580,7 @@ struct EncodedUnit: Sendable {
     var isInboxOnly: Bool {
         !inbox.isEmpty && contacts.isEmpty && visits.isEmpty && flows.isEmpty && timersAdded.isEmpty && timersFired.isEmpty
             && actions.isEmpty && inputs.isEmpty && journal.isEmpty && erased.isEmpty && deployment == nil && settings.isEmpty
+            && keptContacts.isEmpty
     }
 
     /// Adds the inbox events, checking all of them before writing any: an id seen before is skipped when its
@@ -600,7 +632,7 @@ struct EncodedUnit: Sendable {
         // Erasure before the rest of the unit, which may write about the contact again.
         for contact in erased {
             for table in ["contact WHERE id", "visit WHERE contact", "journal WHERE contact", "inbox WHERE contact",
-                          "outbox WHERE contact", "timer WHERE contact"] {
+                          "outbox WHERE contact", "timer WHERE contact", "dedupe WHERE contact"] {
                 try db.execute(sql: "DELETE FROM \(table) = ?", arguments: [contact])
             }
         }
@@ -645,6 +677,15 @@ struct EncodedUnit: Sendable {
                 ON CONFLICT (campaign, version) DO UPDATE SET state = excluded.state
                 """)
             for flow in flows { try statement.execute(arguments: [flow.key.campaign, flow.key.version, flow.json]) }
+        }
+        if !keptContacts.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO dedupe (campaign, version, state, value, contact) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (campaign, version, state, value) DO UPDATE SET contact = excluded.contact
+                """)
+            for entry in keptContacts {
+                try statement.execute(arguments: [entry.key.flow.campaign, entry.key.flow.version, entry.key.state, entry.key.value, entry.contact])
+            }
         }
         if !timersFired.isEmpty {
             let statement = try db.cachedStatement(sql: "DELETE FROM timer WHERE sequence = ?")

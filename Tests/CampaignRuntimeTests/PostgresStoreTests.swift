@@ -102,7 +102,7 @@ struct PostgresStoreTests {
         await store.close()
 
         let reopened = try await PostgresStore(url: url, schema: schema)
-        #expect(try await reopened.appliedMigrations() == [1, 2, 3, 4])
+        #expect(try await reopened.appliedMigrations() == [1, 2, 3, 4, 5])
         #expect(try await reopened.contact("a/b") == contact)
         #expect(try await reopened.visits(of: "a/b") == [visit])
         #expect(try await reopened.flowState(Self.flow) == state)
@@ -122,7 +122,7 @@ struct PostgresStoreTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(stores.count == 6)
-        for store in stores { #expect(try await store.appliedMigrations() == [1, 2, 3, 4]) }
+        for store in stores { #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5]) }
         var unit = EffectUnit()
         unit.contacts["a"] = ContactProfile(id: "a")
         try await stores[0].commit(unit)
@@ -305,6 +305,30 @@ struct PostgresStoreTests {
         await second.unlockUnits()
         try await second.dropSchema()
         await second.close()
+    }
+
+    /// Migration 5 moves the dedupe registers that flow states held into rows of their own.
+    @Test func dedupeRegistersKeptInFlowStatesBeforeVersion5BecomeRows() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        let store = try await PostgresStore(url: url, schema: schema)
+        // Back to version 4, with a flow's state as version 4 wrote it: its registers inside.
+        try await store.execute(sql: "DROP TABLE dedupe")
+        try await store.execute(sql: "DELETE FROM schema_migrations WHERE version = 5")
+        var counted = FlowRuntimeState()
+        counted.arrivals[0] = 2
+        let encoded = String(decoding: try JSONEncoder().encode(counted), as: UTF8.self)
+        let state = String(encoded.dropLast()) + #","deduplicated":{"0":{"x@example.com":"a","y@example.com":"b"},"3":{"+331":"c"}}}"#
+        try await store.execute(sql: "INSERT INTO flow (campaign, version, state) VALUES ('c', 1, convert_to('\(state)', 'UTF8'))")
+        await store.close()
+        let migrated = try await PostgresStore(url: url, schema: schema)
+        let key = FlowKey(campaign: "c", version: 1)
+        let entries = [DedupeKey(flow: key, state: 0, value: "x@example.com"), DedupeKey(flow: key, state: 0, value: "y@example.com"),
+                       DedupeKey(flow: key, state: 3, value: "+331"), DedupeKey(flow: key, state: 3, value: "x@example.com")]
+        #expect(try await migrated.keptContacts(entries) == [entries[0]: "a", entries[1]: "b", entries[2]: "c"])
+        #expect(try await migrated.flowState(key).arrivals == [0: 2], "the rest of the state is kept")
+        #expect(try await migrated.appliedMigrations() == [1, 2, 3, 4, 5])
+        try await migrated.dropSchema()
+        await migrated.close()
     }
 
     /// A schema migrated by a newer program is not opened.

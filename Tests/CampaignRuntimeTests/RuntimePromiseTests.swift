@@ -312,6 +312,7 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
     func visits(of contact: String) async throws -> [Visit] { base.visits(of: contact) }
     func visits(in flow: FlowKey) async throws -> [Visit] { base.visits(in: flow) }
     func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState { base.flowState(flow) }
+    func keptContacts(_ keys: [DedupeKey]) async throws -> [DedupeKey: String] { base.keptContacts(keys) }
     func nextTimerDue() async throws -> Double? { base.nextTimerDue() }
     func claimTimers(dueBy time: Double, limit: Int, lease: Double) async throws -> [PendingTimer] {
         base.claimTimers(dueBy: time, limit: limit, lease: lease)

@@ -70,9 +70,9 @@ func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
             var unit = EffectUnit()
             unit.contacts["a"] = subscriber("a")
             try await first.commit(unit)
-            #expect(try await first.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+            #expect(try await first.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
             let second = try SQLiteStore(path: path)  // opened twice at once: nothing to migrate the second time
-            #expect(try await second.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+            #expect(try await second.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
             #expect(try await second.contact("a") == subscriber("a"))
             try first.close()
             try second.close()
@@ -81,12 +81,39 @@ func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
             let tables = try await queue.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
-            #expect(tables == ["contact", "definition", "deployment", "flow", "grdb_migrations", "inbox", "input", "journal", "outbox", "sequence", "setting", "timer", "visit"])
+            #expect(tables == ["contact", "dedupe", "definition", "deployment", "flow", "grdb_migrations", "inbox", "input", "journal", "outbox", "sequence", "setting", "timer", "visit"])
             #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
             // A file migrated by a newer program is refused, not guessed at.
             try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
             try queue.close()
             #expect(throws: SQLiteStoreError.self) { try SQLiteStore(path: path) }
+        }
+    }
+
+    @Test func dedupeRegistersKeptInFlowStatesBeforeVersion5BecomeRows() async throws {
+        try await withDatabaseFile { path in
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v4")
+            // A flow's state as version 4 wrote it: its dedupe registers inside, by state, then value.
+            var counted = FlowRuntimeState()
+            counted.arrivals[0] = 2
+            let encoded = String(decoding: try JSONEncoder().encode(counted), as: UTF8.self)
+            let state = String(encoded.dropLast()) + #","deduplicated":{"0":{"x@example.com":"a","y@example.com":"b"},"3":{"+331":"c"}}}"#
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO flow (campaign, version, state) VALUES ('c', 1, ?)", arguments: [state])
+            }
+            try queue.close()
+            let store = try SQLiteStore(path: path)
+            let key = FlowKey(campaign: "c", version: 1)
+            let entries = [DedupeKey(flow: key, state: 0, value: "x@example.com"), DedupeKey(flow: key, state: 0, value: "y@example.com"),
+                           DedupeKey(flow: key, state: 3, value: "+331"), DedupeKey(flow: key, state: 3, value: "x@example.com")]
+            #expect(try await store.keptContacts(entries) == [entries[0]: "a", entries[1]: "b", entries[2]: "c"])
+            #expect(try await store.flowState(key).arrivals == [0: 2], "the rest of the state is kept")
+            try store.close()
+            let reopened = try DatabaseQueue(path: path)
+            let stored = try await reopened.read { db in try String.fetchOne(db, sql: "SELECT state FROM flow") }
+            #expect(stored?.contains("deduplicated") == false)
+            try reopened.close()
         }
     }
 

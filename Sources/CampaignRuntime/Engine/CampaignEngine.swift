@@ -453,14 +453,8 @@ public actor CampaignEngine {
     public func erase(contact id: String) async throws {
         try await exclusively {
             let unit = Unit(store: store)
+            // The store removes the contact's entries in dedupe registers with the rest.
             unit.effect.erased = [id]
-            for key in flowKeys {
-                let registers = try await store.flowState(key).deduplicated
-                guard registers.values.contains(where: { $0.values.contains(id) }) else { continue }
-                try await unit.updateFlow(key) { state in
-                    for (step, kept) in state.deduplicated { state.deduplicated[step] = kept.filter { $0.value != id } }
-                }
-            }
             try await finish(unit)
         }
     }
@@ -541,13 +535,14 @@ public actor CampaignEngine {
     private func runPage(of fanOut: FanOut, _ key: FlowKey) async throws {
         let unit = Unit(store: store)
         let ids = try await store.contactIDs(after: fanOut.cursor, limit: Self.pageSize)
-        var arrivals = fanOut.dedupeArrivals
         switch fanOut.work {
         case .firing(let at):
             unit.collectsDedupeArrivals = true
             for id in ids { try await enter(key, contact: id, payload: [:], now: at, unit) }
             unit.collectsDedupeArrivals = false
-            arrivals += unit.dedupeArrivals
+            try await keepBest(of: unit.dedupeArrivals, now: at, unit)
+        case .settleDuplicates(let at):
+            try await settleDuplicates(key, contacts: ids, now: at, unit)
         case .stop(let at):
             for id in ids {
                 for var visit in try await unit.visits(of: id) where visit.key.flow == key && visit.isActive {
@@ -569,13 +564,17 @@ public actor CampaignEngine {
             for id in ids { try await release(key, state: state, contact: id, now: at, unit) }
         }
         let isLast = ids.count < Self.pageSize
-        if isLast, case .firing(let at) = fanOut.work { try await resolveDedupe(arrivals, now: at, unit) }
+        let settles = isLast && entries[key]?.definition.states.contains { if case .dedupe = $0.step { true } else { false } } == true
+        if isLast, case .firing(let at) = fanOut.work {
+            // Arrivals carried by a firing started before registers were rows of their own.
+            try await resolveDedupe(fanOut.dedupeArrivals, now: at, unit)
+        }
         try await unit.updateFlow(key) { state in
             if isLast {
                 state.fanOuts.removeFirst()
+                if settles, case .firing(let at) = fanOut.work { state.fanOuts.append(FanOut(work: .settleDuplicates(at: at))) }
             } else {
                 state.fanOuts[0].cursor = ids.last
-                state.fanOuts[0].dedupeArrivals = arrivals
             }
         }
         try await finish(unit)
@@ -1212,8 +1211,9 @@ public actor CampaignEngine {
     private func winner(of arrivals: [DedupeArrival], now: Double, _ unit: Unit) async throws -> String? {
         guard let first = arrivals.first, let definition = entries[first.visit.flow]?.definition,
               case .dedupe(_, let keep, _) = definition.states[first.state].step else { return nil }
+        let register = DedupeKey(flow: first.visit.flow, state: first.state, value: first.value)
         var candidates = arrivals.map(\.visit.contact)
-        if let kept = try await unit.flowState(first.visit.flow).deduplicated[first.state]?[first.value], !candidates.contains(kept) {
+        if let kept = try await unit.keptContact(register), !candidates.contains(kept) {
             candidates.append(kept)
         }
         var ages: [String: (Double, String)] = [:]
@@ -1223,22 +1223,65 @@ public actor CampaignEngine {
         }
         let ordered = candidates.sorted { ages[$0]! < ages[$1]! }
         guard let chosen = keep == "oldest" ? ordered.first : ordered.last else { return nil }
-        try await unit.updateFlow(first.visit.flow) { $0.deduplicated[first.state, default: [:]][first.value] = chosen }
+        unit.effect.keptContacts[register] = chosen
         return chosen
+    }
+
+    /// Groups arrivals by dedupe step and value, in arrival order.
+    private func dedupeGroups(_ arrivals: [DedupeArrival]) -> [[DedupeArrival]] {
+        var groups: [DedupeKey: Int] = [:]
+        var ordered: [[DedupeArrival]] = []
+        for arrival in arrivals {
+            let key = DedupeKey(flow: arrival.visit.flow, state: arrival.state, value: arrival.value)
+            if let index = groups[key] {
+                ordered[index].append(arrival)
+            } else {
+                groups[key] = ordered.count
+                ordered.append([arrival])
+            }
+        }
+        return ordered
+    }
+
+    /// A firing's page: its arrivals at dedupe steps wait there, and each register keeps the best contact
+    /// so far for each value (the best of all, once every page has arrived, since the best of a set is the
+    /// best of its parts' bests). ``settleDuplicates(_:contacts:now:_:)`` then moves them on or ends them.
+    private func keepBest(of arrivals: [DedupeArrival], now: Double, _ unit: Unit) async throws {
+        for group in dedupeGroups(arrivals) {
+            _ = try await winner(of: group, now: now, unit)
+            for arrival in group {
+                guard var visit = try await unit.visit(arrival.visit), visit.isActive, visit.state == arrival.state else { continue }
+                visit.phase = .awaitingDuplicates(value: arrival.value)
+                unit.save(visit)
+            }
+        }
+    }
+
+    /// A page of the settling after a firing: each of these contacts' visits waiting at a dedupe step goes
+    /// on if its register kept the contact, and ends with outcome `neutral` otherwise.
+    private func settleDuplicates(_ key: FlowKey, contacts ids: [String], now: Double, _ unit: Unit) async throws {
+        guard let definition = entries[key]?.definition else { return }
+        for id in ids {
+            for var visit in try await unit.visits(of: id) where visit.key.flow == key {
+                guard case .awaitingDuplicates(let value) = visit.phase,
+                      case .dedupe(_, _, let next) = definition.states[visit.state].step else { continue }
+                let kept = try await unit.keptContact(DedupeKey(flow: key, state: visit.state, value: value))
+                if kept == id {
+                    visit.state = next
+                    visit.phase = .running
+                    try await run(&visit, now: now, unit)
+                } else {
+                    record(.held(visit.key, state: definition.states[visit.state].id, reason: "duplicate of \(kept ?? "")", at: now), unit)
+                    try await end(&visit, "neutral", now: now, unit)
+                }
+            }
+        }
     }
 
     /// Settles the dedupe steps a firing's contacts reached: per step and value, the kept contact goes on,
     /// the others end with outcome `neutral`.
     private func resolveDedupe(_ arrivals: [DedupeArrival], now: Double, _ unit: Unit) async throws {
-        var groups: [String: [DedupeArrival]] = [:]
-        var order: [String] = []
-        for arrival in arrivals {
-            let group = "\(arrival.visit.flow)|\(arrival.state)|\(arrival.value)"
-            if groups[group] == nil { order.append(group) }
-            groups[group, default: []].append(arrival)
-        }
-        for group in order {
-            let members = groups[group]!
+        for members in dedupeGroups(arrivals) {
             let kept = try await winner(of: members, now: now, unit)
             for arrival in members {
                 // A visit that left while the firing's later pages ran (an exit, a stop) is no longer waiting.
@@ -1393,6 +1436,11 @@ final class Unit {
     nonisolated(nonsending) func flowState(_ key: FlowKey) async throws -> FlowRuntimeState {
         if let changed = effect.flows[key] { return changed }
         return try await storedFlow(key)
+    }
+    /// The contact a dedupe register keeps for a value, as this unit sees it.
+    nonisolated(nonsending) func keptContact(_ key: DedupeKey) async throws -> String? {
+        if let changed = effect.keptContacts[key] { return changed }
+        return try await store.keptContacts([key])[key]
     }
 
     /// Changes a flow's shared state in place (no copy of the unit's table per change).

@@ -30,8 +30,27 @@ public struct EffectUnit: Sendable {
     public var deployment: Deployment?
     /// Named settings the host keeps with the state (the service's virtual clock), written with the unit.
     public var settings: [String: String] = [:]
+    /// Dedupe registers' entries the unit sets: for a dedupe step and a value, the contact kept.
+    public var keptContacts: [DedupeKey: String] = [:]
 
     public init() {}
+}
+
+/// An entry of a dedupe step's register: the step (a state of a flow) and the value (an email or phone)
+/// that one contact passed with. Registers are rows of their own, not part of the flow's state, so a firing
+/// over a million contacts writes a page's entries per unit instead of a million-entry table each time.
+public struct DedupeKey: Hashable, Codable, Sendable, Comparable {
+    public var flow: FlowKey
+    public var state: Int
+    public var value: String
+
+    public init(flow: FlowKey, state: Int, value: String) {
+        self.flow = flow
+        self.state = state
+        self.value = value
+    }
+
+    public static func < (a: DedupeKey, b: DedupeKey) -> Bool { (a.flow, a.state, a.value) < (b.flow, b.state, b.value) }
 }
 
 /// What a deployment stores: campaign versions added to those a service runs, and the workspace schema its
@@ -90,6 +109,9 @@ public protocol CampaignStore: AnyObject, Sendable {
     /// The digests recorded with several input ids, by id; ids no unit processed are absent.
     func processedInputs(_ ids: [String]) async throws -> [String: UInt64]
     func flowState(_ flow: FlowKey) async throws -> FlowRuntimeState
+    /// The contact each dedupe register keeps for each of `keys` (``EffectUnit/keptContacts``); keys without
+    /// an entry are absent. Erasing a contact removes its entries.
+    func keptContacts(_ keys: [DedupeKey]) async throws -> [DedupeKey: String]
     /// The due time of the earliest pending timer, claimed or not.
     func nextTimerDue() async throws -> Double?
     /// Claims up to `limit` pending timers due at or before `time`, earliest first, for `lease` seconds of
@@ -244,6 +266,9 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     /// Each contact's visits in entry order: a short array, cheaper than a table per contact.
     private var visitsByContact: [String: [Visit]] = [:]
     private var flows: [FlowKey: FlowRuntimeState] = [:]
+    private var kept: [DedupeKey: String] = [:]
+    /// The register entries of each contact, so that erasing one does not scan every register.
+    private var keptByContact: [String: Set<DedupeKey>] = [:]
     /// Unclaimed timers.
     private var timers = TimerHeap()
     /// Claimed timers by sequence, with the real time their lease ends: back in `timers` when it does.
@@ -305,6 +330,14 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
     }
 
     public func flowState(_ flow: FlowKey) -> FlowRuntimeState { locked { flows[flow] ?? FlowRuntimeState() } }
+
+    public func keptContacts(_ keys: [DedupeKey]) -> [DedupeKey: String] {
+        locked {
+            var found: [DedupeKey: String] = [:]
+            for key in keys { found[key] = kept[key] }
+            return found
+        }
+    }
 
     public func nextTimerDue() -> Double? {
         locked {
@@ -394,6 +427,10 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
                 }
             }
             for (key, state) in unit.flows { flows[key] = state }
+            for (key, contact) in unit.keptContacts {
+                if let previous = kept.updateValue(contact, forKey: key) { keptByContact[previous]?.remove(key) }
+                keptByContact[contact, default: []].insert(key)
+            }
             for fired in unit.timersFired where claimed.removeValue(forKey: fired.sequence) == nil {
                 removedTimers.insert(fired.sequence)
             }
@@ -497,6 +534,7 @@ public final class InMemoryStore: CampaignStore, @unchecked Sendable {
         }
         for event in inboxEvents where event.contact == id { inboxDigests[event.id] = nil }
         inboxEvents.removeAll { $0.contact == id }
+        for key in keptByContact.removeValue(forKey: id) ?? [] { kept[key] = nil }
     }
 
     public func deliveries(of flow: FlowKey) -> DeliveryCounts {

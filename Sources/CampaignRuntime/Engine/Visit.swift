@@ -44,6 +44,9 @@ public struct Visit: Codable, Sendable, Equatable {
         case scheduledSend(until: Double)
         /// At an A/X test, among the contacts waiting for the winner.
         case awaitingWinner
+        /// At a dedupe step reached during a firing over the audience, with the value it deduplicates on,
+        /// until the firing's last page has kept one contact per value.
+        case awaitingDuplicates(value: String)
         /// Over, with its outcome.
         case ended(String)
     }
@@ -139,8 +142,6 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public var tests: [Int: TestState] = [:]
     /// Contacts sent down each bucket of each distribute state.
     public var distributed: [Int: [Int]] = [:]
-    /// For each dedupe state, the contact that passed with each email or phone.
-    public var deduplicated: [Int: [String: String]] = [:]
     /// Arrivals at each state.
     public var arrivals: [Int: Int] = [:]
     /// Ended visits by outcome.
@@ -191,12 +192,16 @@ public struct FanOut: Codable, Sendable, Equatable {
         case releaseTest(state: Int, at: Double)
         /// Everyone held for approval at the send `state` is released.
         case approve(state: Int, at: Double)
+        /// After a firing, the contacts it brought to dedupe steps go on if their register kept them and
+        /// end otherwise.
+        case settleDuplicates(at: Double)
     }
 
     public var work: Work
     /// The last contact id done; nil before the first page.
     public var cursor: String?
-    /// A firing's arrivals at dedupe steps, settled together after its last page.
+    /// A firing's arrivals at dedupe steps, settled together after its last page: what a firing started
+    /// before registers became rows of their own carries; firings now settle through ``Work/settleDuplicates(at:)``.
     var dedupeArrivals: [CampaignEngine.DedupeArrival] = []
 
     public init(work: Work) {

@@ -136,7 +136,7 @@ struct VisitView: Encodable {
     var number: Int
     var step: String?
     var entered_at: String
-    /// `waiting`, `awaiting_approval`, `scheduled_send`, `awaiting_winner` or `running`.
+    /// `waiting`, `awaiting_approval`, `scheduled_send`, `awaiting_winner`, `awaiting_duplicates` or `running`.
     var phase: String
     /// When a wait or a scheduled send ends.
     var until: String?
@@ -158,6 +158,7 @@ struct VisitView: Encodable {
             phase = "scheduled_send"
             until = InstantText.format(instant)
         case .awaitingWinner: phase = "awaiting_winner"
+        case .awaitingDuplicates: phase = "awaiting_duplicates"
         case .ended(let outcome): phase = "ended:\(outcome)"
         }
     }
