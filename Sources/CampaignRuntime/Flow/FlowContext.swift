@@ -61,7 +61,7 @@ public struct FlowContext {
 
     /// `subscribed(CHANNEL)`: not unsubscribed from the channel (by a step, an event or a complaint) and, for
     /// email, no hard bounce.
-    public func subscribed(_ channel: String) -> Bool { contact.consent.allowsMarketing(on: channel) }
+    public func subscribed(_ channel: MessageChannel) -> Bool { contact.consent.allowsMarketing(on: channel) }
 
     /// `archived()`.
     public func archived() -> Bool { contact.archived }
