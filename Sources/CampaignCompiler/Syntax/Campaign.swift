@@ -25,6 +25,16 @@ public struct Campaign: Sendable {
     public var steps: [Step] = []
 }
 
+extension Campaign {
+    /// Step indices by step id; a repeated id (an error of its own) names its first step.
+    var stepIndices: [String: Int] {
+        var indices: [String: Int] = [:]
+        indices.reserveCapacity(steps.count)
+        for (index, step) in steps.enumerated() where indices[step.id.value] == nil { indices[step.id.value] = index }
+        return indices
+    }
+}
+
 /// What enters contacts into a campaign.
 public struct Trigger: Sendable {
     public enum Kind: Sendable {
