@@ -24,7 +24,7 @@ public struct VipOfferV1: CampaignFlow {
         case 3:  // third_wave, line 27
             return .wait(until: context.now + 172800, next: 4)  // office_hours
         case 4:  // office_hours, line 28
-            return .wait(until: context.waitUntil(days: [2, 3, 4, 5, 6], from: 540, to: 1020), next: 5)  // ab_test
+            return .wait(until: context.waitUntil(days: [.mon, .tue, .wed, .thu, .fri], from: 540, to: 1020), next: 5)  // ab_test
         case 5:  // ab_test, line 31
             return .engine
         case 6:  // offer_a, line 38

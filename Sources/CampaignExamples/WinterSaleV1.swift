@@ -22,7 +22,7 @@ public struct WinterSaleV1: CampaignFlow {
         case 2:  // sms, line 22
             return .send(FlowSend(channel: .sms, message: "flash-sms"), next: 3)  // saturday
         case 3:  // saturday, line 23
-            return .wait(until: context.waitUntil(days: [7], from: 600, to: nil), next: 4)  // cleanup
+            return .wait(until: context.waitUntil(days: [.sat], from: 600, to: nil), next: 4)  // cleanup
         case 4:  // cleanup, line 26
             return (context.unsubscribedFrom(2) || context.complained(1)) ? .go(5) : .go(6)  // unsubscribe, sale_email
         case 5:  // unsubscribe, line 30

@@ -4,7 +4,8 @@
 ///
 /// Version 4: steps speak the vocabulary's enums rather than strings: a send is ``StepResult/send(_:next:)``
 /// with a ``FlowSend``, an end ``StepResult/end(_:)`` with an ``Outcome`` (a state the flow lacks is
-/// ``StepResult/stop``), actions name ``MessageChannel``s, and ``FlowContext/subscribed(_:)`` takes one.
+/// ``StepResult/stop``), actions name ``MessageChannel``s, ``FlowContext/subscribed(_:)`` takes one and
+/// ``FlowContext/waitUntil(days:from:to:)`` takes ``Weekday``s.
 /// Files generated for version 3 pass strings and must be generated again.
 ///
 /// Version 3: ``CampaignFlow/triggerFilter(_:_:)`` names the event trigger it asks about, for campaigns with

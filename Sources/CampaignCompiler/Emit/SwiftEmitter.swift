@@ -229,7 +229,7 @@ public struct SwiftEmitter {
             case .wait(let seconds, let next):
                 p.line("    return .wait(until: context.now + \(seconds), next: \(next))  // \(names([next]))")
             case .waitUntil(let days, let from, let to, let next):
-                p.line("    return .wait(until: context.waitUntil(days: \(days.map(\.foundationNumber)), from: \(from), to: \(to.map(String.init) ?? "nil")), next: \(next))  // \(names([next]))")
+                p.line("    return .wait(until: context.waitUntil(days: [\(days.map(SwiftValuePrinter.member).joined(separator: ", "))], from: \(from), to: \(to.map(String.init) ?? "nil")), next: \(next))  // \(names([next]))")
             case .split(let options):
                 let weights = options.map { SwiftValuePrinter.double($0.amount) }.joined(separator: ", ")
                 p.line("    return .go(context.splitTarget(\(SwiftLiteral.string(state.id)), weights: [\(weights)], nexts: \(options.map(\.next))))  // \(names(options.map(\.next)))")

@@ -15,8 +15,8 @@ enum SwiftValuePrinter {
         return "\(value)"
     }
 
-    /// A case of one of the runtime's vocabulary enums (``MessageChannel``, ``Outcome``), whose case names
-    /// are their raw values: `.email`.
+    /// A case of one of the runtime's vocabulary enums (``MessageChannel``, ``Outcome``, ``Weekday``), whose
+    /// case names are their raw values: `.email`.
     static func member<Word: RawRepresentable<String>>(_ word: Word) -> String { "." + word.rawValue }
 
     /// A ``FlowSend`` expression, writing `approval` and `optimized` only when they are set.

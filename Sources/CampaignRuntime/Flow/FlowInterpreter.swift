@@ -31,7 +31,7 @@ public struct FlowInterpreter: CampaignFlow {
         case .wait(let seconds, let next):
             return .wait(until: context.now + Double(seconds), next: next)
         case .waitUntil(let days, let from, let to, let next):
-            return .wait(until: context.waitUntil(days: days.map(\.foundationNumber), from: from, to: to), next: next)
+            return .wait(until: context.waitUntil(days: days, from: from, to: to), next: next)
         case .condition(let condition, let then, let otherwise):
             return .go(Self.holds(condition, &context) ? then : otherwise)
         case .branch(let options, let otherwise):
