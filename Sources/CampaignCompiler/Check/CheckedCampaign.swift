@@ -103,8 +103,8 @@ extension CheckedCampaign {
         guard let version = campaign.version?.value else { throw missing("its 'version'") }
         guard let status = campaign.status?.value else { throw missing("its 'status'") }
         guard !campaign.triggers.isEmpty else { throw missing("its 'trigger'") }
-        let timezone = campaign.timezone?.value ?? "UTC"
-        guard case .success(let timeZone) = CampaignTimeZone.resolve(timezone) else {
+        let timezone = campaign.timeZoneName
+        guard let timeZone = campaign.resolvedTimeZone else {
             throw missing("its time zone '\(timezone)'", at: campaign.timezone?.location)
         }
         /// The resolved form of an expression the campaign has, or of none when it has none.

@@ -31,7 +31,7 @@ enum ExpressionRule {
         let payloads = campaign.triggerEvents.compactMap(payload)
         let indexByID = campaign.stepIndices
         // A zone that does not resolve is reported by the reader; dates written in its campaign do not resolve.
-        let timeZone = try? CampaignTimeZone.resolve(campaign.timezone?.value ?? "UTC").get()
+        let timeZone = campaign.resolvedTimeZone
         func checker(reading events: [ExpressionTypeChecker.Payload]) -> ExpressionTypeChecker {
             ExpressionTypeChecker(workspace: workspace, events: events, steps: campaign.steps, stepIndices: indexByID, timeZone: timeZone)
         }
