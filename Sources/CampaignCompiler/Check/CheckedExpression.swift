@@ -15,9 +15,13 @@ public indirect enum CheckedExpression: Sendable, Equatable {
     case eventField(String, ValueType)
     /// A list literal of items of one type (`null` for an empty list).
     case list([CheckedExpression], element: ValueType)
+    /// `not A`.
     case not(CheckedExpression)
+    /// `A and B`.
     case and(CheckedExpression, CheckedExpression)
+    /// `A or B`.
     case or(CheckedExpression, CheckedExpression)
+    /// `A == B`, `A < B`, ...
     case compare(ComparisonOperator, CheckedExpression, CheckedExpression)
     /// `item in list`.
     case contains(CheckedExpression, list: CheckedExpression)
@@ -41,6 +45,7 @@ public enum CheckedArgument: Sendable, Equatable {
     case name(String)
     /// A send step of the campaign, by its index in ``CheckedCampaign/steps``.
     case sendStep(Int)
+    /// A value of one of the parameter's types.
     case value(CheckedExpression)
     /// An optional parameter left out.
     case absent

@@ -43,6 +43,7 @@ public enum StepResult: Sendable, Equatable {
 /// What a send step sends and how: the one description of a send that the interpreter and generated code
 /// hand to the engine.
 public struct FlowSend: Sendable, Hashable {
+    /// The channel it goes out on, the message's.
     public var channel: MessageChannel
     /// The workspace message's name.
     public var message: String
@@ -51,6 +52,7 @@ public struct FlowSend: Sendable, Hashable {
     /// Whether it goes out at the contact's usual open time (`send_time: optimized`).
     public var optimized: Bool
 
+    /// A send of `message` on `channel`, at once and without approval unless said.
     public init(channel: MessageChannel, message: String, approval: Bool = false, optimized: Bool = false) {
         self.channel = channel
         self.message = message
