@@ -35,7 +35,7 @@ func runtimeBenchmark(repetitions: Int, only: String? = nil) async throws {
         let seconds = fastest(repetitions) {
             for index in 0..<transitions {
                 switch flow.step(path[index % path.count], &context) {
-                case .go(let next), .send(_, _, _, let next), .wait(_, let next): checksum &+= next
+                case .go(let next), .send(_, let next), .wait(_, let next): checksum &+= next
                 default: checksum &+= 1
                 }
             }

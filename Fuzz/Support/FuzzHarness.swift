@@ -100,7 +100,7 @@ func keepPromises<Generator: RandomNumberGenerator>(of result: CheckResult, usin
         promise(false, "emitting a campaign that checks clean failed: \(error)")
     }
     for campaign in result.checked {
-        let definition = FlowLowering.lower(campaign, workspace: result.workspace)
+        let definition = FlowLowering.lower(campaign)
         for format in GraphEmitter.Format.allCases { _ = GraphEmitter(definition).emit(format) }
         let script = RandomScript.make(for: definition, workspace: result.workspace, using: &choices)
         let broken = runBlocking { await FlowPromises.violations(running: script, on: definition, maximumWakeUps: wakeUps) }

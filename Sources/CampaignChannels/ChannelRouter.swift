@@ -70,7 +70,7 @@ public final class ChannelRouter: ChannelAdapter {
 
     private func channel(for action: FlowAction) throws -> WebhookChannel {
         let entry: String? = switch action {
-        case .send(let channel, _): channel
+        case .send(let channel, _): channel.rawValue
         case .export(let destination, _): destination
         case .update, .tags, .unsubscribe, .archive, .grantPromo, .postal: nil
         }

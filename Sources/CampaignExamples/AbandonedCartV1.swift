@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Panier abandonné (first version) (abandoned-cart version 1).
 public struct AbandonedCartV1: CampaignFlow {
@@ -18,11 +18,11 @@ public struct AbandonedCartV1: CampaignFlow {
         case 0:  // wait_1d, line 15
             return .wait(until: context.now + 86400, next: 1)  // reminder
         case 1:  // reminder, line 16
-            return .send(channel: "email", message: "cart-reminder-neutral", approval: false, next: 2)  // done
+            return .send(FlowSend(channel: .email, message: "cart-reminder-neutral"), next: 2)  // done
         case 2:  // done, line 17
-            return .end("neutral")
+            return .end(.neutral)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Panier abandonné (abandoned-cart version 2).
 public struct AbandonedCartV2: CampaignFlow {
@@ -22,21 +22,21 @@ public struct AbandonedCartV2: CampaignFlow {
             if (context.field("gender") == .string("male")) { return .go(3) }  // email_m
             return .go(4)  // email_neutral
         case 2:  // email_f, line 28
-            return .send(channel: "email", message: "cart-reminder-f", approval: false, next: 5)  // wait_2d
+            return .send(FlowSend(channel: .email, message: "cart-reminder-f"), next: 5)  // wait_2d
         case 3:  // email_m, line 29
-            return .send(channel: "email", message: "cart-reminder-m", approval: false, next: 5)  // wait_2d
+            return .send(FlowSend(channel: .email, message: "cart-reminder-m"), next: 5)  // wait_2d
         case 4:  // email_neutral, line 30
-            return .send(channel: "email", message: "cart-reminder-neutral", approval: false, next: 5)  // wait_2d
+            return .send(FlowSend(channel: .email, message: "cart-reminder-neutral"), next: 5)  // wait_2d
         case 5:  // wait_2d, line 31
             return .wait(until: context.now + 172800, next: 6)  // opened
         case 6:  // opened, line 32
             return ((context.opened(2) || context.opened(3)) || context.opened(4)) ? .go(7) : .go(8)  // won, lost
         case 7:  // won, line 36
-            return .end("success")
+            return .end(.success)
         case 8:  // lost, line 37
-            return .end("failure")
+            return .end(.failure)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

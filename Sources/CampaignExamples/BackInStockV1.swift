@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// De retour en stock (back-in-stock version 1).
 public struct BackInStockV1: CampaignFlow {
@@ -16,22 +16,22 @@ public struct BackInStockV1: CampaignFlow {
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
         case 0:  // push, line 15
-            return .send(channel: "push", message: "back-in-stock", approval: false, next: 1)  // wait_1d
+            return .send(FlowSend(channel: .push, message: "back-in-stock"), next: 1)  // wait_1d
         case 1:  // wait_1d, line 16
             return .wait(until: context.now + 86400, next: 2)  // reached
         case 2:  // reached, line 17
             return context.delivered(0) ? .go(4) : .go(3)  // done, by_email
         case 3:  // by_email, line 21
-            return .send(channel: "email", message: "winter-sale", approval: false, next: 4)  // done
+            return .send(FlowSend(channel: .email, message: "winter-sale"), next: 4)  // done
         case 4:  // done, line 22
-            return .end("neutral")
+            return .end(.neutral)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return (context.subscribed("push") && !context.archived())
+        return (context.subscribed(.push) && !context.archived())
     }
 
     public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {

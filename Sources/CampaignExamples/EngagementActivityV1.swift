@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Marquage de l'engagement (partie 2) (engagement-activity version 1).
 public struct EngagementActivityV1: CampaignFlow {
@@ -20,11 +20,11 @@ public struct EngagementActivityV1: CampaignFlow {
         case 1:  // warm_up, line 24
             return .act(.tags(add: ["engaged"], remove: ["disengaged", "inactive"]), next: 2)  // rewarmed
         case 2:  // rewarmed, line 28
-            return .end("success")
+            return .end(.success)
         case 3:  // unchanged, line 29
-            return .end("neutral")
+            return .end(.neutral)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

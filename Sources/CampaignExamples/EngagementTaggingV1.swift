@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Marquage de l'engagement (partie 1) (engagement-tagging version 1).
 public struct EngagementTaggingV1: CampaignFlow {
@@ -29,9 +29,9 @@ public struct EngagementTaggingV1: CampaignFlow {
         case 4:  // inactive, line 35
             return .act(.tags(add: ["inactive"], remove: ["engaged", "recent-activity", "disengaged"]), next: 5)  // done
         case 5:  // done, line 39
-            return .end("neutral")
+            return .end(.neutral)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Produits complémentaires (frequency-control version 1).
 public struct FrequencyControlV1: CampaignFlow {
@@ -16,19 +16,19 @@ public struct FrequencyControlV1: CampaignFlow {
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
         case 0:  // confirmation, line 17
-            return .send(channel: "email", message: "order-confirmation", approval: false, next: 1)  // wait_2d
+            return .send(FlowSend(channel: .email, message: "order-confirmation"), next: 1)  // wait_2d
         case 1:  // wait_2d, line 18
             return .wait(until: context.now + 172800, next: 2)  // already_received
         case 2:  // already_received, line 19
             return Value.greaterOrEqual(context.received(category: "cross-sell", within: .duration(172800)), .int(1)) ? .go(5) : .go(3)  // skipped, cross_sell
         case 3:  // cross_sell, line 23
-            return .send(channel: "email", message: "cross-sell", approval: false, next: 4)  // sent
+            return .send(FlowSend(channel: .email, message: "cross-sell"), next: 4)  // sent
         case 4:  // sent, line 24
-            return .end("success")
+            return .end(.success)
         case 5:  // skipped, line 25
-            return .end("neutral")
+            return .end(.neutral)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Merci pour votre commande (post-purchase-multilingual version 1).
 public struct PostPurchaseMultilingualV1: CampaignFlow {
@@ -22,19 +22,19 @@ public struct PostPurchaseMultilingualV1: CampaignFlow {
             if (context.field("language") == .string("it")) { return .go(4) }  // thanks_it
             return .go(5)  // thanks_en
         case 1:  // thanks_fr, line 22
-            return .send(channel: "email", message: "order-thanks-fr", approval: false, next: 6)  // done
+            return .send(FlowSend(channel: .email, message: "order-thanks-fr"), next: 6)  // done
         case 2:  // thanks_de, line 23
-            return .send(channel: "email", message: "order-thanks-de", approval: false, next: 6)  // done
+            return .send(FlowSend(channel: .email, message: "order-thanks-de"), next: 6)  // done
         case 3:  // thanks_es, line 24
-            return .send(channel: "email", message: "order-thanks-es", approval: false, next: 6)  // done
+            return .send(FlowSend(channel: .email, message: "order-thanks-es"), next: 6)  // done
         case 4:  // thanks_it, line 25
-            return .send(channel: "email", message: "order-thanks-it", approval: false, next: 6)  // done
+            return .send(FlowSend(channel: .email, message: "order-thanks-it"), next: 6)  // done
         case 5:  // thanks_en, line 26
-            return .send(channel: "email", message: "order-thanks-en", approval: false, next: 6)  // done
+            return .send(FlowSend(channel: .email, message: "order-thanks-en"), next: 6)  // done
         case 6:  // done, line 27
-            return .end("success")
+            return .end(.success)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

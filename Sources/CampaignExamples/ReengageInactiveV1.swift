@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Relance des abonnés inactifs (reengage-inactive version 1).
 public struct ReengageInactiveV1: CampaignFlow {
@@ -16,7 +16,7 @@ public struct ReengageInactiveV1: CampaignFlow {
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
         case 0:  // first_try, line 19
-            return .send(channel: "email", message: "reengage-email", approval: false, next: 1)  // wait_7d
+            return .send(FlowSend(channel: .email, message: "reengage-email"), next: 1)  // wait_7d
         case 1:  // wait_7d, line 20
             return .wait(until: context.now + 604800, next: 2)  // reacted
         case 2:  // reacted, line 21
@@ -24,9 +24,9 @@ public struct ReengageInactiveV1: CampaignFlow {
         case 3:  // has_phone, line 25
             return ((context.field("phone") != .null) && !context.complained(0)) ? .go(4) : .go(5)  // last_sms, last_email
         case 4:  // last_sms, line 29
-            return .send(channel: "sms", message: "reengage-sms", approval: false, next: 6)  // wait_5d
+            return .send(FlowSend(channel: .sms, message: "reengage-sms"), next: 6)  // wait_5d
         case 5:  // last_email, line 30
-            return .send(channel: "email", message: "reengage-last-chance", approval: false, next: 6)  // wait_5d
+            return .send(FlowSend(channel: .email, message: "reengage-last-chance"), next: 6)  // wait_5d
         case 6:  // wait_5d, line 31
             return .wait(until: context.now + 432000, next: 7)  // last_reacted
         case 7:  // last_reacted, line 32
@@ -37,18 +37,18 @@ public struct ReengageInactiveV1: CampaignFlow {
         case 8:  // archive, line 38
             return .act(.archive, next: 11)  // given_up
         case 9:  // unsubscribe, line 39
-            return .act(.unsubscribe(["email"]), next: 11)  // given_up
+            return .act(.unsubscribe([.email]), next: 11)  // given_up
         case 10:  // won_back, line 40
-            return .end("success")
+            return .end(.success)
         case 11:  // given_up, line 41
-            return .end("abandon")
+            return .end(.abandon)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 
     public func audience(_ context: inout FlowContext) -> Bool {
-        return (((Value.lessOrEqual(context.field("rating"), .int(1)) || Value.greaterOrEqual(context.unopenedStreak(), .int(5))) && context.inGroup("newsletter")) && context.subscribed("email"))
+        return (((Value.lessOrEqual(context.field("rating"), .int(1)) || Value.greaterOrEqual(context.unopenedStreak(), .int(5))) && context.inGroup("newsletter")) && context.subscribed(.email))
     }
 
     public func triggerFilter(_ index: Int, _ context: inout FlowContext) -> Bool {

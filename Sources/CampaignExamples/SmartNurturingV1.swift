@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Campagne intelligente (smart-nurturing version 1).
 public struct SmartNurturingV1: CampaignFlow {
@@ -18,13 +18,13 @@ public struct SmartNurturingV1: CampaignFlow {
         case 0:  // discovery, line 20
             return .act(.update([FieldAssignment(field: "phase", value: .string("discovery"))]), next: 1)  // discovery_1
         case 1:  // discovery_1, line 21
-            return .send(channel: "email", message: "nurture-discovery-1", approval: false, next: 2)  // discovery_wait_1
+            return .send(FlowSend(channel: .email, message: "nurture-discovery-1"), next: 2)  // discovery_wait_1
         case 2:  // discovery_wait_1, line 22
             return .wait(until: context.now + 5184000, next: 3)  // discovery_score_1
         case 3:  // discovery_score_1, line 23
             return Value.greaterOrEqual(context.field("score"), .int(40)) ? .go(7) : .go(4)  // evaluation, discovery_2
         case 4:  // discovery_2, line 27
-            return .send(channel: "email", message: "nurture-discovery-2", approval: false, next: 5)  // discovery_wait_2
+            return .send(FlowSend(channel: .email, message: "nurture-discovery-2"), next: 5)  // discovery_wait_2
         case 5:  // discovery_wait_2, line 28
             return .wait(until: context.now + 5184000, next: 6)  // discovery_score_2
         case 6:  // discovery_score_2, line 29
@@ -32,13 +32,13 @@ public struct SmartNurturingV1: CampaignFlow {
         case 7:  // evaluation, line 33
             return .act(.update([FieldAssignment(field: "phase", value: .string("evaluation"))]), next: 8)  // evaluation_1
         case 8:  // evaluation_1, line 34
-            return .send(channel: "email", message: "nurture-evaluation", approval: false, next: 9)  // evaluation_wait_1
+            return .send(FlowSend(channel: .email, message: "nurture-evaluation"), next: 9)  // evaluation_wait_1
         case 9:  // evaluation_wait_1, line 35
             return .wait(until: context.now + 5184000, next: 10)  // evaluation_score_1
         case 10:  // evaluation_score_1, line 36
             return Value.greaterOrEqual(context.field("score"), .int(70)) ? .go(14) : .go(11)  // purchase, evaluation_2
         case 11:  // evaluation_2, line 40
-            return .send(channel: "email", message: "nurture-evaluation-2", approval: false, next: 12)  // evaluation_wait_2
+            return .send(FlowSend(channel: .email, message: "nurture-evaluation-2"), next: 12)  // evaluation_wait_2
         case 12:  // evaluation_wait_2, line 41
             return .wait(until: context.now + 5184000, next: 13)  // evaluation_score_2
         case 13:  // evaluation_score_2, line 42
@@ -46,7 +46,7 @@ public struct SmartNurturingV1: CampaignFlow {
         case 14:  // purchase, line 46
             return .act(.update([FieldAssignment(field: "phase", value: .string("purchase"))]), next: 15)  // purchase_1
         case 15:  // purchase_1, line 47
-            return .send(channel: "email", message: "nurture-purchase", approval: false, next: 16)  // purchase_wait
+            return .send(FlowSend(channel: .email, message: "nurture-purchase"), next: 16)  // purchase_wait
         case 16:  // purchase_wait, line 48
             return .wait(until: context.now + 17280000, next: 17)  // purchase_clicked
         case 17:  // purchase_clicked, line 49
@@ -54,11 +54,11 @@ public struct SmartNurturingV1: CampaignFlow {
         case 18:  // to_sales, line 53 (Sales takes it from here (the MQL goal is reached))
             return .act(.export(destination: "crm", fields: ["email", "score", "phase"]), next: 19)  // qualified
         case 19:  // qualified, line 57
-            return .end("success")
+            return .end(.success)
         case 20:  // timed_out, line 58
-            return .end("neutral")
+            return .end(.neutral)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

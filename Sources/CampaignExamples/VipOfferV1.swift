@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Offre VIP (vip-offer version 1).
 public struct VipOfferV1: CampaignFlow {
@@ -24,33 +24,33 @@ public struct VipOfferV1: CampaignFlow {
         case 3:  // third_wave, line 27
             return .wait(until: context.now + 172800, next: 4)  // office_hours
         case 4:  // office_hours, line 28
-            return .wait(until: context.waitUntil(days: [2, 3, 4, 5, 6], from: 540, to: 1020), next: 5)  // ab_test
+            return .wait(until: context.waitUntil(days: [.mon, .tue, .wed, .thu, .fri], from: 540, to: 1020), next: 5)  // ab_test
         case 5:  // ab_test, line 31
             return .engine
         case 6:  // offer_a, line 38
-            return .send(channel: "email", message: "vip-offer-a", approval: true, next: 8)  // wait_3d
+            return .send(FlowSend(channel: .email, message: "vip-offer-a", approval: true), next: 8)  // wait_3d
         case 7:  // offer_b, line 39
-            return .send(channel: "email", message: "vip-offer-b", approval: true, next: 8)  // wait_3d
+            return .send(FlowSend(channel: .email, message: "vip-offer-b", approval: true), next: 8)  // wait_3d
         case 8:  // wait_3d, line 40
             return .wait(until: context.now + 259200, next: 9)  // clicked_offer
         case 9:  // clicked_offer, line 41
             return (context.clicked(6) || context.clicked(7)) ? .go(11) : .go(10)  // promo, sms_reminder
         case 10:  // sms_reminder, line 45
-            return .send(channel: "sms", message: "vip-offer-reminder", approval: false, next: 16)  // missed
+            return .send(FlowSend(channel: .sms, message: "vip-offer-reminder", optimized: true), next: 16)  // missed
         case 11:  // promo, line 46
             return .act(.grantPromo("VIP20"), next: 12)  // promo_email
         case 12:  // promo_email, line 47
-            return .send(channel: "email", message: "vip-offer-a", approval: false, next: 13)  // catalogue
+            return .send(FlowSend(channel: .email, message: "vip-offer-a"), next: 13)  // catalogue
         case 13:  // catalogue, line 48
             return .act(.postal("send"), next: 14)  // export
         case 14:  // export, line 49
             return .act(.export(destination: "sftp-main", fields: ["email", "first_name", "score"]), next: 15)  // converted
         case 15:  // converted, line 50
-            return .end("success")
+            return .end(.success)
         case 16:  // missed, line 51
-            return .end("failure")
+            return .end(.failure)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Bienvenue (clients) (welcome-customer version 1).
 public struct WelcomeCustomerV1: CampaignFlow {
@@ -16,13 +16,13 @@ public struct WelcomeCustomerV1: CampaignFlow {
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         switch state {
         case 0:  // welcome, line 14
-            return .send(channel: "email", message: "welcome-customer", approval: false, next: 1)  // tag
+            return .send(FlowSend(channel: .email, message: "welcome-customer"), next: 1)  // tag
         case 1:  // tag, line 15
             return .act(.tags(add: ["customer-welcomed"], remove: []), next: 2)  // done
         case 2:  // done, line 16
-            return .end("success")
+            return .end(.success)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

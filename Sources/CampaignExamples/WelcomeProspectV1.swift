@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Bienvenue (prospects) (welcome-prospect version 1).
 public struct WelcomeProspectV1: CampaignFlow {
@@ -18,19 +18,19 @@ public struct WelcomeProspectV1: CampaignFlow {
         case 0:  // grant_code, line 18
             return .act(.grantPromo("WELCOME10"), next: 1)  // welcome
         case 1:  // welcome, line 19
-            return .send(channel: "email", message: "welcome-prospect", approval: false, next: 2)  // wait_7d
+            return .send(FlowSend(channel: .email, message: "welcome-prospect"), next: 2)  // wait_7d
         case 2:  // wait_7d, line 20
             return .wait(until: context.now + 604800, next: 3)  // delivered_check
         case 3:  // delivered_check, line 21
             return context.delivered(1) ? .go(4) : .go(6)  // still_valid, bounced
         case 4:  // still_valid, line 25
-            return .send(channel: "email", message: "promo-still-valid", approval: false, next: 5)  // done
+            return .send(FlowSend(channel: .email, message: "promo-still-valid"), next: 5)  // done
         case 5:  // done, line 26
-            return .end("neutral")
+            return .end(.neutral)
         case 6:  // bounced, line 27
-            return .end("failure")
+            return .end(.failure)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Soldes d'hiver (winter-sale version 1).
 public struct WinterSaleV1: CampaignFlow {
@@ -18,25 +18,25 @@ public struct WinterSaleV1: CampaignFlow {
         case 0:  // channel_split, line 17
             return .go(context.splitTarget("channel_split", weights: [50.0, 50.0], nexts: [1, 2]))  // push, sms
         case 1:  // push, line 21
-            return .send(channel: "push", message: "back-in-stock", approval: false, next: 3)  // saturday
+            return .send(FlowSend(channel: .push, message: "back-in-stock"), next: 3)  // saturday
         case 2:  // sms, line 22
-            return .send(channel: "sms", message: "flash-sms", approval: false, next: 3)  // saturday
+            return .send(FlowSend(channel: .sms, message: "flash-sms"), next: 3)  // saturday
         case 3:  // saturday, line 23
-            return .wait(until: context.waitUntil(days: [7], from: 600, to: nil), next: 4)  // cleanup
+            return .wait(until: context.waitUntil(days: [.sat], from: 600, to: nil), next: 4)  // cleanup
         case 4:  // cleanup, line 26
             return (context.unsubscribedFrom(2) || context.complained(1)) ? .go(5) : .go(6)  // unsubscribe, sale_email
         case 5:  // unsubscribe, line 30
-            return .act(.unsubscribe(["sms", "push"]), next: 9)  // removed
+            return .act(.unsubscribe([.sms, .push]), next: 9)  // removed
         case 6:  // sale_email, line 31
-            return .send(channel: "email", message: "winter-sale", approval: false, next: 7)  // mark
+            return .send(FlowSend(channel: .email, message: "winter-sale"), next: 7)  // mark
         case 7:  // mark, line 32
             return .act(.update([FieldAssignment(field: "last_purchase_at", value: .null), FieldAssignment(field: "score", value: .int(5))]), next: 8)  // sent
         case 8:  // sent, line 33
-            return .end("success")
+            return .end(.success)
         case 9:  // removed, line 34
-            return .end("neutral")
+            return .end(.neutral)
         default:
-            return .end("stopped")
+            return .stop
         }
     }
 

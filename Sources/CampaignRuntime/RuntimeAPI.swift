@@ -2,14 +2,20 @@
 /// the API fail at compile time, not at run time. The number changes whenever generated code would need
 /// a different runtime.
 ///
+/// Version 4: steps speak the vocabulary's enums rather than strings: a send is ``StepResult/send(_:next:)``
+/// with a ``FlowSend``, an end ``StepResult/end(_:)`` with an ``Outcome`` (a state the flow lacks is
+/// ``StepResult/stop``), actions name ``MessageChannel``s, ``FlowContext/subscribed(_:)`` takes one and
+/// ``FlowContext/waitUntil(days:from:to:)`` takes ``Weekday``s.
+/// Files generated for version 3 pass strings and must be generated again.
+///
 /// Version 3: ``CampaignFlow/triggerFilter(_:_:)`` names the event trigger it asks about, for campaigns with
 /// several triggers (language v1.2). Version 2 embedded the lowered form as text (``EmbeddedFlowDefinition``)
 /// and ran the steps that test no condition through ``FlowInterpreter``, as version 3 still does; files
 /// generated for versions 1 and 2 answer a single trigger's filter, which this runtime no longer asks, so
 /// their check fails and they must be generated again.
-public protocol CampaignRuntimeAPIVersion3 {}
+public protocol CampaignRuntimeAPIVersion4 {}
 
 /// The API version generated code checks, by name.
 public enum CampaignRuntimeAPI {
-    public static let versionName = "CampaignRuntimeAPIVersion3"
+    public static let versionName = "CampaignRuntimeAPIVersion4"
 }

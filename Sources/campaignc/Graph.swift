@@ -25,6 +25,6 @@ struct Graph: ParsableCommand {
             FileHandle.standardError.write(Data("campaignc: error: '\(file)' is not a campaign file\n".utf8))
             throw ExitCode(2)
         }
-        print(GraphEmitter(FlowLowering.lower(campaign, workspace: result.workspace)).emit(format), terminator: "")
+        print(GraphEmitter(FlowLowering.lower(campaign)).emit(format), terminator: "")
     }
 }

@@ -38,7 +38,7 @@ struct Simulate: AsyncParsableCommand {
             FileHandle.standardError.write(Data("campaignc: error: '\(campaign)' is not a campaign file\n".utf8))
             throw ExitCode(2)
         }
-        let simulation = PopulationSimulation(definition: FlowLowering.lower(campaignFile, workspace: result.workspace),
+        let simulation = PopulationSimulation(definition: FlowLowering.lower(campaignFile),
                                               workspace: result.workspace, contacts: contacts, days: days, seed: seed)
         let showsProgress = isatty(STDERR_FILENO) != 0
         let report = try await simulation.run { day in

@@ -14,8 +14,8 @@ import Testing
             WebhookEndpoint(name: "default", url: try receiver.url("/actions"), secret: Fixtures.secret),
         ]
         let routes: [(FlowAction, String)] = [
-            (.send(channel: "email", message: "cart-reminder-f"), "/email"),
-            (.send(channel: "sms", message: "flash-sms"), "/actions"),
+            (.send(channel: .email, message: "cart-reminder-f"), "/email"),
+            (.send(channel: .sms, message: "flash-sms"), "/actions"),
             (.export(destination: "sftp-main", fields: ["email"]), "/sftp"),
             (.export(destination: "sftp-backup", fields: ["email"]), "/actions"),
             (.tags(add: ["engaged"], remove: []), "/actions"),
@@ -38,10 +38,10 @@ import Testing
         let endpoints = [WebhookEndpoint(name: "email", url: try receiver.url("/email"), secret: Fixtures.secret)]
         try await Fixtures.withRouter(endpoints) { router in
             #expect(throws: ChannelRoutingError.noRoute(action: "send", entry: "sms")) {
-                try router.endpoint(for: .send(channel: "sms", message: "flash-sms"))
+                try router.endpoint(for: .send(channel: .sms, message: "flash-sms"))
             }
             await #expect(throws: ChannelRoutingError.noRoute(action: "send", entry: "sms")) {
-                try await router.perform(Fixtures.request(.send(channel: "sms", message: "flash-sms")))
+                try await router.perform(Fixtures.request(.send(channel: .sms, message: "flash-sms")))
             }
             await #expect(throws: ChannelRoutingError.noRoute(action: "export", entry: "sftp-main")) {
                 try await router.perform(Fixtures.request(.export(destination: "sftp-main", fields: [])))

@@ -53,11 +53,11 @@ import Testing
     /// Each kind of action, with its own fields.
     @Test func everyActionKindCarriesItsFields() async throws {
         let cases: [(FlowAction, String)] = [
-            (.send(channel: "sms", message: "flash-sms"), #"{ "kind": "send", "channel": "sms", "message": "flash-sms" }"#),
+            (.send(channel: .sms, message: "flash-sms"), #"{ "kind": "send", "channel": "sms", "message": "flash-sms" }"#),
             (.update([FieldAssignment(field: "phase", value: .string("evaluation")), FieldAssignment(field: "score", value: .int(40))]),
              #"{ "kind": "update", "fields": { "phase": "evaluation", "score": 40 } }"#),
             (.tags(add: ["engaged"], remove: ["cold", "dormant"]), #"{ "kind": "tags", "add": ["engaged"], "remove": ["cold", "dormant"] }"#),
-            (.unsubscribe(["email", "sms"]), #"{ "kind": "unsubscribe", "channels": ["email", "sms"] }"#),
+            (.unsubscribe([.email, .sms]), #"{ "kind": "unsubscribe", "channels": ["email", "sms"] }"#),
             (.archive, #"{ "kind": "archive" }"#),
             (.grantPromo("WELCOME10"), #"{ "kind": "grant_promo", "bank": "WELCOME10" }"#),
             (.export(destination: "sftp-main", fields: ["email", "score"]),

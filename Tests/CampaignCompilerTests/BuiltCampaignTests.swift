@@ -87,7 +87,7 @@ import Testing
                     if x != y { print("disagree: \(what) score \(score) email \(email): \(x) != \(y)") }
                 }
                 for state in -1...compiled.definition.states.count {
-                    let expected: StepResult = compiled.definition.states.indices.contains(state) ? interpreted.step(state, &b) : .end("stopped")
+                    let expected: StepResult = compiled.definition.states.indices.contains(state) ? interpreted.step(state, &b) : .stop
                     agree("state \(state)", compiled.step(state, &a), expected)
                 }
                 agree("audience", compiled.audience(&a), interpreted.audience(&b))

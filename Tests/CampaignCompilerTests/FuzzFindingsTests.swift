@@ -46,7 +46,7 @@ import Testing
     @Test func aCycleThroughAWaitChecksCleanAndKeepsItsPromises() async throws {
         let result = Self.check(Self.loop(through: "wait: 1d"))
         #expect(result.errorCount == 0)
-        let definition = FlowLowering.lower(try #require(result.checked.first), workspace: result.workspace)
+        let definition = FlowLowering.lower(try #require(result.checked.first))
         var contact = ContactProfile(id: "c")
         contact.fields = ["email": .string("c@example.com"), "score": .int(1)]
         let script = RandomScript(contacts: [contact], entries: [(after: 0, contact: 0, entry: .event("signup", [:]))])
@@ -58,7 +58,7 @@ import Testing
         // The checker refuses this loop, so nothing lowers it: lower the loop through a one-day wait, then make
         // that wait the wait_until the checker refused (every day, 00:00 to 23:00).
         let result = Self.check(Self.loop(through: "wait: 1d"))
-        var definition = FlowLowering.lower(try #require(result.checked.first), workspace: result.workspace)
+        var definition = FlowLowering.lower(try #require(result.checked.first))
         let pause = try #require(definition.states.firstIndex { $0.id == "pause" })
         guard case .wait(_, let next) = definition.states[pause].step else {
             Issue.record("'pause' is not a wait")
@@ -84,7 +84,7 @@ import Testing
         text += "  s\(steps): { end: success }\n"
         let result = Self.check(text)
         #expect(result.errorCount == 0)
-        let definition = FlowLowering.lower(try #require(result.checked.first), workspace: result.workspace)
+        let definition = FlowLowering.lower(try #require(result.checked.first))
         let script = RandomScript(contacts: [ContactProfile(id: "c")], entries: [(after: 0, contact: 0, entry: .event("signup", [:]))])
         let broken = await FlowPromises.violations(running: script, on: definition)
         #expect(broken == [])

@@ -86,6 +86,14 @@ import Testing
         #expect(result.status == 0, "\(result.output.prefix(3000))")
     }
 
+    /// Generated code names channels, outcomes and weekdays as enum cases spelled by their raw values
+    /// (`SwiftValuePrinter.member`): a case whose name differed from its raw value would not compile.
+    @Test func vocabularyCasesAreNamedByTheirRawValues() {
+        for channel in MessageChannel.allCases { #expect(SwiftValuePrinter.member(channel) == ".\(channel)") }
+        for outcome in Outcome.allCases { #expect(SwiftValuePrinter.member(outcome) == ".\(outcome)") }
+        for day in Weekday.allCases { #expect(SwiftValuePrinter.member(day) == ".\(day)") }
+    }
+
     @Test func stringLiteralsHoldExactlyTheirText() throws {
         var g = SeededRandom(seed: 7)
         let texts = (0..<300).map { _ in Self.randomString(&g) } + Self.hostile

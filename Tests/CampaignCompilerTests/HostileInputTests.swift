@@ -57,7 +57,7 @@ import Testing
         let condition = try #require(conditionOfFirstStep(checked.campaigns.first))
         #expect(height(condition) <= ReadingLimits.maximumNesting)
         // Lowering (and so both back ends) walks the same shallow tree.
-        let flow = FlowLowering.lower(checked.checked[0], workspace: checked.workspace)
+        let flow = FlowLowering.lower(checked.checked[0])
         #expect(flow.states.count == 2)
     }
 

@@ -55,7 +55,7 @@ import Testing
     func aCallWrittenFromTheDeclarationChecksLowersAndPrints(function: ExpressionFunction) throws {
         let result = Self.check(Self.condition(function))
         #expect(result.diagnostics.isEmpty, "\(Fixtures.golden(result.diagnostics))")
-        let flow = FlowLowering.lower(try #require(result.checked.first), workspace: result.workspace)
+        let flow = FlowLowering.lower(try #require(result.checked.first))
         guard case .condition(let condition, _, _) = flow.states[2].step else {
             Issue.record("step 'check' did not lower to a condition")
             return

@@ -198,7 +198,7 @@ import Testing
     // MARK: 4. Emitter failures
 
     @Test func emitterFailuresAreErrors() throws {
-        var definition = FlowLowering.lower(ExampleCampaignTests.result.checked[0], workspace: ExampleCampaignTests.result.workspace)
+        var definition = FlowLowering.lower(ExampleCampaignTests.result.checked[0])
         definition.states[0] = FlowState(id: "x", line: 1, step: .condition(.compare(.greater, .literal(.decimal(.infinity)), .literal(.int(1))), then: 0, else: 0))
         #expect(throws: EmitError.self) { try CompiledModule.ir([definition]) }
 

@@ -84,7 +84,7 @@ import Testing
     @Test func aHistoryStoredBeforeSendsWereCountedReadsAsOneWithoutSends() throws {
         var history = ContactHistory()
         history.emailsSinceOpen = 2
-        history.recordSend(of: "email", at: 10, caps: [FrequencyCap(channel: .email, max: 3, per: 100)])
+        history.recordSend(of: .email, at: 10, caps: [FrequencyCap(channel: .email, max: 3, per: 100)])
         var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(history)) as? [String: Any])
         #expect(object["sent"] != nil)
         object["sent"] = nil

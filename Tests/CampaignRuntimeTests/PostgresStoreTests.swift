@@ -90,7 +90,7 @@ struct PostgresStoreTests {
         var state = FlowRuntimeState()
         state.arrivals[3] = 1
         state.fingerprint = .max
-        let action = ActionRequest(key: IdempotencyKey(visit: visit.key, step: "s"), action: .send(channel: "email", message: "m"), at: 2)
+        let action = ActionRequest(key: IdempotencyKey(visit: visit.key, step: "s"), action: .send(channel: .email, message: "m"), at: 2)
         let sequence = try await store.nextSequence()
         var unit = EffectUnit()
         unit.contacts["a/b"] = contact

@@ -92,7 +92,7 @@ import Testing
         let (engine, channels) = try await engine(states)
         try await engine.upsertContact(subscriber("a"))
         try await engine.handle(event: "signup", contact: "a")
-        #expect(channels.performed.map(\.action) == [.unsubscribe(["email"])])
+        #expect(channels.performed.map(\.action) == [.unsubscribe([.email])])
         #expect(await suppressions(engine) == ["send: unsubscribed"])
     }
 
@@ -130,11 +130,11 @@ import Testing
     @Test func subscribedAndArchivedReadConsentInExpressions() async throws {
         var contact = subscriber("a")
         var context = FlowContext(now: 0, contact: contact, campaign: "c", version: 1, timeZone: TimeZone(identifier: "UTC")!)
-        #expect(context.subscribed("email") && !context.archived())
+        #expect(context.subscribed(.email) && !context.archived())
         contact.consent.hardBounced.insert("email")
         contact.archived = true
         context.contact = contact
-        #expect(!context.subscribed("email") && context.subscribed("sms") && context.archived())
+        #expect(!context.subscribed(.email) && context.subscribed(.sms) && context.archived())
     }
 }
 

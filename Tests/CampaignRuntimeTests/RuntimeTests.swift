@@ -155,7 +155,7 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
     @Test func aRedeliveredActionIsRecognisedByItsKey() async throws {
         let channels = RecordingChannels()
         let request = ActionRequest(key: IdempotencyKey(visit: VisitKey(contact: "a", flow: FlowKey(campaign: "c", version: 1), number: 1), step: "send"),
-                                    action: .send(channel: "email", message: "m"), at: 0)
+                                    action: .send(channel: .email, message: "m"), at: 0)
         channels.perform(request)
         channels.perform(request)
         #expect(channels.performed.count == 1)

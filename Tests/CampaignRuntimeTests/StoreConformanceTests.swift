@@ -41,7 +41,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
 
     static func action(_ contact: String, _ step: String, at: Double = 0) -> ActionRequest {
         ActionRequest(key: IdempotencyKey(visit: VisitKey(contact: contact, flow: flow, number: 1), step: step),
-                      action: .send(channel: "email", message: "m"), at: at)
+                      action: .send(channel: .email, message: "m"), at: at)
     }
 
     @Test(arguments: StoreFactory.all)

@@ -42,6 +42,25 @@ import Testing
         }
     }
 
+    /// Actions are stored in outboxes and journals in the form they had when their channels were strings:
+    /// those texts must read as the typed actions and be written again byte for byte.
+    @Test func actionsStoredWithChannelsAsStringsReadAndWriteAsBefore() throws {
+        let stored: [(String, FlowAction)] = [
+            (#"{"send":{"channel":"email","message":"cart-reminder-f"}}"#, .send(channel: .email, message: "cart-reminder-f")),
+            (#"{"send":{"channel":"push","message":"flash"}}"#, .send(channel: .push, message: "flash")),
+            (#"{"unsubscribe":{"_0":["sms","email"]}}"#, .unsubscribe([.sms, .email])),
+            (#"{"update":{"_0":[{"field":"score","value":{"int":{"_0":3}}}]}}"#, .update([FieldAssignment(field: "score", value: .int(3))])),
+        ]
+        for (text, action) in stored {
+            #expect(try JSONDecoder().decode(FlowAction.self, from: Data(text.utf8)) == action)
+            #expect(try Self.encoderText(action) == text)
+        }
+        let request = #"{"action":{"send":{"channel":"sms","message":"m"}},"at":2,"key":{"step":"s","visit":{"contact":"c","flow":{"campaign":"x","version":1},"number":1}}}"#
+        let decoded = try JSONDecoder().decode(ActionRequest.self, from: Data(request.utf8))
+        #expect(decoded.action == .send(channel: .sms, message: "m"))
+        #expect(try Self.encoderText(decoded) == request)
+    }
+
     @Test func numbersJSONCannotHoldAreRefusedAsByTheEncoder() {
         #expect(throws: StoredJSON.NotFinite.self) { try StoredJSON.object(["x": .decimal(.infinity)]) }
         #expect(throws: StoredJSON.NotFinite.self) { try StoredJSON.object(["x": .list([.decimal(.nan)])]) }

@@ -2,7 +2,8 @@ import CampaignRuntime
 import Foundation
 
 /// A campaign version that checked without errors, in the shape lowering needs: what the checker guarantees
-/// is certain here rather than optional, and every step reference is an index into ``steps``.
+/// is certain here rather than optional, every step reference is an index into ``steps``, every expression
+/// is a typed ``CheckedExpression`` and every `update_contact` value a runtime value.
 ///
 /// Only ``Checker/check(workspace:files:)`` makes one, and only when a check reports no errors, so lowering
 /// reads it without fallbacks.
@@ -18,14 +19,16 @@ public struct CheckedCampaign: Sendable {
     public var timeZone: TimeZone
     /// One trigger, or several event triggers of which any enters, in file order.
     public var triggers: [CheckedTrigger]
+    /// Who may enter (and, with `leave_when_out_of_audience`, stay); nil when anyone may.
+    public var audience: CheckedExpression?
+    /// The `exit_when` entries, in file order.
+    public var exits: [CheckedExit]
     /// `many` when the file says nothing.
     public var repeatPolicy: RepeatPolicy
     /// The start step's index.
     public var start: Int
     /// Steps in file order, their exits resolved.
     public var steps: [CheckedStep]
-    /// Step indices by step id, for the post-send calls in expressions.
-    public var indexByID: [String: Int]
 
     public var file: String { source.file }
 }
@@ -33,13 +36,21 @@ public struct CheckedCampaign: Sendable {
 /// What enters contacts into a checked campaign.
 public enum CheckedTrigger: Sendable {
     /// The contact the event is about enters, if `filter` holds on the payload.
-    case event(Located<String>, filter: Expression?)
+    case event(Located<String>, filter: CheckedExpression?)
     /// A cron recurrence entering the audience at each firing.
     case schedule(Located<String>)
     /// Fixed instants (seconds since 1970) entering the audience, read in the campaign's zone.
     case dates([Double])
     case manual
     case api
+}
+
+/// One `exit_when` entry of a checked campaign.
+public enum CheckedExit: Sendable {
+    /// Leave when this event happens and `filter` holds on its payload.
+    case event(Located<String>, filter: CheckedExpression?)
+    /// Leave when the condition holds.
+    case condition(CheckedExpression)
 }
 
 /// One step of a checked campaign: the step as read and its kind with exits as step indices.
@@ -52,8 +63,10 @@ public struct CheckedStep: Sendable {
 
 /// What a checked step does; `next`, `then`, `else` and `otherwise` are step indices.
 public enum CheckedStepKind: Sendable {
-    case send(SendStep, next: Int)
-    case update([(field: Located<String>, value: YAMLNode)], next: Int)
+    /// The send and the workspace message it sends.
+    case send(FlowSend, FlowMessage, next: Int)
+    /// Each value read as its field's type.
+    case update([FieldAssignment], next: Int)
     case tags(add: [Located<String>], remove: [Located<String>], next: Int)
     case unsubscribe(channels: [Located<MessageChannel>], next: Int)
     case archive(next: Int)
@@ -62,8 +75,8 @@ public enum CheckedStepKind: Sendable {
     case postal(Located<String>, next: Int)
     case wait(CampaignDuration, next: Int)
     case waitUntil(days: [Weekday], time: WaitUntilWindow.Time, next: Int)
-    case condition(Expression, then: Int, else: Int)
-    case branch([(condition: Expression, next: Int)], otherwise: Int)
+    case condition(CheckedExpression, then: Int, else: Int)
+    case branch([(condition: CheckedExpression, next: Int)], otherwise: Int)
     /// Weights in percent.
     case split([(weight: Int, next: Int)])
     case test(variants: [(share: Double, next: Int)], winnerBy: String, decideAfter: CampaignDuration)
@@ -80,8 +93,9 @@ struct UnresolvedCampaign: Error {
 }
 
 extension CheckedCampaign {
-    /// Resolves a campaign whose check reported no errors.
-    init(resolving campaign: Campaign) throws(UnresolvedCampaign) {
+    /// Resolves a campaign whose check reported no errors, with its expressions as ``ExpressionRule``
+    /// resolved them.
+    init(resolving campaign: Campaign, expressions: CampaignExpressions, workspace: Workspace) throws(UnresolvedCampaign) {
         func missing(_ what: String, at location: SourceLocation? = nil) -> UnresolvedCampaign {
             UnresolvedCampaign(what: what, location: location ?? campaign.location)
         }
@@ -89,43 +103,65 @@ extension CheckedCampaign {
         guard let version = campaign.version?.value else { throw missing("its 'version'") }
         guard let status = campaign.status?.value else { throw missing("its 'status'") }
         guard !campaign.triggers.isEmpty else { throw missing("its 'trigger'") }
-        let timezone = campaign.timezone?.value ?? "UTC"
-        guard case .success(let timeZone) = CampaignTimeZone.resolve(timezone) else {
+        let timezone = campaign.timeZoneName
+        guard let timeZone = campaign.resolvedTimeZone else {
             throw missing("its time zone '\(timezone)'", at: campaign.timezone?.location)
         }
-        let triggers = try campaign.triggers.map { read throws(UnresolvedCampaign) -> CheckedTrigger in
+        /// The resolved form of an expression the campaign has, or of none when it has none.
+        func resolved(_ expression: Expression?, _ checked: CheckedExpression?, _ what: String) throws(UnresolvedCampaign) -> CheckedExpression? {
+            guard let expression else { return nil }
+            guard let checked else { throw missing(what, at: expression.startLocation) }
+            return checked
+        }
+        var triggers: [CheckedTrigger] = []
+        for (index, read) in campaign.triggers.enumerated() {
             switch read.kind {
-            case .event(let name, let filter): return .event(name, filter: filter)
-            case .schedule(let cron): return .schedule(cron)
+            case .event(let name, let filter):
+                triggers.append(.event(name, filter: try resolved(filter, expressions.triggerFilters[index], "the trigger's 'where'")))
+            case .schedule(let cron): triggers.append(.schedule(cron))
             case .dates(let dates):
                 var instants: [Double] = []
                 for date in dates {
-                    guard let instant = FlowLowering.instant(date.value, zone: timeZone) else {
+                    guard let instant = Value.parseInstant(date.value, timeZone: timeZone) else {
                         throw missing("the date-time '\(date.value)'", at: date.location)
                     }
                     instants.append(instant)
                 }
-                return .dates(instants)
-            case .manual: return .manual
-            case .api: return .api
+                triggers.append(.dates(instants))
+            case .manual: triggers.append(.manual)
+            case .api: triggers.append(.api)
             }
         }
-        var indexByID: [String: Int] = [:]
-        for (index, step) in campaign.steps.enumerated() where indexByID[step.id.value] == nil {
-            indexByID[step.id.value] = index
+        let audience = try resolved(campaign.audience, expressions.audience, "the audience")
+        var exits: [CheckedExit] = []
+        for (index, exit) in campaign.exits.enumerated() {
+            switch exit.kind {
+            case .event(let name, let filter):
+                exits.append(.event(name, filter: try resolved(filter, expressions.exits[index], "an exit's 'where'")))
+            case .condition(let condition):
+                guard let checked = expressions.exits[index] else { throw missing("an exit's 'when'", at: condition.startLocation) }
+                exits.append(.condition(checked))
+            }
         }
+        let indexByID = campaign.stepIndices
         guard let startID = campaign.start, let start = indexByID[startID.value] else {
             throw missing("its 'start' step", at: campaign.start?.location)
         }
-        let steps = try campaign.steps.map { step throws(UnresolvedCampaign) in
-            CheckedStep(source: step, kind: try Self.resolve(step, indexByID: indexByID))
+        var steps: [CheckedStep] = []
+        for (index, step) in campaign.steps.enumerated() {
+            let kind = try Self.resolve(step, indexByID: indexByID, conditions: expressions.conditions[index] ?? [],
+                                        workspace: workspace, timeZone: timeZone)
+            steps.append(CheckedStep(source: step, kind: kind))
         }
         self.init(source: campaign, id: id, version: version, status: status, timezone: timezone, timeZone: timeZone,
-                  triggers: triggers, repeatPolicy: campaign.repeatPolicy?.value ?? .many, start: start, steps: steps,
-                  indexByID: indexByID)
+                  triggers: triggers, audience: audience, exits: exits, repeatPolicy: campaign.repeatPolicy?.value ?? .many,
+                  start: start, steps: steps)
     }
 
-    private static func resolve(_ step: Step, indexByID: [String: Int]) throws(UnresolvedCampaign) -> CheckedStepKind {
+    /// A step's kind with its exits as indices, its conditions as `conditions` (those ``ExpressionRule``
+    /// resolved for it, in order) and its field values read as their fields' types.
+    private static func resolve(_ step: Step, indexByID: [String: Int], conditions: [CheckedExpression?], workspace: Workspace,
+                                timeZone: TimeZone) throws(UnresolvedCampaign) -> CheckedStepKind {
         func target(_ label: StepExit.Label) throws(UnresolvedCampaign) -> Int {
             guard let exit = step.exits.first(where: { $0.label == label }) else {
                 throw UnresolvedCampaign(what: "the '\(label)' exit of step '\(step.id.value)'", location: step.location)
@@ -144,9 +180,30 @@ extension CheckedCampaign {
         func unresolved(_ what: String) -> UnresolvedCampaign {
             UnresolvedCampaign(what: "\(what) of step '\(step.id.value)'", location: step.location)
         }
+        /// The resolved condition at `position`, for a step with `count` conditions.
+        func condition(_ position: Int, of count: Int) throws(UnresolvedCampaign) -> CheckedExpression {
+            guard conditions.count == count, let condition = conditions[position] else { throw unresolved("a condition") }
+            return condition
+        }
         switch step.kind {
-        case .send(let send): return .send(send, next: try target(.next))
-        case .update(let assignments): return .update(assignments, next: try target(.next))
+        case .send(let send):
+            guard let message = workspace.messages[send.message.value] else {
+                throw UnresolvedCampaign(what: "message '\(send.message.value)'", location: send.message.location)
+            }
+            let flowSend = FlowSend(channel: send.channel, message: send.message.value, approval: send.approval?.value ?? false,
+                                    optimized: send.sendTime?.value == "optimized")
+            let flowMessage = FlowMessage(channel: message.channel, category: message.category, transactional: message.isTransactional)
+            return .send(flowSend, flowMessage, next: try target(.next))
+        case .update(let assignments):
+            var values: [FieldAssignment] = []
+            for (field, node) in assignments {
+                guard let type = workspace.fields[field.value]?.type,
+                      let value = FieldValueChecker.value(node, as: type, zone: timeZone) else {
+                    throw UnresolvedCampaign(what: "the value of '\(field.value)'", location: node.location)
+                }
+                values.append(FieldAssignment(field: field.value, value: value))
+            }
+            return .update(values, next: try target(.next))
         case .tags(let add, let remove): return .tags(add: add, remove: remove, next: try target(.next))
         case .unsubscribe(let channels): return .unsubscribe(channels: channels, next: try target(.next))
         case .archive: return .archive(next: try target(.next))
@@ -157,15 +214,11 @@ extension CheckedCampaign {
         case .waitUntil(let window):
             guard let time = window.time else { throw unresolved("the time") }
             return .waitUntil(days: window.days, time: time, next: try target(.next))
-        case .condition(let condition):
-            guard let condition else { throw unresolved("the condition") }
-            return .condition(condition, then: try target(.then), else: try target(.else))
-        case .branch(let conditions):
-            var resolved: [Expression] = []
-            for condition in conditions {
-                guard let condition else { throw unresolved("a condition") }
-                resolved.append(condition)
-            }
+        case .condition:
+            return .condition(try condition(0, of: 1), then: try target(.then), else: try target(.else))
+        case .branch(let written):
+            var resolved: [CheckedExpression] = []
+            for position in written.indices { resolved.append(try condition(position, of: written.count)) }
             return .branch(Array(zip(resolved, try options(resolved.count))), otherwise: try target(.otherwise))
         case .split(let weights):
             return .split(Array(zip(weights.map(\.value), try options(weights.count))))

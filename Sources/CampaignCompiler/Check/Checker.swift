@@ -70,11 +70,13 @@ public enum Checker {
             diagnostics.append(contentsOf: reader.diagnostics.diagnostics)
         }
 
+        var expressions: [CampaignExpressions] = []
         for campaign in campaigns {
             diagnostics.phase = .expressions
-            let postSendCalls = ExpressionRule.check(campaign, workspace: workspace, into: &diagnostics)
+            let resolved = ExpressionRule.check(campaign, workspace: workspace, into: &diagnostics)
+            expressions.append(resolved)
             let context = CampaignContext(campaign: campaign, workspace: workspace, graph: StepGraph(campaign: campaign),
-                                          postSendCalls: postSendCalls)
+                                          postSendCalls: resolved.postSendCalls)
             diagnostics.phase = .campaign
             for rule in CampaignRules.all { rule.check(context, into: &diagnostics) }
         }
@@ -84,7 +86,7 @@ public enum Checker {
         for scenario in scenarios {
             ScenarioRules.check(scenario, campaigns: campaigns, workspace: workspace, into: &diagnostics)
         }
-        let checked = resolve(campaigns, into: &diagnostics)
+        let checked = resolve(campaigns, expressions: expressions, workspace: workspace, into: &diagnostics)
         return CheckResult(diagnostics: diagnostics.sorted, sources: sources, campaigns: campaigns, checked: checked,
                            scenarios: scenarios, workspace: workspace)
     }
@@ -92,14 +94,15 @@ public enum Checker {
     /// The typed hand-off to lowering: every campaign resolved, when nothing has reported an error. A campaign
     /// that does not resolve after a check without errors is a disagreement inside the checker; it is an
     /// error, never lowered with a guess.
-    private static func resolve(_ campaigns: [Campaign], into diagnostics: inout DiagnosticCollector) -> [CheckedCampaign] {
+    private static func resolve(_ campaigns: [Campaign], expressions: [CampaignExpressions], workspace: Workspace,
+                                into diagnostics: inout DiagnosticCollector) -> [CheckedCampaign] {
         guard !diagnostics.diagnostics.contains(where: { $0.severity == .error }) else { return [] }
         diagnostics.phase = .campaign
         var checked: [CheckedCampaign] = []
         var unresolved = false
-        for campaign in campaigns {
+        for (campaign, expressions) in zip(campaigns, expressions) {
             do {
-                checked.append(try CheckedCampaign(resolving: campaign))
+                checked.append(try CheckedCampaign(resolving: campaign, expressions: expressions, workspace: workspace))
             } catch {
                 unresolved = true
                 diagnostics.emit(.missingKey, "the checker accepted the campaign but could not resolve \(error.what); "

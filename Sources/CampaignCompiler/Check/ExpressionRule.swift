@@ -1,65 +1,89 @@
+import CampaignRuntime
+
+/// The expressions of a campaign as ``ExpressionRule`` resolved them, each nil where it does not resolve,
+/// and the post-send calls of each condition step.
+struct CampaignExpressions {
+    var audience: CheckedExpression?
+    /// The `where` of each trigger, by its index in ``Campaign/triggers``.
+    var triggerFilters: [Int: CheckedExpression] = [:]
+    /// The `where` of an event exit or the `when` of a condition exit, by its index in ``Campaign/exits``.
+    var exits: [Int: CheckedExpression] = [:]
+    /// The conditions of `if` and `branch` steps by step index, in the order written.
+    var conditions: [Int: [CheckedExpression?]] = [:]
+    var postSendCalls: [Int: [ExpressionTypeChecker.PostSendCall]] = [:]
+}
+
 /// Type-checks every expression of a campaign (audience, trigger filters, exits, step conditions), warns
 /// about conditions that cannot depend on the contact (`constant-condition`; exits have `exit-constant`),
-/// and gathers the post-send calls of each condition step for ``PostSendRule``.
+/// resolves them, and gathers the post-send calls of each condition step for ``PostSendRule``.
 enum ExpressionRule {
     private static func warnIfConstant(_ condition: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) {
         guard case .bool(let value)? = condition.constantValue else { return }
         diagnostics.emit(.constantCondition, "\(what) \(value ? "always" : "never") holds", at: condition.startLocation)
     }
 
-    static func check(_ campaign: Campaign, workspace: Workspace,
-                      into diagnostics: inout DiagnosticCollector) -> [Int: [ExpressionTypeChecker.PostSendCall]] {
+    static func check(_ campaign: Campaign, workspace: Workspace, into diagnostics: inout DiagnosticCollector) -> CampaignExpressions {
         func payload(_ name: Located<String>) -> ExpressionTypeChecker.Payload? {
             workspace.events[name.value].map { ExpressionTypeChecker.Payload(name: name, fields: $0.fields) }
         }
         // Steps read the payload of whichever trigger entered the contact; an unknown trigger event is
         // reported by `ReferenceRule` and left out here.
         let payloads = campaign.triggerEvents.compactMap(payload)
-        var stepsByID: [String: Step] = [:]
-        stepsByID.reserveCapacity(campaign.steps.count)
-        for step in campaign.steps where stepsByID[step.id.value] == nil { stepsByID[step.id.value] = step }
+        let indexByID = campaign.stepIndices
+        // A zone that does not resolve is reported by the reader; dates written in its campaign do not resolve.
+        let timeZone = campaign.resolvedTimeZone
+        func checker(reading events: [ExpressionTypeChecker.Payload]) -> ExpressionTypeChecker {
+            ExpressionTypeChecker(workspace: workspace, events: events, steps: campaign.steps, stepIndices: indexByID, timeZone: timeZone)
+        }
 
-        var general = ExpressionTypeChecker(workspace: workspace, events: payloads, steps: stepsByID)
+        var expressions = CampaignExpressions()
+        var general = checker(reading: payloads)
         if let audience = campaign.audience {
-            general.checkCondition(audience, "'audience'", into: &diagnostics)
+            expressions.audience = general.checkCondition(audience, "'audience'", into: &diagnostics)
             warnIfConstant(audience, "the audience", into: &diagnostics)
         }
-        for trigger in campaign.triggers {
+        for (index, trigger) in campaign.triggers.enumerated() {
             // A trigger's `where` reads its own event only.
             guard case .event(let name, let filter?) = trigger.kind, let event = payload(name) else { continue }
-            var checker = ExpressionTypeChecker(workspace: workspace, events: [event], steps: stepsByID)
-            checker.checkCondition(filter, "the trigger's 'where'", into: &diagnostics)
+            var checker = checker(reading: [event])
+            expressions.triggerFilters[index] = checker.checkCondition(filter, "the trigger's 'where'", into: &diagnostics)
             warnIfConstant(filter, "the trigger's 'where'", into: &diagnostics)
         }
-        for exit in campaign.exits {
+        for (index, exit) in campaign.exits.enumerated() {
             switch exit.kind {
             case .event(let name, let filter?):
                 if let event = payload(name) {
-                    var checker = ExpressionTypeChecker(workspace: workspace, events: [event], steps: stepsByID)
-                    checker.checkCondition(filter, "an exit's 'where'", into: &diagnostics)
+                    var checker = checker(reading: [event])
+                    expressions.exits[index] = checker.checkCondition(filter, "an exit's 'where'", into: &diagnostics)
                 }
             case .condition(let condition):
-                general.checkCondition(condition, "an exit's 'when'", into: &diagnostics)
+                expressions.exits[index] = general.checkCondition(condition, "an exit's 'when'", into: &diagnostics)
             case .event:
                 break
             }
         }
 
-        var calls: [Int: [ExpressionTypeChecker.PostSendCall]] = [:]
         for (index, step) in campaign.steps.enumerated() {
-            let conditions: [Expression] = switch step.kind {
-            case .condition(let condition?): [condition]
-            case .branch(let conditions): conditions.compactMap { $0 }
+            // A missing condition, reported by the reader, stays in its place so that the others keep theirs.
+            let conditions: [Expression?] = switch step.kind {
+            case .condition(let condition): [condition]
+            case .branch(let conditions): conditions
             default: []
             }
             guard !conditions.isEmpty else { continue }
-            var checker = ExpressionTypeChecker(workspace: workspace, events: payloads, steps: stepsByID)
+            var checker = checker(reading: payloads)
+            var resolved: [CheckedExpression?] = []
             for condition in conditions {
-                checker.checkCondition(condition, "the condition of step '\(step.id.value)'", into: &diagnostics)
+                guard let condition else {
+                    resolved.append(nil)
+                    continue
+                }
+                resolved.append(checker.checkCondition(condition, "the condition of step '\(step.id.value)'", into: &diagnostics))
                 warnIfConstant(condition, "the condition of step '\(step.id.value)'", into: &diagnostics)
             }
-            if !checker.postSendCalls.isEmpty { calls[index] = checker.postSendCalls }
+            expressions.conditions[index] = resolved
+            if !checker.postSendCalls.isEmpty { expressions.postSendCalls[index] = checker.postSendCalls }
         }
-        return calls
+        return expressions
     }
 }

@@ -1,11 +1,24 @@
 import CampaignRuntime
+import Foundation
 
 /// Type-checks expressions against the workspace: names exist, operand types agree, literals lie inside a
-/// field's `values`, and functions get the arguments they take.
+/// field's `values`, and functions get the arguments they take. On the way it resolves each expression to
+/// a ``CheckedExpression``, the typed form lowering reads.
 ///
 /// A node whose type cannot be known because of an earlier error has type `nil`, which silences follow-on
 /// diagnostics about it.
 struct ExpressionTypeChecker {
+    /// An expression as checked: its type, nil where an error leaves it unknown, and its resolved form, nil
+    /// where some part of it does not resolve (an unknown name, a missing argument, a date in a zone that
+    /// does not resolve: each reported, here or by another rule).
+    struct Checked {
+        var type: ValueType?
+        var resolved: CheckedExpression?
+
+        /// Nothing known: an error was reported.
+        static let unknown = Checked(type: nil, resolved: nil)
+    }
+
     /// A call to a post-send function (`opened(email_f)`), for the post-send rules.
     struct PostSendCall {
         var function: ExpressionFunction
@@ -24,74 +37,116 @@ struct ExpressionTypeChecker {
     /// The payloads `event.FIELD` may read: none outside events, one for an exit's `where` or a single
     /// trigger, several where any of several event triggers entered the contact.
     let events: [Payload]
-    /// Steps of the campaign by id, for post-send functions; nil where steps cannot be named.
-    let steps: [String: Step]?
+    /// The campaign's steps, for post-send functions.
+    let steps: [Step]
+    /// Step indices by step id (the first step of an id).
+    let stepIndices: [String: Int]
+    /// The campaign's zone, in which date literals without an offset are read; nil when it does not resolve.
+    let timeZone: TimeZone?
     private(set) var postSendCalls: [PostSendCall] = []
 
-    init(workspace: Workspace, events: [Payload], steps: [String: Step]?) {
+    init(workspace: Workspace, events: [Payload], steps: [Step], stepIndices: [String: Int], timeZone: TimeZone?) {
         self.workspace = workspace
         self.events = events
         self.steps = steps
+        self.stepIndices = stepIndices
+        self.timeZone = timeZone
     }
 
-    /// Checks a condition: it must be a bool.
-    mutating func checkCondition(_ expression: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) {
-        if let type = type(of: expression, &diagnostics), type != .bool {
+    /// Checks a condition, which must be a bool, and gives it resolved (nil when it does not resolve).
+    mutating func checkCondition(_ expression: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) -> CheckedExpression? {
+        let checked = check(expression, &diagnostics)
+        if let type = checked.type, type != .bool {
             diagnostics.emit(.typeMismatch, "\(what) must be a bool condition, found a value of type \(type)",
                              at: expression.location)
         }
+        return checked.resolved
     }
 
-    /// The expression's type, reporting problems on the way.
-    mutating func type(of expression: Expression, _ diagnostics: inout DiagnosticCollector) -> ValueType? {
+    /// The expression's type and resolved form, reporting problems on the way.
+    mutating func check(_ expression: Expression, _ diagnostics: inout DiagnosticCollector) -> Checked {
         switch expression {
         case .literal(let literal, _):
-            return literal.type
+            return Checked(type: literal.type, resolved: value(of: literal).map { .literal($0, literal.type) })
         case .contactField(let name, let location):
             guard let field = workspace.fields[name] else {
                 diagnostics.emit(.unknownName, "unknown contact field '\(name)'"
                                  + workspace.didYouMeanField(name), at: location)
-                return nil
+                return .unknown
             }
-            return field.type
+            return Checked(type: field.type, resolved: .contactField(name, field.type))
         case .eventField(let name, let location):
-            return eventFieldType(name, at: location, &diagnostics)
+            let type = eventFieldType(name, at: location, &diagnostics)
+            return Checked(type: type, resolved: type.map { .eventField(name, $0) })
         case .name(let name, let location):
             diagnostics.emit(.unknownName, "unknown name '\(name)'; fields are written 'contact.\(name)' or 'event.\(name)', text in quotes",
                              at: location)
-            return nil
+            return .unknown
         case .unknownQualified(let prefix, _, let location):
             diagnostics.emit(.unknownName, "unknown name '\(prefix)'; only 'contact' and 'event' have fields"
                              + Suggestions.didYouMean(prefix, in: ["contact", "event"]), at: location)
-            return nil
+            return .unknown
         case .list(let items, _):
             var element: ValueType?
+            var resolved: [CheckedExpression]? = []
             for item in items {
-                guard let type = type(of: item, &diagnostics) else { continue }
+                let checked = check(item, &diagnostics)
+                if let item = checked.resolved { resolved?.append(item) } else { resolved = nil }
+                guard let type = checked.type else { continue }
                 if let known = element, !known.isComparable(with: type) {
                     diagnostics.emit(.typeMismatch, "list items must share one type; found \(known) and \(type)", at: item.location)
                 } else if element == nil || element == .null {
                     element = type
                 }
             }
-            return .list(element ?? .null)
+            return Checked(type: .list(element ?? .null), resolved: resolved.map { .list($0, element: element ?? .null) })
         case .not(let operand, let location):
-            if let type = type(of: operand, &diagnostics), type != .bool {
+            let checked = check(operand, &diagnostics)
+            if let type = checked.type, type != .bool {
                 diagnostics.emit(.typeMismatch, "'not' needs a bool, found \(type)", at: location)
             }
-            return .bool
+            return Checked(type: .bool, resolved: checked.resolved.map(CheckedExpression.not))
         case .binary(let op, let left, let right, let location):
-            return binaryType(op, left, right, location, &diagnostics)
+            return checkBinary(op, left, right, location, &diagnostics)
         case .call(let call):
-            return callType(call, &diagnostics)
+            return checkCall(call, &diagnostics)
         }
     }
 
-    private mutating func binaryType(_ op: BinaryOperator, _ left: Expression, _ right: Expression,
-                                     _ location: SourceLocation, _ diagnostics: inout DiagnosticCollector) -> ValueType {
-        let leftType = type(of: left, &diagnostics)
-        let rightType = type(of: right, &diagnostics)
-        guard let leftType, let rightType else { return .bool }
+    /// A literal's runtime value: a date or date-time is the instant it names, read in the campaign's zone
+    /// when it has no offset (nil when the zone does not resolve or the text is no date).
+    private func value(of literal: Literal) -> Value? {
+        switch literal {
+        case .string(let text): .string(text)
+        case .int(let value): .int(value)
+        case .decimal(let value): .decimal(value)
+        case .bool(let value): .bool(value)
+        case .null: .null
+        case .duration(let duration): .duration(duration.seconds)
+        case .date(let text), .dateTime(let text): timeZone.flatMap { Value.parseInstant(text, timeZone: $0) }.map(Value.instant)
+        }
+    }
+
+    private mutating func checkBinary(_ op: BinaryOperator, _ left: Expression, _ right: Expression,
+                                      _ location: SourceLocation, _ diagnostics: inout DiagnosticCollector) -> Checked {
+        let leftChecked = check(left, &diagnostics)
+        let rightChecked = check(right, &diagnostics)
+        var resolved: CheckedExpression?
+        if let a = leftChecked.resolved, let b = rightChecked.resolved {
+            resolved = switch op {
+            case .and: .and(a, b)
+            case .or: .or(a, b)
+            case .in: .contains(a, list: b)
+            case .equal: .compare(.equal, a, b)
+            case .notEqual: .compare(.notEqual, a, b)
+            case .less: .compare(.less, a, b)
+            case .lessOrEqual: .compare(.lessOrEqual, a, b)
+            case .greater: .compare(.greater, a, b)
+            case .greaterOrEqual: .compare(.greaterOrEqual, a, b)
+            }
+        }
+        let checked = Checked(type: .bool, resolved: resolved)
+        guard let leftType = leftChecked.type, let rightType = rightChecked.type else { return checked }
         switch op {
         case .and, .or:
             for (side, type) in [(left, leftType), (right, rightType)] where type != .bool {
@@ -114,7 +169,7 @@ struct ExpressionTypeChecker {
         case .in:
             guard case .list(let element) = rightType else {
                 diagnostics.emit(.typeMismatch, "'in' needs a list on its right, found \(rightType)", at: right.location)
-                return .bool
+                return checked
             }
             if !leftType.isComparable(with: element) {
                 diagnostics.emit(.typeMismatch, "cannot look for \(leftType) in a list of \(element)", at: location)
@@ -122,7 +177,7 @@ struct ExpressionTypeChecker {
                 for item in items { checkAllowedValue(left, item, &diagnostics) }
             }
         }
-        return .bool
+        return checked
     }
 
     /// `value-not-allowed`: a string or int literal compared with a field that declares `values`.
@@ -143,17 +198,18 @@ struct ExpressionTypeChecker {
 
     /// A call against its function's declaration (``ExpressionFunction/declaration``): arguments without a
     /// label fill the positional parameters in order, labelled ones their parameter; names must be declared
-    /// (a post-send step must be a send step of the campaign), values of the parameter's types.
-    private mutating func callType(_ call: Expression.Call, _ diagnostics: inout DiagnosticCollector) -> ValueType? {
+    /// (a post-send step must be a send step of the campaign), values of the parameter's types. Resolved, it
+    /// has one argument per parameter, a send step as its index.
+    private mutating func checkCall(_ call: Expression.Call, _ diagnostics: inout DiagnosticCollector) -> Checked {
         guard let function = ExpressionFunction(rawValue: call.name) else {
             // Bare names are only meaningful to a known function, so only other arguments are checked.
             for argument in call.arguments {
                 if case .name = argument.value { continue }
-                _ = type(of: argument.value, &diagnostics)
+                _ = check(argument.value, &diagnostics)
             }
             diagnostics.emit(.unknownName, "unknown function '\(call.name)'"
                              + Suggestions.didYouMean(call.name, in: ExpressionFunction.allCases.map(\.rawValue)), at: call.location)
-            return nil
+            return .unknown
         }
         let declaration = function.declaration
         for argument in call.arguments {
@@ -171,29 +227,35 @@ struct ExpressionTypeChecker {
             let unlabelled = declaration.parameters.count > expected.count ? " without a label" : ""
             diagnostics.emit(.typeMismatch, "'\(call.name)' takes \(count) \(noun)\(unlabelled), found \(positional.count); write \(function.signature)",
                              at: call.location)
-            return declaration.result
+            return Checked(type: declaration.result, resolved: nil)
         }
+        var arguments: [CheckedArgument]? = []
         for (parameter, argument) in call.arguments(for: declaration) {
-            guard let argument else {
-                if !parameter.isOptional {
-                    diagnostics.emit(.typeMismatch, "'\(call.name)' needs '\(parameter.label ?? parameter.placeholder):'; write \(function.signature)",
-                                     at: call.location)
+            let resolved: CheckedArgument?
+            if let argument {
+                switch parameter.kind {
+                case .value(let types):
+                    let checked = check(argument.value, &diagnostics)
+                    if let type = checked.type, !types.contains(type) {
+                        diagnostics.emit(.typeMismatch, "'\(call.name)' takes a \(types.map(\.description).joined(separator: " or ")), found \(type)",
+                                         at: argument.value.location)
+                    }
+                    resolved = checked.resolved.map(CheckedArgument.value)
+                case .name(.sendStep):
+                    resolved = checkSendStep(argument, of: function, call, &diagnostics).map(CheckedArgument.sendStep)
+                case .name(let kind):
+                    resolved = nameArgument(argument, call, kind, in: declaredNames(kind), &diagnostics).map { .name($0.value) }
                 }
-                continue
+            } else if parameter.isOptional {
+                resolved = .absent
+            } else {
+                diagnostics.emit(.typeMismatch, "'\(call.name)' needs '\(parameter.label ?? parameter.placeholder):'; write \(function.signature)",
+                                 at: call.location)
+                resolved = nil
             }
-            switch parameter.kind {
-            case .value(let types):
-                if let type = type(of: argument.value, &diagnostics), !types.contains(type) {
-                    diagnostics.emit(.typeMismatch, "'\(call.name)' takes a \(types.map(\.description).joined(separator: " or ")), found \(type)",
-                                     at: argument.value.location)
-                }
-            case .name(.sendStep):
-                checkSendStep(argument, of: function, call, &diagnostics)
-            case .name(let kind):
-                _ = nameArgument(argument, call, kind, in: declaredNames(kind), &diagnostics)
-            }
+            if let resolved { arguments?.append(resolved) } else { arguments = nil }
         }
-        return declaration.result
+        return Checked(type: declaration.result, resolved: arguments.map { .call(function, $0) })
     }
 
     /// The names a name argument may take, or nil when any name goes (tags).
@@ -227,24 +289,23 @@ struct ExpressionTypeChecker {
     }
 
     /// The step of a post-send function: a step of the campaign that is a send (`post-send-not-a-send`
-    /// otherwise), recorded for the post-send rules.
+    /// otherwise), recorded for the post-send rules; its index, nil when it is none.
     private mutating func checkSendStep(_ argument: Expression.Argument, of function: ExpressionFunction, _ call: Expression.Call,
-                                        _ diagnostics: inout DiagnosticCollector) {
-        // Where steps cannot be named, any name is taken and nothing is recorded.
-        guard let step = nameArgument(argument, call, .sendStep, in: nil, &diagnostics) else { return }
-        if let steps {
-            guard let target = steps[step.value] else {
-                diagnostics.emit(.unknownName, "unknown step '\(step.value)'" + Suggestions.didYouMean(step.value, in: steps.keys),
-                                 at: step.location)
-                return
-            }
-            guard case .send = target.kind else {
-                diagnostics.emit(.postSendNotASend, "'\(call.name)' needs a send step, but '\(step.value)' is \(target.kind.nameWithArticle) step",
-                                 at: step.location, notes: [.init("'\(step.value)' is defined here", at: target.location)])
-                return
-            }
+                                        _ diagnostics: inout DiagnosticCollector) -> Int? {
+        guard let step = nameArgument(argument, call, .sendStep, in: nil, &diagnostics) else { return nil }
+        guard let index = stepIndices[step.value] else {
+            diagnostics.emit(.unknownName, "unknown step '\(step.value)'" + Suggestions.didYouMean(step.value, in: stepIndices.keys),
+                             at: step.location)
+            return nil
+        }
+        let target = steps[index]
+        guard case .send = target.kind else {
+            diagnostics.emit(.postSendNotASend, "'\(call.name)' needs a send step, but '\(step.value)' is \(target.kind.nameWithArticle) step",
+                             at: step.location, notes: [.init("'\(step.value)' is defined here", at: target.location)])
+            return nil
         }
         postSendCalls.append(PostSendCall(function: function, step: step, location: call.location))
+        return index
     }
 
     /// The type of `event.FIELD`: every payload must have the field, with one type. With several triggers, a

@@ -58,7 +58,7 @@ enum ScenarioRules {
         }
 
         // With an unreadable zone (reported on the campaign) times cannot be compared.
-        let zone = try? CampaignTimeZone.resolve(campaign.timezone?.value ?? "UTC").get()
+        let zone = campaign.resolvedTimeZone
         for scenarioCase in scenario.cases {
             for contact in scenarioCase.contacts { checkFields(contact, memberships: true) }
             let ids = scenarioCase.contacts.map(ScenarioCase.contactID)

@@ -14,10 +14,7 @@ struct StepGraph {
 
     init(campaign: Campaign) {
         steps = campaign.steps
-        var indexByID: [String: Int] = [:]
-        for (index, step) in steps.enumerated() where indexByID[step.id.value] == nil {
-            indexByID[step.id.value] = index
-        }
+        let indexByID = campaign.stepIndices
         self.indexByID = indexByID
         successors = steps.map { step in
             var targets: [Int] = []

@@ -75,7 +75,7 @@ public struct CompiledModule {
         let workspaceFolder = result.workspace.file.map { ($0 as NSString).deletingLastPathComponent } ?? ""
         let prefix = workspaceFolder.isEmpty ? "" : workspaceFolder + "/"
         return result.checked.map { campaign in
-            var definition = FlowLowering.lower(campaign, workspace: result.workspace)
+            var definition = FlowLowering.lower(campaign)
             if !prefix.isEmpty, definition.source.hasPrefix(prefix) { definition.source.removeFirst(prefix.count) }
             return definition
         }.sorted { ($0.campaign, $0.version) < ($1.campaign, $1.version) }

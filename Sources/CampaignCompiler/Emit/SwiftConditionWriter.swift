@@ -108,6 +108,10 @@ struct SwiftConditionWriter {
         for (parameter, argument) in zip(function.declaration.parameters, arguments) {
             let text: String
             switch argument {
+            case .name(let name) where parameter.kind == .name(.channel):
+                // A channel campaignc would not write is one the contact never left, as the interpreter reads it.
+                guard let channel = MessageChannel(rawValue: name) else { return "true" }
+                text = SwiftValuePrinter.member(channel)
             case .name(let name): text = SwiftLiteral.string(name)
             case .state(let state): text = String(state)
             case .value(let expression): text = value(expression)

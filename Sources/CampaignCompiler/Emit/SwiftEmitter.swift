@@ -208,15 +208,16 @@ public struct SwiftEmitter {
                     p.line("    if \(conditions.condition(option.condition ?? .literal(.bool(false)))) { return .go(\(option.next)) }  // \(names([option.next]))")
                 }
                 p.line("    return .go(\(otherwise))  // \(names([otherwise]))")
-            case .send(let channel, let message, let approval, _, let next):
-                p.line("    return .send(channel: \(SwiftLiteral.string(channel.rawValue)), message: \(SwiftLiteral.string(message)), approval: \(approval), next: \(next))  // \(names([next]))")
+            case .send(let channel, let message, let approval, let optimized, let next):
+                let send = SwiftValuePrinter.send(FlowSend(channel: channel, message: message, approval: approval, optimized: optimized))
+                p.line("    return .send(\(send), next: \(next))  // \(names([next]))")
             case .update(let assignments, let next):
                 let values = assignments.map { "FieldAssignment(field: \(SwiftLiteral.string($0.field)), value: \(SwiftValuePrinter.value($0.value)))" }
                 p.line("    return .act(.update([\(values.joined(separator: ", "))]), next: \(next))  // \(names([next]))")
             case .tags(let add, let remove, let next):
                 p.line("    return .act(.tags(add: \(SwiftValuePrinter.strings(add)), remove: \(SwiftValuePrinter.strings(remove))), next: \(next))  // \(names([next]))")
             case .unsubscribe(let channels, let next):
-                p.line("    return .act(.unsubscribe(\(SwiftValuePrinter.strings(channels.map(\.rawValue)))), next: \(next))  // \(names([next]))")
+                p.line("    return .act(.unsubscribe([\(channels.map(SwiftValuePrinter.member).joined(separator: ", "))]), next: \(next))  // \(names([next]))")
             case .archive(let next):
                 p.line("    return .act(.archive, next: \(next))  // \(names([next]))")
             case .grantPromo(let bank, let next):
@@ -228,19 +229,19 @@ public struct SwiftEmitter {
             case .wait(let seconds, let next):
                 p.line("    return .wait(until: context.now + \(seconds), next: \(next))  // \(names([next]))")
             case .waitUntil(let days, let from, let to, let next):
-                p.line("    return .wait(until: context.waitUntil(days: \(days.map(\.foundationNumber)), from: \(from), to: \(to.map(String.init) ?? "nil")), next: \(next))  // \(names([next]))")
+                p.line("    return .wait(until: context.waitUntil(days: [\(days.map(SwiftValuePrinter.member).joined(separator: ", "))], from: \(from), to: \(to.map(String.init) ?? "nil")), next: \(next))  // \(names([next]))")
             case .split(let options):
                 let weights = options.map { SwiftValuePrinter.double($0.amount) }.joined(separator: ", ")
                 p.line("    return .go(context.splitTarget(\(SwiftLiteral.string(state.id)), weights: [\(weights)], nexts: \(options.map(\.next))))  // \(names(options.map(\.next)))")
             case .test, .distribute, .dedupe:
                 p.line("    return .engine")
             case .end(let outcome):
-                p.line("    return .end(\(SwiftLiteral.string(outcome.rawValue)))")
+                p.line("    return .end(\(SwiftValuePrinter.member(outcome)))")
             }
         }
         p.line("default:")
-        p.line(compilesWholeFlow ? "    return .end(\"stopped\")"
-               : "    return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .end(\"stopped\")")
+        p.line(compilesWholeFlow ? "    return .stop"
+               : "    return Self.lowered.states.indices.contains(state) ? Self.interpreter.step(state, &context) : .stop")
         p.line("}")
     }
 }

@@ -15,6 +15,16 @@ enum SwiftValuePrinter {
         return "\(value)"
     }
 
+    /// A case of one of the runtime's vocabulary enums (``MessageChannel``, ``Outcome``, ``Weekday``), whose
+    /// case names are their raw values: `.email`.
+    static func member<Word: RawRepresentable<String>>(_ word: Word) -> String { "." + word.rawValue }
+
+    /// A ``FlowSend`` expression, writing `approval` and `optimized` only when they are set.
+    static func send(_ send: FlowSend) -> String {
+        "FlowSend(channel: \(member(send.channel)), message: \(SwiftLiteral.string(send.message))"
+            + (send.approval ? ", approval: true" : "") + (send.optimized ? ", optimized: true" : "") + ")"
+    }
+
     static func value(_ value: Value) -> String {
         switch value {
         case .null: ".null"

@@ -40,7 +40,7 @@ public enum ScenarioRunner {
         guard let campaign = campaigns.first(where: {
             $0.id == scenario.campaign?.value && $0.version == scenario.version?.value
         }) else { return [] }
-        let flow = makeFlow(FlowLowering.lower(campaign, workspace: workspace))
+        let flow = makeFlow(FlowLowering.lower(campaign))
         var results: [ScenarioCaseResult] = []
         for scenarioCase in scenario.cases {
             results.append(await runCase(scenarioCase, file: scenario.file, flow: flow, workspace: workspace).result)
@@ -97,7 +97,7 @@ public enum ScenarioRunner {
                 switch field.value {
                 case "groups": contact.groups = Set(listStrings(node))
                 case "personas": contact.personas = Set(listStrings(node))
-                default: contact.fields[field.value] = FlowLowering.value(node, type: workspace.fields[field.value]?.type, zone: zone)
+                default: contact.fields[field.value] = value(node, type: workspace.fields[field.value]?.type, zone: zone)
                 }
             }
             try await engine.upsertContact(contact)
@@ -120,7 +120,7 @@ public enum ScenarioRunner {
                 let fields = workspace.events[name.value]?.fields ?? [:]
                 var values: [String: Value] = [:]
                 for (field, node) in payload {
-                    values[field.value] = FlowLowering.value(node, type: fields[field.value] ?? .string, zone: zone)
+                    values[field.value] = value(node, type: fields[field.value] ?? .string, zone: zone)
                 }
                 try await engine.handle(event: name.value, contact: contact, payload: values)
             case .fire:
@@ -130,7 +130,7 @@ public enum ScenarioRunner {
             case .update(let pairs):
                 var fields: [String: Value] = [:]
                 for (field, node) in pairs {
-                    fields[field.value] = FlowLowering.value(node, type: workspace.fields[field.value]?.type, zone: zone)
+                    fields[field.value] = value(node, type: workspace.fields[field.value]?.type, zone: zone)
                 }
                 try await engine.updateContact(contact, fields: fields)
             }
@@ -198,6 +198,32 @@ public enum ScenarioRunner {
         return actual
     }
 
+    /// A scenario's YAML value for a field of `type`, read in `zone`: text that does not fit the type stays
+    /// text, and a value for a field of unknown type is guessed from a plain scalar's text.
+    private static func value(_ node: YAMLNode, type: ValueType?, zone: TimeZone) -> Value {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.isNull { return .null }
+            let elementType: ValueType? = if case .list(let element)? = type { element } else { type }
+            switch elementType {
+            case .list?, .null?, nil:
+                if scalar.style == .plain {
+                    if let int = scalar.int { return .int(int) }
+                    if let number = scalar.number { return .decimal(number) }
+                    if let bool = scalar.bool { return .bool(bool) }
+                }
+                return .string(scalar.text)
+            case let type?:
+                return FieldValueChecker.value(scalar, as: type, zone: zone) ?? .string(scalar.text)
+            }
+        case .sequence(let items, _):
+            let element: ValueType? = if case .list(let element)? = type { element } else { nil }
+            return .list(items.map { value($0, type: element, zone: zone) })
+        case .mapping:
+            return .null
+        }
+    }
+
     private static func listStrings(_ node: YAMLNode) -> [String] {
         if case .sequence(let items, _) = node { return items.compactMap { $0.scalar?.text } }
         return node.scalar.map { [$0.text] } ?? []
@@ -251,7 +277,7 @@ public enum ScenarioRunner {
             mismatch("tags removed", "[\(removed.map(\.value).sorted().joined(separator: ", "))]", "[\(actual.tagsRemoved.joined(separator: ", "))]")
         }
         for (field, node) in expectation.fields ?? [] {
-            let expected = FlowLowering.value(node, type: workspace.fields[field.value]?.type, zone: zone)
+            let expected = value(node, type: workspace.fields[field.value]?.type, zone: zone)
             let got = actual.fields[field.value] ?? .null
             if !Value.equal(expected, got) { mismatch("field '\(field.value)'", expected.description, got.description) }
         }

@@ -151,13 +151,13 @@ public struct PopulationSimulation {
         let delivery = Double.random(in: 0..<1, using: &random)
         if delivery < 0.95 {
             plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event(BuiltInEvent.messageDelivered.rawValue, base))
-        } else if delivery < 0.96, channel == "email" {
+        } else if delivery < 0.96, channel == .email {
             var bounce = base
             bounce["type"] = .string("hard")
             plan(request.at + Double.random(in: 10..<300, using: &random), contact, .event(BuiltInEvent.messageBounced.rawValue, bounce))
             return
         }
-        guard channel == "email", Double.random(in: 0..<1, using: &random) < 0.4 else { return }
+        guard channel == .email, Double.random(in: 0..<1, using: &random) < 0.4 else { return }
         let opened = request.at + Double.random(in: 600..<86_400, using: &random)
         plan(opened, contact, .event(BuiltInEvent.emailOpened.rawValue, base))
         let reaction = Double.random(in: 0..<1, using: &random)

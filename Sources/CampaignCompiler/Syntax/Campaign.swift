@@ -1,4 +1,5 @@
 import CampaignRuntime
+import Foundation
 
 /// One version of one campaign, as read from `campaigns/<id>/v<N>.yaml`.
 ///
@@ -23,6 +24,22 @@ public struct Campaign: Sendable {
     public var start: Located<String>?
     /// Steps in file order.
     public var steps: [Step] = []
+}
+
+extension Campaign {
+    /// The IANA zone's name as written, `UTC` when the file names none.
+    var timeZoneName: String { timezone?.value ?? "UTC" }
+
+    /// The zone ``timeZoneName`` resolves to, nil when it does not (which the reader reports).
+    var resolvedTimeZone: TimeZone? { try? CampaignTimeZone.resolve(timeZoneName).get() }
+
+    /// Step indices by step id; a repeated id (an error of its own) names its first step.
+    var stepIndices: [String: Int] {
+        var indices: [String: Int] = [:]
+        indices.reserveCapacity(steps.count)
+        for (index, step) in steps.enumerated() where indices[step.id.value] == nil { indices[step.id.value] = index }
+        return indices
+    }
 }
 
 /// What enters contacts into a campaign.

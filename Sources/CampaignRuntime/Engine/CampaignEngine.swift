@@ -684,7 +684,7 @@ public actor CampaignEngine {
                 try await holdSend(&visit, state: state, until: hold.until, reason: hold.reason, now: now, unit)
                 continue
             }
-            try await performSend(&visit, state: state, channel: channel.rawValue, message: message, now: now, unit)
+            try await performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
             visit.state = next
             if try await exitIfLeaving(&visit, now: now, unit) { continue }
             try await run(&visit, now: now, unit)
@@ -791,7 +791,7 @@ public actor CampaignEngine {
                     try await holdSend(&visit, state: state, until: hold.until, reason: hold.reason, now: timer.due, unit)
                     break
                 }
-                try await performSend(&visit, state: state, channel: channel.rawValue, message: message, now: timer.due, unit)
+                try await performSend(&visit, state: state, channel: channel, message: message, now: timer.due, unit)
                 visit.state = next
                 if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
                 try await run(&visit, now: timer.due, unit)
@@ -950,18 +950,17 @@ public actor CampaignEngine {
                 visit.state = next
                 if action == .archive { archivedHere = true }
                 if try await exitIfLeaving(&visit, now: now, unit, archivedHere: archivedHere) { return }
-            case .send(let channel, let message, let approval, let next):
-                if approval {
+            case .send(let send, let next):
+                if send.approval {
                     visit.phase = .awaitingApproval
                     record(.held(visit.key, state: stateID, reason: "approval", at: now), unit)
                     return
                 }
-                if case .send(let channel, _, _, let optimized, _) = states[state].step,
-                   let hold = try await heldSend(visit, channel: channel, message: message, optimized: optimized, now: now, unit) {
+                if let hold = try await heldSend(visit, channel: send.channel, message: send.message, optimized: send.optimized, now: now, unit) {
                     try await holdSend(&visit, state: state, until: hold.until, reason: hold.reason, now: now, unit)
                     return
                 }
-                try await performSend(&visit, state: state, channel: channel, message: message, now: now, unit)
+                try await performSend(&visit, state: state, channel: send.channel, message: send.message, now: now, unit)
                 contact = try await unit.contact(visit.key.contact)!
                 visit.state = next
                 if try await exitIfLeaving(&visit, now: now, unit, archivedHere: archivedHere) { return }
@@ -978,7 +977,10 @@ public actor CampaignEngine {
                 guard let next = try await engineStep(&visit, state: state, context: context, now: now, unit) else { return }
                 visit.state = next
             case .end(let outcome):
-                try await end(&visit, outcome, now: now, unit)
+                try await end(&visit, outcome.rawValue, now: now, unit)
+                return
+            case .stop:
+                try await end(&visit, "stopped", now: now, unit)
                 return
             }
         }
@@ -1040,7 +1042,7 @@ public actor CampaignEngine {
             }
             guard let kept = try await winner(of: [arrival], now: now, unit), kept != visit.key.contact else { return next }
             record(.held(visit.key, state: stateID, reason: "duplicate of \(kept)", at: now), unit)
-            try await end(&visit, "neutral", now: now, unit)
+            try await end(&visit, Outcome.neutral.rawValue, now: now, unit)
             return nil
         default:
             return nil
@@ -1056,7 +1058,7 @@ public actor CampaignEngine {
             let scored: Bool = switch winnerBy {
             case "opens": visit.sends.records.contains { $0.facts.contains(PostSendFacts(.opened)) }
             case "clicks": visit.sends.records.contains { $0.facts.contains(PostSendFacts(.clicked)) }
-            default: visit.outcome == "success"
+            default: visit.outcome == Outcome.success.rawValue
             }
             if scored { scores[variant] += 1 }
         }
@@ -1070,14 +1072,14 @@ public actor CampaignEngine {
 
     /// Sends a message, or records why it must not go out: a suppressed send leaves no action and no send
     /// record (so its post-send functions stay false), and the visit goes on.
-    private func performSend(_ visit: inout Visit, state: Int, channel: String, message: String, now: Double, _ unit: Unit) async throws {
+    private func performSend(_ visit: inout Visit, state: Int, channel: MessageChannel, message: String, now: Double, _ unit: Unit) async throws {
         let definition = entries[visit.key.flow]!.definition
         let action = FlowAction.send(channel: channel, message: message)
         let stateID = definition.states[state].id
         guard let recipient = try await unit.contact(visit.key.contact) else { return }
         let transactional = definition.messages[message]?.transactional ?? false
         let caps = transactional ? [] : policies?.frequencyCaps ?? []
-        let overCap = caps.contains { $0.channel.rawValue == channel && recipient.history.sends(of: channel, within: $0.per, before: now) >= $0.max }
+        let overCap = caps.contains { $0.channel == channel && recipient.history.sends(of: channel, within: $0.per, before: now) >= $0.max }
         if let reason = recipient.suppression(channel: channel, transactional: transactional)?.rawValue ?? (overCap ? "frequency-cap" : nil) {
             try await unit.updateFlow(visit.key.flow) { $0.suppressed[reason, default: 0] += 1 }
             record(.suppressed(visit.key, state: stateID, reason: reason, at: now), unit)
@@ -1091,7 +1093,7 @@ public actor CampaignEngine {
         if let category = definition.messages[message]?.category {
             contact.history.received[category, default: []].append(now)
         }
-        if channel == "email" { contact.history.emailsSinceOpen += 1 }
+        if channel == .email { contact.history.emailsSinceOpen += 1 }
         if !transactional { contact.history.recordSend(of: channel, at: now, caps: caps) }
         unit.effect.contacts[contact.id] = contact
     }
@@ -1110,7 +1112,7 @@ public actor CampaignEngine {
             for tag in add where !tags.contains(.string(tag)) { tags.append(.string(tag)) }
             contact.fields["tags"] = .list(tags)
         case .unsubscribe(let channels):
-            contact.consent.unsubscribed.formUnion(channels)
+            contact.consent.unsubscribed.formUnion(channels.map(\.rawValue))
         case .archive:
             contact.archived = true
             for var other in try await unit.visits(of: id) where other.isActive && other.key != visitKey {
@@ -1294,7 +1296,7 @@ public actor CampaignEngine {
                 } else {
                     record(.held(visit.key, state: entry.definition.states[arrival.state].id,
                                  reason: "duplicate of \(kept ?? "")", at: now), unit)
-                    try await end(&visit, "neutral", now: now, unit)
+                    try await end(&visit, Outcome.neutral.rawValue, now: now, unit)
                 }
             }
         }

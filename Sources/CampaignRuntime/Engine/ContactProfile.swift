@@ -22,11 +22,11 @@ public struct ContactProfile: Codable, Sendable, Equatable {
     }
 
     /// The address a channel needs, if the contact lacks it: `email` for email, `phone` for sms.
-    public func lacksAddress(for channel: String) -> Bool {
+    public func lacksAddress(for channel: MessageChannel) -> Bool {
         let field = switch channel {
-        case "email": "email"
-        case "sms": "phone"
-        default: ""
+        case .email: "email"
+        case .sms: "phone"
+        case .push: ""
         }
         guard !field.isEmpty else { return false }
         switch fields[field] {
@@ -37,11 +37,11 @@ public struct ContactProfile: Codable, Sendable, Equatable {
 
     /// Why a send on `channel` must not go out, or nil when it may: a missing address or a hard bounce stop
     /// every message; an unsubscription stops all but transactional ones.
-    public func suppression(channel: String, transactional: Bool) -> SuppressionReason? {
+    public func suppression(channel: MessageChannel, transactional: Bool) -> SuppressionReason? {
         if archived { return .archived }
         if lacksAddress(for: channel) { return .missingAddress }
-        if consent.hardBounced.contains(channel) { return .hardBounce }
-        if !transactional, consent.unsubscribed.contains(channel) { return .unsubscribed }
+        if consent.hardBounced.contains(channel.rawValue) { return .hardBounce }
+        if !transactional, consent.unsubscribed.contains(channel.rawValue) { return .unsubscribed }
         return nil
     }
 }
@@ -57,8 +57,8 @@ public struct Consent: Codable, Sendable, Equatable {
     public init() {}
 
     /// Whether marketing may go out on the channel: `subscribed(CHANNEL)`.
-    public func allowsMarketing(on channel: String) -> Bool {
-        !unsubscribed.contains(channel) && !hardBounced.contains(channel)
+    public func allowsMarketing(on channel: MessageChannel) -> Bool {
+        !unsubscribed.contains(channel.rawValue) && !hardBounced.contains(channel.rawValue)
     }
 }
 
@@ -109,20 +109,20 @@ public struct ContactHistory: Codable, Sendable, Equatable {
     }
 
     /// How many sends of `channel` went out in the window `(now - seconds, now]`.
-    public func sends(of channel: String, within seconds: Int, before now: Double) -> Int {
-        sent[channel]?.count { $0 > now - Double(seconds) && $0 <= now } ?? 0
+    public func sends(of channel: MessageChannel, within seconds: Int, before now: Double) -> Int {
+        sent[channel.rawValue]?.count { $0 > now - Double(seconds) && $0 <= now } ?? 0
     }
 
     /// Records a marketing send of `channel` at `now`, and forgets those no cap of `caps` counts any more.
-    public mutating func recordSend(of channel: String, at now: Double, caps: [FrequencyCap]) {
-        guard let longest = caps.filter({ $0.channel.rawValue == channel }).map(\.per).max() else {
-            sent[channel] = nil
+    public mutating func recordSend(of channel: MessageChannel, at now: Double, caps: [FrequencyCap]) {
+        guard let longest = caps.filter({ $0.channel == channel }).map(\.per).max() else {
+            sent[channel.rawValue] = nil
             return
         }
-        var times = sent[channel, default: []]
+        var times = sent[channel.rawValue, default: []]
         times.removeAll { $0 <= now - Double(longest) }
         times.append(now)
-        sent[channel] = times
+        sent[channel.rawValue] = times
     }
 }
 

@@ -27,22 +27,49 @@ public enum StepResult: Sendable, Equatable {
     case go(Int)
     /// Run an action, then go on.
     case act(FlowAction, next: Int)
-    /// Send a message (after approval when `approval`), then go on.
-    case send(channel: String, message: String, approval: Bool, next: Int)
+    /// Send a message (after approval when the send asks for it), then go on.
+    case send(FlowSend, next: Int)
     /// Wait until an instant (seconds since 1970), then go on.
     case wait(until: Double, next: Int)
     /// A step whose decision needs the engine's shared state: a test, a distribution or a dedupe.
     case engine
     /// End the visit with this outcome.
-    case end(String)
+    case end(Outcome)
+    /// The flow has no such state (a visit resumed at a state its version lacks): the visit ends with
+    /// outcome `stopped`, as when its version is stopped.
+    case stop
+}
+
+/// What a send step sends and how: the one description of a send that the interpreter and generated code
+/// hand to the engine.
+public struct FlowSend: Sendable, Hashable {
+    /// The channel it goes out on, the message's.
+    public var channel: MessageChannel
+    /// The workspace message's name.
+    public var message: String
+    /// Whether the send waits for an approval first.
+    public var approval: Bool
+    /// Whether it goes out at the contact's usual open time (`send_time: optimized`).
+    public var optimized: Bool
+
+    /// A send of `message` on `channel`, at once and without approval unless said.
+    public init(channel: MessageChannel, message: String, approval: Bool = false, optimized: Bool = false) {
+        self.channel = channel
+        self.message = message
+        self.approval = approval
+        self.optimized = optimized
+    }
 }
 
 /// An action a step asks the host to perform through a channel adapter.
+///
+/// Stored in outboxes and journals: the JSON of each case must stay as it is (the channels encode as their
+/// raw values, the strings they were stored as before they were typed).
 public enum FlowAction: Codable, Sendable, Equatable, Hashable {
-    case send(channel: String, message: String)
+    case send(channel: MessageChannel, message: String)
     case update([FieldAssignment])
     case tags(add: [String], remove: [String])
-    case unsubscribe([String])
+    case unsubscribe([MessageChannel])
     case archive
     case grantPromo(String)
     case export(destination: String, fields: [String])
@@ -68,10 +95,10 @@ extension FlowAction {
     /// One line saying what the action does, for journeys.
     public var summary: String {
         switch self {
-        case .send(let channel, let message): "send \(channel) \(message)"
+        case .send(let channel, let message): "send \(channel.rawValue) \(message)"
         case .update(let assignments): "update " + assignments.map(\.field).joined(separator: ", ")
         case .tags(let add, let remove): (["tags"] + add.map { "+" + $0 } + remove.map { "-" + $0 }).joined(separator: " ")
-        case .unsubscribe(let channels): "unsubscribe " + channels.joined(separator: ", ")
+        case .unsubscribe(let channels): "unsubscribe " + channels.map(\.rawValue).joined(separator: ", ")
         case .archive: "archive"
         case .grantPromo(let bank): "grant_promo \(bank)"
         case .export(let destination, _): "export to \(destination)"

@@ -61,7 +61,7 @@ public struct FlowContext {
 
     /// `subscribed(CHANNEL)`: not unsubscribed from the channel (by a step, an event or a complaint) and, for
     /// email, no hard bounce.
-    public func subscribed(_ channel: String) -> Bool { contact.consent.allowsMarketing(on: channel) }
+    public func subscribed(_ channel: MessageChannel) -> Bool { contact.consent.allowsMarketing(on: channel) }
 
     /// `archived()`.
     public func archived() -> Bool { contact.archived }
@@ -109,8 +109,8 @@ public struct FlowContext {
         return nexts[nexts.count - 1]
     }
 
-    /// The moment a `wait_until` ends: see ``WaitUntil``.
-    public func waitUntil(days: [Int], from: Int, to: Int?) -> Double {
-        WaitUntil.next(after: now, days: days, from: from, to: to, timeZone: timeZone)
+    /// The moment a `wait_until` on `days` ends: see ``WaitUntil``.
+    public func waitUntil(days: [Weekday], from: Int, to: Int?) -> Double {
+        WaitUntil.next(after: now, days: days.map(\.foundationNumber), from: from, to: to, timeZone: timeZone)
     }
 }

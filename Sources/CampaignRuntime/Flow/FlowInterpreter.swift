@@ -12,14 +12,14 @@ public struct FlowInterpreter: CampaignFlow {
     public func step(_ state: Int, _ context: inout FlowContext) -> StepResult {
         let current = definition.states[state]
         switch current.step {
-        case .send(let channel, let message, let approval, _, let next):
-            return .send(channel: channel.rawValue, message: message, approval: approval, next: next)
+        case .send(let channel, let message, let approval, let optimized, let next):
+            return .send(FlowSend(channel: channel, message: message, approval: approval, optimized: optimized), next: next)
         case .update(let assignments, let next):
             return .act(.update(assignments), next: next)
         case .tags(let add, let remove, let next):
             return .act(.tags(add: add, remove: remove), next: next)
         case .unsubscribe(let channels, let next):
-            return .act(.unsubscribe(channels.map(\.rawValue)), next: next)
+            return .act(.unsubscribe(channels), next: next)
         case .archive(let next):
             return .act(.archive, next: next)
         case .grantPromo(let bank, let next):
@@ -31,7 +31,7 @@ public struct FlowInterpreter: CampaignFlow {
         case .wait(let seconds, let next):
             return .wait(until: context.now + Double(seconds), next: next)
         case .waitUntil(let days, let from, let to, let next):
-            return .wait(until: context.waitUntil(days: days.map(\.foundationNumber), from: from, to: to), next: next)
+            return .wait(until: context.waitUntil(days: days, from: from, to: to), next: next)
         case .condition(let condition, let then, let otherwise):
             return .go(Self.holds(condition, &context) ? then : otherwise)
         case .branch(let options, let otherwise):
@@ -42,7 +42,7 @@ public struct FlowInterpreter: CampaignFlow {
         case .test, .distribute, .dedupe:
             return .engine
         case .end(let outcome):
-            return .end(outcome.rawValue)
+            return .end(outcome)
         }
     }
 
@@ -119,7 +119,8 @@ public struct FlowInterpreter: CampaignFlow {
         case .received: return context.received(category: name(0), within: value(1) ?? .null)
         case .engagedWithin: return .bool(context.engagedWithin(value(0) ?? .null))
         case .unopenedStreak: return context.unopenedStreak()
-        case .subscribed: return .bool(context.subscribed(name(0)))
+        // A channel campaignc would not write is one the contact never left.
+        case .subscribed: return .bool(MessageChannel(rawValue: name(0)).map(context.subscribed) ?? true)
         case .archived: return .bool(context.archived())
         case .delivered: return .bool(context.delivered(state(0)))
         case .opened: return .bool(context.opened(state(0)))

@@ -27,7 +27,7 @@ enum Fixtures {
                       action: action, at: at)
     }
 
-    static let cartReminder = FlowAction.send(channel: "email", message: "cart-reminder-f")
+    static let cartReminder = FlowAction.send(channel: .email, message: "cart-reminder-f")
 
     /// Runs `body` with a router over `endpoints` that reads profiles from `contacts`, and shuts the router
     /// down whether `body` throws or not.
