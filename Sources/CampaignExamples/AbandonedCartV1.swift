@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Panier abandonné (first version) (abandoned-cart version 1).
 public struct AbandonedCartV1: CampaignFlow {
@@ -43,6 +43,13 @@ public struct AbandonedCartV1: CampaignFlow {
         switch index {
         case 0:  // on purchase
             return true
+        default:
+            return false
+        }
+    }
+
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        switch state {
         default:
             return false
         }

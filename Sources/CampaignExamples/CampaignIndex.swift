@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Every compiled campaign version, in campaign and version order.
 public enum CompiledCampaigns {

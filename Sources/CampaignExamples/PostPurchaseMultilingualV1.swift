@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Merci pour votre commande (post-purchase-multilingual version 1).
 public struct PostPurchaseMultilingualV1: CampaignFlow {
@@ -55,6 +55,13 @@ public struct PostPurchaseMultilingualV1: CampaignFlow {
         switch index {
         case 0:  // on unsubscribed
             return (context.eventField("channel") == .string("email"))
+        default:
+            return false
+        }
+    }
+
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        switch state {
         default:
             return false
         }

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Relance des abonnés inactifs (reengage-inactive version 1).
 public struct ReengageInactiveV1: CampaignFlow {
@@ -62,6 +62,13 @@ public struct ReengageInactiveV1: CampaignFlow {
         switch index {
         case 0:
             return (context.engagedWithin(.duration(86400)) && Value.greaterOrEqual(context.field("rating"), .int(3)))
+        default:
+            return false
+        }
+    }
+
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        switch state {
         default:
             return false
         }

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Campagne intelligente (smart-nurturing version 1).
 public struct SmartNurturingV1: CampaignFlow {
@@ -79,6 +79,13 @@ public struct SmartNurturingV1: CampaignFlow {
         switch index {
         case 0:
             return Value.greaterOrEqual(context.unopenedStreak(), .int(5))
+        default:
+            return false
+        }
+    }
+
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        switch state {
         default:
             return false
         }

@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Bienvenue (prospects) (welcome-prospect version 1).
 public struct WelcomeProspectV1: CampaignFlow {
@@ -51,6 +51,13 @@ public struct WelcomeProspectV1: CampaignFlow {
         switch index {
         case 0:  // on purchase
             return true
+        default:
+            return false
+        }
+    }
+
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        switch state {
         default:
             return false
         }

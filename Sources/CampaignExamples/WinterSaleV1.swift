@@ -4,7 +4,7 @@
 import CampaignRuntime
 
 /// Fails to compile against a runtime that does not implement the API this file was generated for.
-private struct GeneratedForCampaignRuntimeAPIVersion3: CampaignRuntimeAPIVersion3 {}
+private struct GeneratedForCampaignRuntimeAPIVersion4: CampaignRuntimeAPIVersion4 {}
 
 /// Soldes d'hiver (winter-sale version 1).
 public struct WinterSaleV1: CampaignFlow {
@@ -53,6 +53,13 @@ public struct WinterSaleV1: CampaignFlow {
 
     public func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool {
         switch index {
+        default:
+            return false
+        }
+    }
+
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        switch state {
         default:
             return false
         }

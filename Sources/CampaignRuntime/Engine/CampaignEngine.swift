@@ -64,6 +64,8 @@ public actor CampaignEngine {
                 switch state.step {
                 case .condition(let condition, _, _): condition.readsEvent
                 case .branch(let options, _): options.contains { $0.condition?.readsEvent ?? false }
+                // A wait_for's `where` reads the event it waits for, not the trigger's.
+                case .waitFor(.condition(let condition), _, _, _): condition.readsEvent
                 default: false
                 }
             }
@@ -288,12 +290,14 @@ public actor CampaignEngine {
 
     // MARK: Inputs
 
-    /// Adds or replaces a contact's profile.
+    /// Adds or replaces a contact's profile. The contact's visits waiting at a `wait_for` whose condition now
+    /// holds move on in the same unit.
     public func upsertContact(_ contact: ContactProfile) async throws {
         try await exclusively {
-            var unit = EffectUnit()
-            unit.contacts[contact.id] = contact
-            try await store.commit(unit)
+            let unit = Unit(store: store)
+            unit.effect.contacts[contact.id] = contact
+            try await wakeWaitingVisits(of: contact.id, event: nil, now: clock.now, unit)
+            try await finish(unit)
         }
     }
 
@@ -365,10 +369,38 @@ public actor CampaignEngine {
                 try await end(&ended, "exited", exit: exit, now: now, unit)
             }
         }
+        try await wakeWaitingVisits(of: id, event: (name, payload), now: now, unit)
         for key in flowsByTrigger[name] ?? [] {
             try await enter(key, contact: id, event: name, payload: payload, now: now, unit)
         }
         return .handled
+    }
+
+    /// Moves on the contact's visits waiting at a `wait_for` whose awaited condition now holds, or, with an
+    /// event, whose awaited event it is (and its `where` holds on it): called on every event about the contact
+    /// and every profile change, in the unit that applies it. Each visit is read again before it is looked at,
+    /// since moving one may have ended another (archiving); a visit that arrives at a `wait_for` in this unit
+    /// is not woken by the event that brought it there.
+    private func wakeWaitingVisits(of id: String, event: (name: String, payload: [String: Value])?, now: Double,
+                                   _ unit: Unit) async throws {
+        let waiting = try await unit.visits(of: id).filter {
+            if case .waitingFor = $0.phase { return true }
+            return false
+        }
+        for key in waiting.map(\.key) {
+            guard var visit = try await unit.visit(key), case .waitingFor(_, let next, _) = visit.phase,
+                  let entry = entries[key.flow], case .waitFor(let awaited, _, _, _) = entry.definition.states[visit.state].step,
+                  let contact = try await unit.contact(id) else { continue }
+            var context = self.context(visit, contact: contact, now: now)
+            if case .event(let name, _) = awaited {
+                guard let event, event.name == name else { continue }
+                context.event = event.payload
+            }
+            guard entry.flow.awaitedHolds(visit.state, &context) else { continue }
+            visit.state = next
+            visit.phase = .running
+            try await run(&visit, now: now, unit)
+        }
     }
 
     /// Records an input's id in the unit, so that it commits with it; false when the same input was
@@ -782,6 +814,12 @@ public actor CampaignEngine {
                 visit.state = next
                 visit.phase = .running
                 try await run(&visit, now: timer.due, unit)
+            case .waitingFor(let until, _, let timeout) where until == timer.due:
+                // `within` passed before what the step waits for happened.
+                if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
+                visit.state = timeout
+                visit.phase = .running
+                try await run(&visit, now: timer.due, unit)
             case .scheduledSend(let until) where until == timer.due:
                 if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
                 guard case .send(let channel, let message, _, _, let next) = entries[key.flow]?.definition.states[state].step
@@ -972,6 +1010,20 @@ public actor CampaignEngine {
                     continue
                 }
                 visit.phase = .waiting(until: until, next: next)
+                unit.effect.timersAdded.append(PendingTimer(due: until, sequence: try await store.nextSequence(),
+                                                            kind: .wake(visit.key, state: state)))
+                return
+            case .waitFor(let until, let next, let timeout):
+                // A condition that holds already goes on at once; an awaited event must come after arrival.
+                if case .waitFor(.condition, _, _, _) = states[state].step, flow.awaitedHolds(state, &context) {
+                    visit.state = next
+                    continue
+                }
+                if until <= now {
+                    visit.state = timeout
+                    continue
+                }
+                visit.phase = .waitingFor(until: until, next: next, timeout: timeout)
                 unit.effect.timersAdded.append(PendingTimer(due: until, sequence: try await store.nextSequence(),
                                                             kind: .wake(visit.key, state: state)))
                 return
