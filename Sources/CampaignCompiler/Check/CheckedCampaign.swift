@@ -62,6 +62,8 @@ public enum CheckedStepKind: Sendable {
     case postal(Located<String>, next: Int)
     case wait(CampaignDuration, next: Int)
     case waitUntil(days: [Weekday], time: WaitUntilWindow.Time, next: Int)
+    /// Goes on to `next` when `awaited` happens, to `timeout` when `within` passes first.
+    case waitFor(WaitForStep.Awaited, within: CampaignDuration, next: Int, timeout: Int)
     case condition(Expression, then: Int, else: Int)
     case branch([(condition: Expression, next: Int)], otherwise: Int)
     /// Weights in percent.
@@ -157,6 +159,10 @@ extension CheckedCampaign {
         case .waitUntil(let window):
             guard let time = window.time else { throw unresolved("the time") }
             return .waitUntil(days: window.days, time: time, next: try target(.next))
+        case .waitFor(let waitFor):
+            guard let awaited = waitFor.awaited else { throw unresolved("what 'wait_for' waits for") }
+            guard let within = waitFor.within?.value else { throw unresolved("'within'") }
+            return .waitFor(awaited, within: within, next: try target(.next), timeout: try target(.timeout))
         case .condition(let condition):
             guard let condition else { throw unresolved("the condition") }
             return .condition(condition, then: try target(.then), else: try target(.else))

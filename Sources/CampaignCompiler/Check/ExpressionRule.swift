@@ -1,4 +1,5 @@
-/// Type-checks every expression of a campaign (audience, trigger filters, exits, step conditions), warns
+/// Type-checks every expression of a campaign (audience, trigger filters, exits, step conditions, what a
+/// `wait_for` waits for), warns
 /// about conditions that cannot depend on the contact (`constant-condition`; exits have `exit-constant`),
 /// and gathers the post-send calls of each condition step for ``PostSendRule``.
 enum ExpressionRule {
@@ -47,9 +48,20 @@ enum ExpressionRule {
 
         var calls: [Int: [ExpressionTypeChecker.PostSendCall]] = [:]
         for (index, step) in campaign.steps.enumerated() {
+            if case .waitFor(let waitFor) = step.kind, case .event(let name, let filter?)? = waitFor.awaited {
+                // The `where` of a wait_for reads the awaited event, not the trigger's.
+                if let event = payload(name) {
+                    var checker = ExpressionTypeChecker(workspace: workspace, events: [event], steps: stepsByID)
+                    checker.checkCondition(filter, "the 'where' of step '\(step.id.value)'", into: &diagnostics)
+                    warnIfConstant(filter, "the 'where' of step '\(step.id.value)'", into: &diagnostics)
+                    if !checker.postSendCalls.isEmpty { calls[index] = checker.postSendCalls }
+                }
+                continue
+            }
             let conditions: [Expression] = switch step.kind {
             case .condition(let condition?): [condition]
             case .branch(let conditions): conditions.compactMap { $0 }
+            case .waitFor(let waitFor): if case .condition(let condition)? = waitFor.awaited { [condition] } else { [] }
             default: []
             }
             guard !conditions.isEmpty else { continue }
