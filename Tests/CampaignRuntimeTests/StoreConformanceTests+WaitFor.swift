@@ -158,4 +158,33 @@ extension StoreConformanceTests {
         #expect(try JSONDecoder().decode(Visit.self, from: Data(before.utf8)) == Self.visit("a", 1), "a wait stored before v1.2")
         #expect(try StoredJSONTests.encoderText(Self.visit("a", 1)) == before, "and written as before")
     }
+
+    /// Two leads wait at a `wait_for` in a first process; after a restart on the same database (`open` gives a
+    /// new store on it, `close` closes one) one reaches the score and moves on, the other times out, once each.
+    static func waitAcrossARestart<Store: CampaignStore>(open: () async throws -> Store,
+                                                         close: (Store) async throws -> Void) async throws {
+        let flow = waitingFlow(.condition(scoreReached))
+        let clock = VirtualClock(now: 0)
+        let firstStore = try await open()
+        let first = try await CampaignEngine(flows: [flow], store: firstStore, clock: clock)
+        for id in ["a", "b"] {
+            var contact = subscriber(id)
+            contact.fields["score"] = .int(10)
+            try await first.upsertContact(contact)
+            try await first.handle(event: "signup", contact: id)
+        }
+        try await close(firstStore)
+
+        let store = try await open()
+        let second = try await CampaignEngine(flows: [flow], store: store, clock: clock)
+        clock.now = 500
+        try await second.updateContact("a", fields: ["score": .int(41)])
+        try await second.advance(to: 5_000)
+        #expect(try await store.visits(of: "a").map(\.outcome) == ["success"])
+        #expect(try await store.visits(of: "b").map(\.outcome) == ["neutral"])
+        #expect(await second.trace.filter { if case .arrived = $0 { true } else { false } }.count == 2,
+                "after the restart: a reached, b timed out, nothing else")
+        #expect(try await store.nextTimerDue() == nil)
+        try await close(store)
+    }
 }
