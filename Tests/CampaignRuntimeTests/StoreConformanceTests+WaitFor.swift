@@ -75,6 +75,25 @@ extension StoreConformanceTests {
     }
 
     @Test(arguments: StoreFactory.all)
+    func aWaitForGoesOnWhenAStepOfAnotherCampaignChangesTheProfile(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let clock = VirtualClock(now: 0)
+        let scoring = makeFlow([
+            FlowState(id: "score", line: 1, step: .update([FieldAssignment(field: "score", value: .int(50))], next: 1)),
+            FlowState(id: "scored", line: 2, step: .end(.success)),
+        ], trigger: .event("purchase", filter: nil), campaign: "scoring")
+        let engine = try await CampaignEngine(flows: [Self.waitingFlow(.condition(Self.scoreReached)), scoring], store: store, clock: clock)
+        var contact = subscriber("a")
+        contact.fields["score"] = .int(10)
+        try await engine.upsertContact(contact)
+        try await engine.handle(event: "signup", contact: "a")
+        clock.now = 100
+        try await engine.handle(event: "purchase", contact: "a")
+        let outcomes = try await store.visits(of: "a").map { "\($0.key.flow.campaign) \($0.outcome ?? "active")" }
+        #expect(outcomes == ["c success", "scoring success"], "woken in the unit of the other campaign's update")
+    }
+
+    @Test(arguments: StoreFactory.all)
     func aWaitForIsCheckedAgainOnEveryEventAboutTheContact(_ factory: StoreFactory) async throws {
         let (engine, clock, _) = try await Self.waiting(factory, for: .condition(Self.engagedToday))
         clock.now = 100

@@ -44,6 +44,8 @@ public actor CampaignEngine {
         /// Whether some step reads `event.FIELD`: only then does a visit keep its trigger's payload, which
         /// is most of a waiting contact's memory otherwise.
         let stepsReadTheEvent: Bool
+        /// Whether some step is a `wait_for`: only then do events and profile changes look for waiting visits.
+        let waitsFor: Bool
         /// The cron schedule of a schedule trigger, parsed once.
         let schedule: CronSchedule?
         /// Test and split states by step id, for variants forced by scenarios.
@@ -68,6 +70,10 @@ public actor CampaignEngine {
                 case .waitFor(.condition(let condition), _, _, _): condition.readsEvent
                 default: false
                 }
+            }
+            waitsFor = definition.states.contains { state in
+                if case .waitFor = state.step { return true }
+                return false
             }
         }
 
@@ -378,18 +384,21 @@ public actor CampaignEngine {
 
     /// Moves on the contact's visits waiting at a `wait_for` whose awaited condition now holds, or, with an
     /// event, whose awaited event it is (and its `where` holds on it): called on every event about the contact
-    /// and every profile change, in the unit that applies it. Each visit is read again before it is looked at,
-    /// since moving one may have ended another (archiving); a visit that arrives at a `wait_for` in this unit
-    /// is not woken by the event that brought it there.
+    /// and every profile change (through the API, or by a step of another visit), in the unit that applies it.
+    /// Each visit is read again before it is looked at and passed over unless it still waits where it did,
+    /// since moving one may have ended or moved another (archiving, a profile change): a visit that arrives at
+    /// a `wait_for` while the event or change is applied is not woken by it.
     private func wakeWaitingVisits(of id: String, event: (name: String, payload: [String: Value])?, now: Double,
                                    _ unit: Unit) async throws {
+        guard entries.values.contains(where: \.waitsFor) else { return }
         let waiting = try await unit.visits(of: id).filter {
             if case .waitingFor = $0.phase { return true }
             return false
         }
-        for key in waiting.map(\.key) {
-            guard var visit = try await unit.visit(key), case .waitingFor(_, let next, _) = visit.phase,
-                  let entry = entries[key.flow], case .waitFor(let awaited, _, _, _) = entry.definition.states[visit.state].step,
+        for before in waiting {
+            guard var visit = try await unit.visit(before.key), visit.state == before.state, visit.phase == before.phase,
+                  case .waitingFor(_, let next, _) = visit.phase,
+                  let entry = entries[visit.key.flow], case .waitFor(let awaited, _, _, _) = entry.definition.states[visit.state].step,
                   let contact = try await unit.contact(id) else { continue }
             var context = self.context(visit, contact: contact, now: now)
             if case .event(let name, _) = awaited {
@@ -399,6 +408,8 @@ public actor CampaignEngine {
             guard entry.flow.awaitedHolds(visit.state, &context) else { continue }
             visit.state = next
             visit.phase = .running
+            // Saved before it runs, so that a profile change it makes does not wake it a second time.
+            unit.save(visit)
             try await run(&visit, now: now, unit)
         }
     }
@@ -982,6 +993,12 @@ public actor CampaignEngine {
                 visit.state = next
             case .act(let action, let next):
                 try await apply(action, by: visit.key, now: now, unit)
+                if action.changesProfile {
+                    // The contact's other visits waiting at a wait_for see the change now; this one, saved as
+                    // running, is not among them.
+                    unit.save(visit)
+                    try await wakeWaitingVisits(of: visit.key.contact, event: nil, now: now, unit)
+                }
                 contact = try await unit.contact(visit.key.contact)!
                 let request = ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now)
                 unit.effect.actions.append(request)

@@ -73,6 +73,15 @@ extension FlowAction {
         }
     }
 
+    /// Whether the action changes what conditions read of the profile: its fields (tags among them) or its
+    /// consent. Archiving ends the contact's other visits instead.
+    public var changesProfile: Bool {
+        switch self {
+        case .update, .tags, .unsubscribe: true
+        case .send, .archive, .grantPromo, .export, .postal: false
+        }
+    }
+
     /// One line saying what the action does, for journeys.
     public var summary: String {
         switch self {
