@@ -406,6 +406,8 @@ public actor CampaignEngine {
                 context.event = event.payload
             }
             guard entry.flow.awaitedHolds(visit.state, &context) else { continue }
+            // As when a timer wakes a visit: its exits first (a profile change may have made one hold).
+            if try await exitIfLeaving(&visit, now: now, unit) { continue }
             visit.state = next
             visit.phase = .running
             // Saved before it runs, so that a profile change it makes does not wake it a second time.
