@@ -94,6 +94,24 @@ extension StoreConformanceTests {
     }
 
     @Test(arguments: StoreFactory.all)
+    func aVisitWhoseWaitForHoldsLeavesWhenAnExitHoldsToo(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let clock = VirtualClock(now: 0)
+        var flow = Self.waitingFlow(.condition(Self.scoreReached)).definition
+        flow.exits = [.condition(.compare(.greaterOrEqual, .field("score"), .literal(.int(90))))]
+        let engine = try await CampaignEngine(flows: [FlowInterpreter(flow)], store: store, clock: clock)
+        var contact = subscriber("a")
+        contact.fields["score"] = .int(10)
+        try await engine.upsertContact(contact)
+        try await engine.handle(event: "signup", contact: "a")
+        clock.now = 100
+        contact.fields["score"] = .int(95)
+        try await engine.upsertContact(contact)
+        #expect(try await outcome(engine, "a") == "exited")
+        #expect(await Self.arrivals(engine) == ["gate"], "the exit is checked before the visit goes on")
+    }
+
+    @Test(arguments: StoreFactory.all)
     func aWaitForIsCheckedAgainOnEveryEventAboutTheContact(_ factory: StoreFactory) async throws {
         let (engine, clock, _) = try await Self.waiting(factory, for: .condition(Self.engagedToday))
         clock.now = 100
