@@ -1,4 +1,5 @@
 import CampaignRuntime
+import CampaignSynthesis
 import Testing
 @testable import CampaignCompiler
 
@@ -150,5 +151,22 @@ import Testing
         #expect(arrivals["evaluation", default: 0] > 0, "leads scored 40 or more pass discovery's gate at once")
         #expect(arrivals["timed_out", default: 0] > 0, "the others time out after 120 days")
         #expect(arrivals["to_sales", default: 0] > 0, "a click on the purchase email ends its wait")
+    }
+
+    @Test func theFuzzGrammarWritesWaitForStepsThatCheck() {
+        var random = SeededRandom(seed: 12)
+        // (A loop back through a wait_until alone is a zero-time cycle the grammar writes on purpose.)
+        let shapeRules: Set<RuleID> = [.unknownKey, .missingKey, .wrongType, .missingExit, .waitForTimeout, .noEnd]
+        var written = 0
+        for _ in 0..<300 {
+            let text = CampaignGrammar.campaign(using: &random, maximumSteps: 30)
+            guard text.contains("wait_for:") else { continue }
+            written += 1
+            let result = Checker.check(workspace: InputFile(path: "workspace.yaml", bytes: Array(CampaignGrammar.workspace.utf8)),
+                                       files: [InputFile(path: "campaigns/gen/v1.yaml", bytes: Array(text.utf8))])
+            let broken = result.diagnostics.filter { shapeRules.contains($0.rule) }
+            #expect(broken.isEmpty, "\(Fixtures.golden(broken))\n\(text)")
+        }
+        #expect(written > 20)
     }
 }
