@@ -18,6 +18,7 @@ public enum CompiledCampaigns {
         PostPurchaseMultilingualV1(),  // post-purchase-multilingual v1
         ReengageInactiveV1(),  // reengage-inactive v1
         SmartNurturingV1(),  // smart-nurturing v1
+        SmartNurturingV2(),  // smart-nurturing v2
         VipOfferV1(),  // vip-offer v1
         WelcomeCustomerV1(),  // welcome-customer v1
         WelcomeProspectV1(),  // welcome-prospect v1

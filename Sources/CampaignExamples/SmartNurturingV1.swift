@@ -84,11 +84,18 @@ public struct SmartNurturingV1: CampaignFlow {
         }
     }
 
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        switch state {
+        default:
+            return false
+        }
+    }
+
     /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
     /// interpreter: the definition without its states, then the states one a line, decoded at first use.
     public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
         "SmartNurturingV1",
-        definition: #"{"audience":{"and":{"_0":{"and":{"_0":{"not":{"_0":{"call":{"_0":"has_persona","_1":[{"name":{"_0":"student"}}]}}}},"_1":{"compare":{"_0":"!=","_1":{"field":{"_0":"medium"}},"_2":{"literal":{"_0":{"string":{"_0":"offline"}}}}}}}},"_1":{"compare":{"_0":">=","_1":{"field":{"_0":"score"}},"_2":{"literal":{"_0":{"int":{"_0":10}}}}}}}},"campaign":"smart-nurturing","exits":[{"condition":{"_0":{"compare":{"_0":">=","_1":{"call":{"_0":"unopened_streak","_1":[]}},"_2":{"literal":{"_0":{"int":{"_0":5}}}}}}}}],"leaveWhenOutOfAudience":true,"messages":{"nurture-discovery-1":{"category":"nurturing","channel":"email","transactional":false},"nurture-discovery-2":{"category":"nurturing","channel":"email","transactional":false},"nurture-evaluation":{"category":"nurturing","channel":"email","transactional":false},"nurture-evaluation-2":{"category":"nurturing","channel":"email","transactional":false},"nurture-purchase":{"category":"nurturing","channel":"email","transactional":false}},"name":"Campagne intelligente","repeatPolicy":"once","source":"smart-nurturing/v1.yaml","start":0,"states":[],"status":"published","timezone":"Europe/Paris","trigger":{"event":{"_0":"contact_created"}},"version":1}"#,
+        definition: #"{"audience":{"and":{"_0":{"and":{"_0":{"not":{"_0":{"call":{"_0":"has_persona","_1":[{"name":{"_0":"student"}}]}}}},"_1":{"compare":{"_0":"!=","_1":{"field":{"_0":"medium"}},"_2":{"literal":{"_0":{"string":{"_0":"offline"}}}}}}}},"_1":{"compare":{"_0":">=","_1":{"field":{"_0":"score"}},"_2":{"literal":{"_0":{"int":{"_0":10}}}}}}}},"campaign":"smart-nurturing","exits":[{"condition":{"_0":{"compare":{"_0":">=","_1":{"call":{"_0":"unopened_streak","_1":[]}},"_2":{"literal":{"_0":{"int":{"_0":5}}}}}}}}],"leaveWhenOutOfAudience":true,"messages":{"nurture-discovery-1":{"category":"nurturing","channel":"email","transactional":false},"nurture-discovery-2":{"category":"nurturing","channel":"email","transactional":false},"nurture-evaluation":{"category":"nurturing","channel":"email","transactional":false},"nurture-evaluation-2":{"category":"nurturing","channel":"email","transactional":false},"nurture-purchase":{"category":"nurturing","channel":"email","transactional":false}},"name":"Campagne intelligente","repeatPolicy":"once","source":"smart-nurturing/v1.yaml","start":0,"states":[],"status":"draining","timezone":"Europe/Paris","trigger":{"event":{"_0":"contact_created"}},"version":1}"#,
         states: #"""
     {"id":"discovery","line":20,"step":{"update":{"_0":[{"field":"phase","value":{"string":{"_0":"discovery"}}}],"next":1}}}
     {"id":"discovery_1","line":21,"step":{"send":{"approval":false,"channel":"email","message":"nurture-discovery-1","next":2,"optimized":false}}}

@@ -74,6 +74,13 @@ public struct VipOfferV1: CampaignFlow {
         }
     }
 
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        switch state {
+        default:
+            return false
+        }
+    }
+
     /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
     /// interpreter: the definition without its states, then the states one a line, decoded at first use.
     public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(

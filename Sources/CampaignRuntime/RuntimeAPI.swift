@@ -5,8 +5,9 @@
 /// Version 4: steps speak the vocabulary's enums rather than strings: a send is ``StepResult/send(_:next:)``
 /// with a ``FlowSend``, an end ``StepResult/end(_:)`` with an ``Outcome`` (a state the flow lacks is
 /// ``StepResult/stop``), actions name ``MessageChannel``s, ``FlowContext/subscribed(_:)`` takes one and
-/// ``FlowContext/waitUntil(days:from:to:)`` takes ``Weekday``s.
-/// Files generated for version 3 pass strings and must be generated again.
+/// ``FlowContext/waitUntil(days:from:to:)`` takes ``Weekday``s; and `wait_for` steps (language v1.2) return
+/// ``StepResult/waitFor(until:next:timeout:)`` while the engine asks ``CampaignFlow/awaitedHolds(_:_:)``
+/// whether what they wait for holds. Files generated for version 3 must be generated again.
 ///
 /// Version 3: ``CampaignFlow/triggerFilter(_:_:)`` names the event trigger it asks about, for campaigns with
 /// several triggers (language v1.2). Version 2 embedded the lowered form as text (``EmbeddedFlowDefinition``)

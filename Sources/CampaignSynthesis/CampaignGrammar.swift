@@ -3,7 +3,7 @@
 ///
 /// The fuzzers pass ``ByteChoices`` (the fuzz input's bytes are the choices); any other generator works too.
 /// A campaign is a row of blocks, each entered only at its first step (its head): a send with a wait and a
-/// post-send condition on it, an action, a wait, a condition, a split, a test, a distribution, a dedupe,
+/// post-send condition on it, an action, a wait (or a wait_for), a condition, a split, a test, a distribution, a dedupe,
 /// and ends last. Exits go forward to later heads, so every step reaches an end; only a condition right after a
 /// wait or a wait_until goes back, so every cycle passes through one. (A cycle through a wait_until only is a
 /// zero-time loop the checker refuses: one of the fuzzers' findings.) A few choices break those shapes on
@@ -171,6 +171,16 @@ private struct CampaignWriter {
         case 2:
             text += "  \(id): { \(action(&g)), next: \(forward(from: block, &g)) }\n"
         case 3:
+            if rarely(3, &g) {
+                // A wait_for, never gone back to: its condition may hold at once, so a cycle through it alone is
+                // a zero-time cycle.
+                let event = ["purchase", "signup", "page_visited", "contact_updated"][pick(4, &g)]
+                let awaited = Bool.random(using: &g) ? "when: \(yaml(condition(depth: 2, event: nil, &g)))"
+                    : "event: \(event)" + (Bool.random(using: &g) ? ", where: \(yaml(condition(depth: 1, event: event, &g)))" : "")
+                text += "  \(id):\n    wait_for: { \(awaited), within: \(duration(&g)) }\n"
+                text += "    next: \(forward(from: block, &g))\n    timeout: \(forward(from: block, &g))\n"
+                break
+            }
             // A wait, and now and then a condition after it that goes back to it or a block or two before: every
             // cycle passes through a wait or a wait_until.
             let loops = Bool.random(using: &g)

@@ -12,7 +12,7 @@ import Testing
             case .send(_, _, _, _, let next), .update(_, let next), .tags(_, _, let next), .unsubscribe(_, let next),
                  .archive(let next), .grantPromo(_, let next), .export(_, _, let next), .postal(_, let next),
                  .wait(_, let next), .waitUntil(_, _, _, let next), .dedupe(_, _, let next): [next]
-            case .condition(_, let then, let otherwise): [then, otherwise]
+            case .condition(_, let then, let otherwise), .waitFor(_, _, let then, let otherwise): [then, otherwise]
             case .branch(let options, let otherwise), .distribute(let options, let otherwise): options.map(\.next) + [otherwise]
             case .split(let options), .test(let options, _, _): options.map(\.next)
             case .end: []

@@ -79,6 +79,15 @@ struct PostgresStoreTests {
         await survivor.close()
     }
 
+    @Test func aVisitWaitingForAConditionWaitsOnAcrossARestart() async throws {
+        let url = try #require(Self.url), schema = Self.freshSchema()
+        try await StoreConformanceTests.waitAcrossARestart(open: { try await PostgresStore(url: url, schema: schema) },
+                                                           close: { await $0.close() })
+        let store = try await PostgresStore(url: url, schema: schema)
+        try await store.dropSchema()
+        await store.close()
+    }
+
     /// Everything committed is there after the store is closed and opened again; sequences keep growing.
     @Test func stateSurvivesReopening() async throws {
         let url = try #require(Self.url), schema = Self.freshSchema()

@@ -262,4 +262,11 @@ func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
             try secondStore.close()
         }
     }
+
+    @Test func aVisitWaitingForAConditionWaitsOnAcrossARestart() async throws {
+        try await withDatabaseFile { path in
+            try await StoreConformanceTests.waitAcrossARestart(open: { try SQLiteStore(path: path) },
+                                                               close: { try $0.close() })
+        }
+    }
 }

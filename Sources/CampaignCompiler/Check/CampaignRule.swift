@@ -29,5 +29,6 @@ enum CampaignRules {
         SendRule(),
         PromoWithoutEmailRule(),
         MessageBudgetRule(),
+        WaitForTimeoutRule(),
     ]
 }

@@ -61,6 +61,14 @@ public struct CheckedStep: Sendable {
     public var id: String { source.id.value }
 }
 
+/// What a checked `wait_for` waits for.
+public enum CheckedAwaited: Sendable {
+    /// A condition on the contact.
+    case condition(CheckedExpression)
+    /// An event about the contact, when `filter` holds on its payload.
+    case event(Located<String>, filter: CheckedExpression?)
+}
+
 /// What a checked step does; `next`, `then`, `else` and `otherwise` are step indices.
 public enum CheckedStepKind: Sendable {
     /// The send and the workspace message it sends.
@@ -75,6 +83,8 @@ public enum CheckedStepKind: Sendable {
     case postal(Located<String>, next: Int)
     case wait(CampaignDuration, next: Int)
     case waitUntil(days: [Weekday], time: WaitUntilWindow.Time, next: Int)
+    /// Goes on to `next` when `awaited` happens, to `timeout` when `within` passes first.
+    case waitFor(CheckedAwaited, within: CampaignDuration, next: Int, timeout: Int)
     case condition(CheckedExpression, then: Int, else: Int)
     case branch([(condition: CheckedExpression, next: Int)], otherwise: Int)
     /// Weights in percent.
@@ -214,6 +224,16 @@ extension CheckedCampaign {
         case .waitUntil(let window):
             guard let time = window.time else { throw unresolved("the time") }
             return .waitUntil(days: window.days, time: time, next: try target(.next))
+        case .waitFor(let waitFor):
+            guard let within = waitFor.within?.value else { throw unresolved("'within'") }
+            let checked: CheckedAwaited
+            switch waitFor.awaited {
+            case .condition?: checked = .condition(try condition(0, of: 1))
+            case .event(let name, let filter)?:
+                if filter != nil { checked = .event(name, filter: try condition(0, of: 1)) } else { checked = .event(name, filter: nil) }
+            case nil: throw unresolved("what 'wait_for' waits for")
+            }
+            return .waitFor(checked, within: within, next: try target(.next), timeout: try target(.timeout))
         case .condition:
             return .condition(try condition(0, of: 1), then: try target(.then), else: try target(.else))
         case .branch(let written):

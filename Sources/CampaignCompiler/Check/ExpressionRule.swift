@@ -13,7 +13,8 @@ struct CampaignExpressions {
     var postSendCalls: [Int: [ExpressionTypeChecker.PostSendCall]] = [:]
 }
 
-/// Type-checks every expression of a campaign (audience, trigger filters, exits, step conditions), warns
+/// Type-checks every expression of a campaign (audience, trigger filters, exits, step conditions, what a
+/// `wait_for` waits for), warns
 /// about conditions that cannot depend on the contact (`constant-condition`; exits have `exit-constant`),
 /// resolves them, and gathers the post-send calls of each condition step for ``PostSendRule``.
 enum ExpressionRule {
@@ -65,21 +66,36 @@ enum ExpressionRule {
 
         for (index, step) in campaign.steps.enumerated() {
             // A missing condition, reported by the reader, stays in its place so that the others keep theirs.
-            let conditions: [Expression?] = switch step.kind {
-            case .condition(let condition): [condition]
-            case .branch(let conditions): conditions
-            default: []
+            var conditions: [Expression?] = []
+            var events = payloads
+            var what = "the condition of step '\(step.id.value)'"
+            switch step.kind {
+            case .condition(let condition): conditions = [condition]
+            case .branch(let written): conditions = written
+            case .waitFor(let waitFor):
+                switch waitFor.awaited {
+                case .condition(let condition)?: conditions = [condition]
+                case .event(let name, let filter?)?:
+                    // The `where` of a wait_for reads the awaited event, not the trigger's; an unknown event is
+                    // reported by `ReferenceRule`.
+                    guard let event = payload(name) else { continue }
+                    events = [event]
+                    conditions = [filter]
+                    what = "the 'where' of step '\(step.id.value)'"
+                default: break
+                }
+            default: break
             }
             guard !conditions.isEmpty else { continue }
-            var checker = checker(reading: payloads)
+            var checker = checker(reading: events)
             var resolved: [CheckedExpression?] = []
             for condition in conditions {
                 guard let condition else {
                     resolved.append(nil)
                     continue
                 }
-                resolved.append(checker.checkCondition(condition, "the condition of step '\(step.id.value)'", into: &diagnostics))
-                warnIfConstant(condition, "the condition of step '\(step.id.value)'", into: &diagnostics)
+                resolved.append(checker.checkCondition(condition, what, into: &diagnostics))
+                warnIfConstant(condition, what, into: &diagnostics)
             }
             expressions.conditions[index] = resolved
             if !checker.postSendCalls.isEmpty { expressions.postSendCalls[index] = checker.postSendCalls }

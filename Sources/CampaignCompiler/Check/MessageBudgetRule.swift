@@ -3,8 +3,8 @@ import CampaignRuntime
 /// `message-budget`: some path of this campaign alone can make more marketing sends of a channel than one of
 /// the workspace's frequency caps allows within its period, so the runtime would suppress some of them.
 ///
-/// Waits count at their shortest: a `wait` at its duration; a `wait_until`, an approval (a marketer may approve
-/// at once), an optimized send time and a test's `decide_after` (its variants go on at once) as no time. Every
+/// Waits count at their shortest: a `wait` at its duration; a `wait_until`, a `wait_for` (its condition may hold
+/// at once, on either exit), an approval (a marketer may approve at once), an optimized send time and a test's `decide_after` (its variants go on at once) as no time. Every
 /// exit of a condition, branch, split, test or distribution is a possible path, and loops are unrolled as far
 /// as the period allows. Each campaign version is one visit: re-entries and other campaigns' sends are the
 /// runtime's to count. One warning per cap: at the send that goes over it on the fastest such path (the

@@ -1,4 +1,5 @@
-/// `unknown-name` for the workspace names a campaign uses outside expressions: the trigger events, messages,
+/// `unknown-name` for the workspace names a campaign uses outside expressions: the trigger events, the events
+/// `wait_for` steps await, messages,
 /// promo banks, export destinations and exported fields; `type-mismatch` for an export to a destination of
 /// another kind than sftp.
 struct ReferenceRule: CampaignRule {
@@ -13,6 +14,11 @@ struct ReferenceRule: CampaignRule {
             case .send(let send) where workspace.messages[send.message.value] == nil:
                 diagnostics.emit(.unknownName, "unknown message '\(send.message.value)'"
                                  + Suggestions.didYouMean(send.message.value, in: workspace.messages.keys), at: send.message.location)
+            case .waitFor(let waitFor):
+                if case .event(let event, _)? = waitFor.awaited, workspace.events[event.value] == nil {
+                    diagnostics.emit(.unknownName, "unknown event '\(event.value)'" + Suggestions.didYouMean(event.value, in: workspace.events.keys),
+                                     at: event.location)
+                }
             case .grantPromo(let bank) where !workspace.promoBanks.contains(bank.value):
                 diagnostics.emit(.unknownName, "unknown promo bank '\(bank.value)'"
                                  + Suggestions.didYouMean(bank.value, in: workspace.promoBanks), at: bank.location)

@@ -1,6 +1,6 @@
 /// `zero-time-cycle`: a cycle through no wait or approval, on which the runtime would loop without time
 /// passing. A wait_until does not break the cycle: inside its window, or at the minute it names (when its
-/// own timer wakes the contact), it ends at once. Each cycle is reported once, at its step that comes first
+/// own timer wakes the contact), it ends at once; nor does a wait_for, whose condition may already hold. Each cycle is reported once, at its step that comes first
 /// in the file.
 struct ZeroTimeCycleRule: CampaignRule {
     func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {

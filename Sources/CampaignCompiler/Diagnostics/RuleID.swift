@@ -52,6 +52,8 @@ public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     case messageBudget = "message-budget"
     // Several triggers (v1.2).
     case triggerEventField = "trigger-event-field"
+    // Waiting for a condition or an event (v1.2).
+    case waitForTimeout = "wait-for-timeout"
 
     /// The rule's description: severity, summary, explanation, examples and the phases that raise it.
     public var rule: Rule { RuleCatalog.rule(for: self) }

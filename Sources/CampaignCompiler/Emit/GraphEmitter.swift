@@ -40,6 +40,9 @@ public struct GraphEmitter {
         case .waitUntil(let days, let from, let to, _):
             "until " + days.map(\.rawValue).joined(separator: ",")
                 + " " + Self.time(from) + (to.map { "-" + Self.time($0) } ?? "")
+        case .waitFor(.condition(let condition), let within, _, _): "wait for \(text(condition)), \(Self.duration(within)) at most"
+        case .waitFor(.event(let event, let filter), let within, _, _):
+            "wait for \(event)\(filter.map { " where " + text($0) } ?? ""), \(Self.duration(within)) at most"
         case .condition(let condition, _, _): "if " + text(condition)
         case .branch: "branch"
         case .split: "split"
@@ -80,6 +83,8 @@ public struct GraphEmitter {
              .archive(let next), .grantPromo(_, let next), .export(_, _, let next), .postal(_, let next),
              .wait(_, let next), .waitUntil(_, _, _, let next), .dedupe(_, _, let next):
             return [(next, nil)]
+        case .waitFor(_, _, let next, let timeout):
+            return [(next, "next"), (timeout, "timeout")]
         case .condition(_, let then, let otherwise):
             return [(then, "yes"), (otherwise, "no")]
         case .branch(let options, let otherwise):
@@ -159,7 +164,7 @@ public struct GraphEmitter {
             for (index, state) in definition.states.enumerated() {
                 let attributes: String = switch state.step {
                 case .send: "shape=box, style=\"rounded,filled\", fillcolor=\"#e3f2fd\""
-                case .wait, .waitUntil: "shape=box, style=\"dashed\""
+                case .wait, .waitUntil, .waitFor: "shape=box, style=\"dashed\""
                 case .condition, .branch: "shape=diamond"
                 case .split, .test, .distribute: "shape=hexagon"
                 case .end(let outcome): "shape=doublecircle, style=filled, fontcolor=white, fillcolor=\"\(Self.color(outcome))\""
@@ -189,7 +194,7 @@ public struct GraphEmitter {
             let node: String = switch state.step {
             case .condition, .branch: "{\(text)}"
             case .split, .test, .distribute: "{{\(text)}}"
-            case .wait, .waitUntil: "[/\(text)/]"
+            case .wait, .waitUntil, .waitFor: "[/\(text)/]"
             case .end: "(((\(text))))"
             default: "[\(text)]"
             }

@@ -123,6 +123,24 @@ public struct SwiftEmitter {
                 p.line("    return false")
                 p.line("}")
             }
+            p.line()
+            p.block("public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {") { p in
+                p.line("switch state {")
+                for (index, state) in definition.states.enumerated() {
+                    guard case .waitFor(let awaited, _, _, _) = state.step else { continue }
+                    switch awaited {
+                    case .condition(let condition):
+                        p.line("case \(index):  // \(SwiftLiteral.comment(state.id)), line \(state.line)")
+                        p.line("    return \(conditions.condition(condition))")
+                    case .event(let name, let filter):
+                        p.line("case \(index):  // \(SwiftLiteral.comment(state.id)), line \(state.line), on \(SwiftLiteral.comment(name))")
+                        p.line("    return \(filter.map { conditions.condition($0) } ?? "true")")
+                    }
+                }
+                p.line("default:")
+                p.line("    return false")
+                p.line("}")
+            }
             for (number, body) in conditions.functions.enumerated() {
                 p.line()
                 p.block("private static func chain\(number)(_ context: inout FlowContext) -> Bool {") { p in
@@ -230,6 +248,8 @@ public struct SwiftEmitter {
                 p.line("    return .wait(until: context.now + \(seconds), next: \(next))  // \(names([next]))")
             case .waitUntil(let days, let from, let to, let next):
                 p.line("    return .wait(until: context.waitUntil(days: [\(days.map(SwiftValuePrinter.member).joined(separator: ", "))], from: \(from), to: \(to.map(String.init) ?? "nil")), next: \(next))  // \(names([next]))")
+            case .waitFor(_, let within, let next, let timeout):
+                p.line("    return .waitFor(until: context.now + \(within), next: \(next), timeout: \(timeout))  // \(names([next, timeout]))")
             case .split(let options):
                 let weights = options.map { SwiftValuePrinter.double($0.amount) }.joined(separator: ", ")
                 p.line("    return .go(context.splitTarget(\(SwiftLiteral.string(state.id)), weights: [\(weights)], nexts: \(options.map(\.next))))  // \(names(options.map(\.next)))")

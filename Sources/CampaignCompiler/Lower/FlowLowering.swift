@@ -62,6 +62,12 @@ public enum FlowLowering {
             case .at(let time): return .waitUntil(days: days, from: time.minutes, to: nil, next: next)
             case .between(let from, let to): return .waitUntil(days: days, from: from.minutes, to: to.minutes, next: next)
             }
+        case .waitFor(let awaited, let within, let next, let timeout):
+            let lowered: FlowAwaited = switch awaited {
+            case .condition(let condition): .condition(lower(condition))
+            case .event(let name, let filter): .event(name.value, filter: filter.map(lower))
+            }
+            return .waitFor(lowered, within: within.seconds, next: next, timeout: timeout)
         case .condition(let condition, let then, let otherwise):
             return .condition(lower(condition), then: then, else: otherwise)
         case .branch(let options, let otherwise):

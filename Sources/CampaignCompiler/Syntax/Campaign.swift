@@ -108,6 +108,8 @@ public struct Step: Sendable {
 public struct StepExit: Sendable {
     public enum Label: Hashable, Sendable, CustomStringConvertible {
         case next, then, `else`, otherwise
+        /// Where a `wait_for` goes when its `within` passes first.
+        case timeout
         /// The n-th (0-based) `when` of a branch, weight of a split, variant of a test or bucket of a distribute.
         case option(Int)
 
@@ -117,6 +119,7 @@ public struct StepExit: Sendable {
             case .then: "then"
             case .else: "else"
             case .otherwise: "otherwise"
+            case .timeout: "timeout"
             case .option(let index): "option \(index + 1)"
             }
         }
@@ -140,6 +143,8 @@ public enum StepKind: Sendable {
     case postal(Located<String>)
     case wait(Located<CampaignDuration>)
     case waitUntil(WaitUntilWindow)
+    /// `wait_for` (v1.2): until a condition holds or an event arrives, at most `within`.
+    case waitFor(WaitForStep)
     case condition(Expression?)
     /// One condition per `when`; nil where it did not parse. Exits `.option(i)` and `.otherwise`.
     case branch([Expression?])
@@ -156,7 +161,8 @@ public enum StepKind: Sendable {
 
     /// Whether contacts always spend time in this step before going on: a cycle with none of these is a
     /// zero-time cycle. A `wait_until` may end at once (inside its window, or at the very minute it names,
-    /// which is when its timer wakes the contact), so it does not count.
+    /// which is when its timer wakes the contact), so it does not count; nor does a `wait_for`, whose condition may
+    /// already hold.
     public var alwaysTakesTime: Bool {
         switch self {
         case .wait, .unreadable: true
@@ -165,11 +171,12 @@ public enum StepKind: Sendable {
         }
     }
 
-    /// Whether this is a `wait` or `wait_until`, the steps that give recipients time to act on a message.
+    /// Whether this is a `wait`, `wait_until` or `wait_for`, the steps that give recipients time to act on a
+    /// message (a `wait_for` up to its `within`).
     public var isWait: Bool {
         switch self {
-        case .wait, .waitUntil: true
-        case .unreadable(let key): key == "wait" || key == "wait_until"
+        case .wait, .waitUntil, .waitFor: true
+        case .unreadable(let key): key == "wait" || key == "wait_until" || key == "wait_for"
         default: false
         }
     }
@@ -192,6 +199,7 @@ public enum StepKind: Sendable {
         case .postal: "postal"
         case .wait: "wait"
         case .waitUntil: "wait_until"
+        case .waitFor: "wait_for"
         case .condition: "if"
         case .branch: "branch"
         case .split: "split"
@@ -221,6 +229,28 @@ public struct WaitUntilWindow: Sendable {
 
     public var days: [Weekday]
     public var time: Time?
+    public var location: SourceLocation
+}
+
+/// `wait_for` (v1.2): the visit waits until `awaited` happens (at once when a condition already holds), or
+/// until `within` passes, then goes on to `timeout`.
+public struct WaitForStep: Sendable {
+    /// What the step waits for.
+    public enum Awaited: Sendable {
+        /// A condition, checked on arrival and again on every event and profile change about the contact.
+        case condition(Expression)
+        /// An event about the contact that arrives after the visit reached the step, when `filter` holds on its
+        /// payload.
+        case event(Located<String>, filter: Expression?)
+    }
+
+    /// Nil where neither `when` nor `event` could be read (already reported).
+    public var awaited: Awaited?
+    /// How long the visit waits at most; nil when missing (`wait-for-timeout`) or malformed (`bad-duration`).
+    public var within: Located<CampaignDuration>?
+    /// Whether the step writes `within` at all, read or not: only a missing one is `wait-for-timeout`.
+    public var writesWithin: Bool
+    /// The `wait_for` mapping's position.
     public var location: SourceLocation
 }
 

@@ -250,6 +250,8 @@ struct CampaignReader {
             kind = reader.duration(body, "'wait'").map { .wait($0) }
         case "wait_until":
             kind = readWindow(body).map { .waitUntil($0) }
+        case "wait_for":
+            kind = readWaitFor(body).map { .waitFor($0) }
         case "if":
             kind = .condition(expression(body, "'if'"))
         case "branch":
@@ -308,7 +310,7 @@ struct CampaignReader {
                 if let target = reader.string(node, "'\(key)'") {
                     exits.append(StepExit(label: Self.label(key), target: target))
                 }
-            } else {
+            } else if !(kindKey == "wait_for" && key == "timeout") {  // `wait-for-timeout` reports that one
                 reader.emit(.missingExit, "\(what) (\(kindKey)) is missing '\(key)'", at: id.location)
             }
         }
@@ -320,6 +322,7 @@ struct CampaignReader {
         case "then": .then
         case "else": .else
         case "otherwise": .otherwise
+        case "timeout": .timeout
         default: .next
         }
     }
@@ -354,6 +357,32 @@ struct CampaignReader {
             shares: shares,
             winnerBy: reader.required(test, "winner_by", in: "'test'").flatMap { reader.choice($0, "'winner_by'", ["opens", "clicks", "goal"]) },
             decideAfter: reader.required(test, "decide_after", in: "'test'").flatMap { reader.duration($0, "'decide_after'") })
+    }
+
+    /// `wait_for`: exactly one of `when` and `event` (with its optional `where`), and `within`, whose absence
+    /// `wait-for-timeout` reports.
+    private func readWaitFor(_ node: YAMLNode) -> WaitForStep? {
+        let what = "'wait_for'"
+        guard let fields = reader.mapping(node, what) else { return nil }
+        reader.rejectUnknownKeys(fields, allowed: ["when", "event", "where", "within"], in: what)
+        var step = WaitForStep(awaited: nil, within: fields["within"].flatMap { reader.duration($0, "'within'") },
+                               writesWithin: fields.has("within"), location: fields.location)
+        if let event = fields["event"] {
+            if let when = fields.keyLocation("when") {
+                reader.emit(.wrongType, "'wait_for' waits for either 'when' or 'event', not both; write two steps", at: when)
+            }
+            if let name = reader.string(event, "'event'") {
+                step.awaited = .event(name, filter: fields["where"].flatMap { expression($0, "'where'") })
+            }
+        } else if let when = fields["when"] {
+            if let whereLocation = fields.keyLocation("where") {
+                reader.emit(.unknownKey, "'where' filters the awaited event's payload and needs 'event'", at: whereLocation)
+            }
+            step.awaited = expression(when, "'when'").map { .condition($0) }
+        } else {
+            reader.emit(.missingKey, "'wait_for' needs 'when' (a condition) or 'event' (an event to wait for)", at: fields.location)
+        }
+        return step
     }
 
     private func readWindow(_ node: YAMLNode) -> WaitUntilWindow? {

@@ -19,14 +19,14 @@ public struct StepKindDeclaration: Sendable {
     public var origin: LanguageOrigin
 
     init(_ name: String, keys: [String]? = nil, _ shape: String, exits: [String] = ["next"], optionExits: Bool = false,
-         options: [String] = [], seeds: [Seed]) {
+         options: [String] = [], section: String = "Step kinds", seeds: [Seed]) {
         self.name = name
         self.keys = keys ?? [name]
         self.shape = shape
         self.exits = exits
         self.hasOptionExits = optionExits
         self.options = options
-        self.origin = LanguageOrigin("Step kinds", seeds: seeds)
+        self.origin = LanguageOrigin(section, seeds: seeds)
     }
 
     /// Every step kind, in the order of the contract's table.
@@ -52,6 +52,8 @@ public struct StepKindDeclaration: Sendable {
                                 seeds: [.automatedCampaignElements, .triggeredCampaigns]),
             StepKindDeclaration("wait_until", "wait_until: { days: [mon, ...], at: \"08:00\" } or { days: [...], from: \"09:00\", to: \"17:00\" }",
                                 seeds: [.automatedCampaignElements, .triggeredCampaigns]),
+            StepKindDeclaration("wait_for", "wait_for: { when: EXPR, within: DURATION } or { event: NAME, where: EXPR, within: DURATION }",
+                                exits: ["next", "timeout"], section: "Additions in v1.2", seeds: [.smartNurturing]),
             StepKindDeclaration("if", "if: EXPR", exits: ["then", "else"], seeds: [.automatedCampaignElements]),
             StepKindDeclaration("branch", "branch: [{ when: EXPR, next: STEP }, ...]", exits: ["otherwise"], optionExits: true,
                                 seeds: [.triggeredCampaigns]),

@@ -44,6 +44,8 @@ public actor CampaignEngine {
         /// Whether some step reads `event.FIELD`: only then does a visit keep its trigger's payload, which
         /// is most of a waiting contact's memory otherwise.
         let stepsReadTheEvent: Bool
+        /// Whether some step is a `wait_for`: only then do events and profile changes look for waiting visits.
+        let waitsFor: Bool
         /// The cron schedule of a schedule trigger, parsed once.
         let schedule: CronSchedule?
         /// Test and split states by step id, for variants forced by scenarios.
@@ -64,8 +66,14 @@ public actor CampaignEngine {
                 switch state.step {
                 case .condition(let condition, _, _): condition.readsEvent
                 case .branch(let options, _): options.contains { $0.condition?.readsEvent ?? false }
+                // A wait_for's `where` reads the event it waits for, not the trigger's.
+                case .waitFor(.condition(let condition), _, _, _): condition.readsEvent
                 default: false
                 }
+            }
+            waitsFor = definition.states.contains { state in
+                if case .waitFor = state.step { return true }
+                return false
             }
         }
 
@@ -288,12 +296,14 @@ public actor CampaignEngine {
 
     // MARK: Inputs
 
-    /// Adds or replaces a contact's profile.
+    /// Adds or replaces a contact's profile. The contact's visits waiting at a `wait_for` whose condition now
+    /// holds move on in the same unit.
     public func upsertContact(_ contact: ContactProfile) async throws {
         try await exclusively {
-            var unit = EffectUnit()
-            unit.contacts[contact.id] = contact
-            try await store.commit(unit)
+            let unit = Unit(store: store)
+            unit.effect.contacts[contact.id] = contact
+            try await wakeWaitingVisits(of: contact.id, event: nil, now: clock.now, unit)
+            try await finish(unit)
         }
     }
 
@@ -365,10 +375,45 @@ public actor CampaignEngine {
                 try await end(&ended, "exited", exit: exit, now: now, unit)
             }
         }
+        try await wakeWaitingVisits(of: id, event: (name, payload), now: now, unit)
         for key in flowsByTrigger[name] ?? [] {
             try await enter(key, contact: id, event: name, payload: payload, now: now, unit)
         }
         return .handled
+    }
+
+    /// Moves on the contact's visits waiting at a `wait_for` whose awaited condition now holds, or, with an
+    /// event, whose awaited event it is (and its `where` holds on it): called on every event about the contact
+    /// and every profile change (through the API, or by a step of another visit), in the unit that applies it.
+    /// Each visit is read again before it is looked at and passed over unless it still waits where it did,
+    /// since moving one may have ended or moved another (archiving, a profile change): a visit that arrives at
+    /// a `wait_for` while the event or change is applied is not woken by it.
+    private func wakeWaitingVisits(of id: String, event: (name: String, payload: [String: Value])?, now: Double,
+                                   _ unit: Unit) async throws {
+        guard entries.values.contains(where: \.waitsFor) else { return }
+        let waiting = try await unit.visits(of: id).filter {
+            if case .waitingFor = $0.phase { return true }
+            return false
+        }
+        for before in waiting {
+            guard var visit = try await unit.visit(before.key), visit.state == before.state, visit.phase == before.phase,
+                  case .waitingFor(_, let next, _) = visit.phase,
+                  let entry = entries[visit.key.flow], case .waitFor(let awaited, _, _, _) = entry.definition.states[visit.state].step,
+                  let contact = try await unit.contact(id) else { continue }
+            var context = self.context(visit, contact: contact, now: now)
+            if case .event(let name, _) = awaited {
+                guard let event, event.name == name else { continue }
+                context.event = event.payload
+            }
+            guard entry.flow.awaitedHolds(visit.state, &context) else { continue }
+            // As when a timer wakes a visit: its exits first (a profile change may have made one hold).
+            if try await exitIfLeaving(&visit, now: now, unit) { continue }
+            visit.state = next
+            visit.phase = .running
+            // Saved before it runs, so that a profile change it makes does not wake it a second time.
+            unit.save(visit)
+            try await run(&visit, now: now, unit)
+        }
     }
 
     /// Records an input's id in the unit, so that it commits with it; false when the same input was
@@ -781,6 +826,12 @@ public actor CampaignEngine {
                 visit.state = next
                 visit.phase = .running
                 try await run(&visit, now: timer.due, unit)
+            case .waitingFor(let until, _, let timeout) where until == timer.due:
+                // `within` passed before what the step waits for happened.
+                if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
+                visit.state = timeout
+                visit.phase = .running
+                try await run(&visit, now: timer.due, unit)
             case .scheduledSend(let until) where until == timer.due:
                 if try await exitIfLeaving(&visit, now: timer.due, unit) { break }
                 guard case .send(let channel, let message, _, _, let next) = entries[key.flow]?.definition.states[state].step
@@ -943,6 +994,12 @@ public actor CampaignEngine {
                 visit.state = next
             case .act(let action, let next):
                 try await apply(action, by: visit.key, now: now, unit)
+                if action.changesProfile {
+                    // The contact's other visits waiting at a wait_for see the change now; this one, saved as
+                    // running, is not among them.
+                    unit.save(visit)
+                    try await wakeWaitingVisits(of: visit.key.contact, event: nil, now: now, unit)
+                }
                 contact = try await unit.contact(visit.key.contact)!
                 let request = ActionRequest(key: visit.nextActionKey(state: state, step: stateID), action: action, at: now)
                 unit.effect.actions.append(request)
@@ -970,6 +1027,20 @@ public actor CampaignEngine {
                     continue
                 }
                 visit.phase = .waiting(until: until, next: next)
+                unit.effect.timersAdded.append(PendingTimer(due: until, sequence: try await store.nextSequence(),
+                                                            kind: .wake(visit.key, state: state)))
+                return
+            case .waitFor(let until, let next, let timeout):
+                // A condition that holds already goes on at once; an awaited event must come after arrival.
+                if case .waitFor(.condition, _, _, _) = states[state].step, flow.awaitedHolds(state, &context) {
+                    visit.state = next
+                    continue
+                }
+                if until <= now {
+                    visit.state = timeout
+                    continue
+                }
+                visit.phase = .waitingFor(until: until, next: next, timeout: timeout)
                 unit.effect.timersAdded.append(PendingTimer(due: until, sequence: try await store.nextSequence(),
                                                             kind: .wake(visit.key, state: state)))
                 return

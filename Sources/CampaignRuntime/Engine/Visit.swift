@@ -38,6 +38,9 @@ public struct Visit: Codable, Sendable, Equatable {
         case running
         /// In a wait or wait_until until the instant, then on to `next`.
         case waiting(until: Double, next: Int)
+        /// At a `wait_for` (v1.2) until what it waits for happens, then on to `next`; at the instant `until`, on
+        /// to `timeout` instead.
+        case waitingFor(until: Double, next: Int, timeout: Int)
         /// At a send held for approval.
         case awaitingApproval
         /// At a `send_time: optimized` send that goes out at the instant.

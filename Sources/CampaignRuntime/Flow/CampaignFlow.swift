@@ -19,6 +19,11 @@ public protocol CampaignFlow: Sendable {
     /// Whether exit `index` holds: for an event exit, its `where` on the event in `context` (the engine has
     /// matched the event's name); for a condition exit, the condition.
     func exitHolds(_ index: Int, _ context: inout FlowContext) -> Bool
+
+    /// Whether what the `wait_for` at `state` waits for holds: its `when` condition, or, when it waits for an
+    /// event (the engine has matched the event's name), its `where` on the event in `context`, true when it
+    /// has none. False for a state that is not a `wait_for`.
+    func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool
 }
 
 /// What a step decided.
@@ -31,6 +36,9 @@ public enum StepResult: Sendable, Equatable {
     case send(FlowSend, next: Int)
     /// Wait until an instant (seconds since 1970), then go on.
     case wait(until: Double, next: Int)
+    /// A `wait_for` (v1.2): go on to `next` when what the step waits for happens (the engine asks
+    /// ``CampaignFlow/awaitedHolds(_:_:)``), or to `timeout` at the instant `until` if that comes first.
+    case waitFor(until: Double, next: Int, timeout: Int)
     /// A step whose decision needs the engine's shared state: a test, a distribution or a dedupe.
     case engine
     /// End the visit with this outcome.
@@ -89,6 +97,15 @@ extension FlowAction {
         case .grantPromo: "grant_promo"
         case .export: "export"
         case .postal: "postal"
+        }
+    }
+
+    /// Whether the action changes what conditions read of the profile: its fields (tags among them) or its
+    /// consent. Archiving ends the contact's other visits instead.
+    public var changesProfile: Bool {
+        switch self {
+        case .update, .tags, .unsubscribe: true
+        case .send, .archive, .grantPromo, .export, .postal: false
         }
     }
 

@@ -166,6 +166,8 @@ public enum FlowStep: Codable, Sendable, Equatable {
     /// Times are minutes after midnight; `to` is nil for `at`. Days are stored as Foundation numbers them
     /// (see ``Weekday``).
     case waitUntil(days: [Weekday], from: Int, to: Int?, next: Int)
+    /// `wait_for` (v1.2): on to `next` when `awaited` happens, to `timeout` when `within` seconds pass first.
+    case waitFor(FlowAwaited, within: Int, next: Int, timeout: Int)
     case condition(FlowExpression, then: Int, else: Int)
     case branch([FlowOption], otherwise: Int)
     case split([FlowOption])
@@ -173,6 +175,24 @@ public enum FlowStep: Codable, Sendable, Equatable {
     case distribute([FlowOption], otherwise: Int)
     case dedupe(by: String, keep: String, next: Int)
     case end(Outcome)
+}
+
+/// What a `wait_for` state waits for.
+public enum FlowAwaited: Codable, Sendable, Equatable {
+    /// A condition on the contact, checked when the visit arrives and again on every event and profile change
+    /// about the contact.
+    case condition(FlowExpression)
+    /// An event about the contact that arrives after the visit reached the state, when `filter` (on its
+    /// payload) holds; nil waits for any such event.
+    case event(String, filter: FlowExpression?)
+
+    /// The expression ``CampaignFlow/awaitedHolds(_:_:)`` answers: the condition, or the event's filter.
+    public var expression: FlowExpression? {
+        switch self {
+        case .condition(let condition): condition
+        case .event(_, let filter): filter
+        }
+    }
 }
 
 /// A compiled condition.

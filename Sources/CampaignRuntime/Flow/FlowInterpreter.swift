@@ -32,6 +32,8 @@ public struct FlowInterpreter: CampaignFlow {
             return .wait(until: context.now + Double(seconds), next: next)
         case .waitUntil(let days, let from, let to, let next):
             return .wait(until: context.waitUntil(days: days, from: from, to: to), next: next)
+        case .waitFor(_, let within, let next, let timeout):
+            return .waitFor(until: context.now + Double(within), next: next, timeout: timeout)
         case .condition(let condition, let then, let otherwise):
             return .go(Self.holds(condition, &context) ? then : otherwise)
         case .branch(let options, let otherwise):
@@ -61,6 +63,12 @@ public struct FlowInterpreter: CampaignFlow {
         case .event(_, let filter): filter.map { Self.holds($0, &context) } ?? true
         case .condition(let condition): Self.holds(condition, &context)
         }
+    }
+
+    public func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool {
+        guard definition.states.indices.contains(state), case .waitFor(let awaited, _, _, _) = definition.states[state].step
+        else { return false }  // as compiled flows answer
+        return awaited.expression.map { Self.holds($0, &context) } ?? true
     }
 
     static func holds(_ expression: FlowExpression, _ context: inout FlowContext) -> Bool {

@@ -136,9 +136,10 @@ struct VisitView: Encodable {
     var number: Int
     var step: String?
     var entered_at: String
-    /// `waiting`, `awaiting_approval`, `scheduled_send`, `awaiting_winner`, `awaiting_duplicates` or `running`.
+    /// `waiting`, `waiting_for`, `awaiting_approval`, `scheduled_send`, `awaiting_winner`, `awaiting_duplicates` or
+    /// `running`.
     var phase: String
-    /// When a wait or a scheduled send ends.
+    /// When a wait or a scheduled send ends, or a `wait_for` times out.
     var until: String?
 
     init(_ visit: Visit, _ core: ServiceCore) {
@@ -152,6 +153,9 @@ struct VisitView: Encodable {
         case .running: phase = "running"
         case .waiting(let instant, _):
             phase = "waiting"
+            until = InstantText.format(instant)
+        case .waitingFor(let instant, _, _):
+            phase = "waiting_for"
             until = InstantText.format(instant)
         case .awaitingApproval: phase = "awaiting_approval"
         case .scheduledSend(let instant):
