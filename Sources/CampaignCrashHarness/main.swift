@@ -126,7 +126,7 @@ func visitsSummary(_ store: any CampaignStore, _ profiles: [ContactProfile]) asy
     var lines: [String] = []
     for profile in profiles {
         for visit in try await store.visits(of: profile.id) {
-            lines.append("\(visit.key) \(visit.outcome ?? "at \(visit.state)") entered \(visit.enteredAt)")
+            lines.append("\(visit.key) \(visit.outcome?.rawValue ?? "at \(visit.state)") entered \(visit.enteredAt)")
         }
     }
     return lines

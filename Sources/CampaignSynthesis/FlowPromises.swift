@@ -58,7 +58,7 @@ public enum FlowPromises {
                 // A hold ends the activation: an approval or a test's winner continues it later.
                 begin(nil, at: -.infinity)
             case .ended(let key, let outcome, let at):
-                if outcome == "stopped" {
+                if outcome == .stopped {
                     found.append("\(key) was stopped by the engine at \(at): it took more than "
                                  + "\(CampaignEngine.maximumTransitionsPerActivation(steps: definition.states.count)) transitions at one instant")
                 }

@@ -54,7 +54,7 @@ import Testing
         for index in 0..<contacts {
             let id = "c\(index)"
             let lines = try await store.journal(of: id).map { "\($0.at) \($0.kind) \($0.step ?? "-") \($0.detail)" }
-            let visits = try await store.visits(of: id).map { "\($0.key) \($0.state) \($0.outcome ?? "active")" }
+            let visits = try await store.visits(of: id).map { "\($0.key) \($0.state) \($0.outcome?.rawValue ?? "active")" }
             journeys[id] = lines + visits
         }
         return journeys

@@ -23,7 +23,7 @@ func subscriber(_ id: String) -> ContactProfile {
     ContactProfile(id: id, fields: ["email": .string("\(id)@example.com")])
 }
 
-func outcome(_ engine: CampaignEngine, _ contact: String) async throws -> String? {
+func outcome(_ engine: CampaignEngine, _ contact: String) async throws -> VisitOutcome? {
     try await engine.store.visits(of: contact).last?.outcome
 }
 
@@ -149,7 +149,7 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
         try await engine.handle(event: "signup", contact: "a")
         try await engine.runTimers(upTo: 10 * 86_400)
         #expect(channels.performed.map(\.key.description) == ["a/c/v1/send/1", "a/c/v1/send#2/1", "a/c/v1/send#3/1"])
-        #expect(try await outcome(engine, "a") == "failure")
+        #expect(try await outcome(engine, "a") == .campaign(.failure))
     }
 
     @Test func aRedeliveredActionIsRecognisedByItsKey() async throws {
@@ -211,8 +211,8 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
         try await engine.handle(event: "signup", contact: "a")
         try await engine.runTimers(upTo: 10_000)
         let visits = try await engine.store.visits(of: "a")
-        #expect(visits.filter { $0.key.flow.campaign == "c" }.map(\.outcome) == ["success"], "in flight finishes, no one new")
-        #expect(visits.filter { $0.key.flow.campaign == "d" }.map(\.outcome) == ["stopped"])
+        #expect(visits.filter { $0.key.flow.campaign == "c" }.map(\.outcome) == [.campaign(.success)], "in flight finishes, no one new")
+        #expect(visits.filter { $0.key.flow.campaign == "d" }.map(\.outcome) == [.stopped])
     }
 
     @Test func exitsOnEventsAndLeavingTheAudience() async throws {
@@ -225,12 +225,12 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
         try await engine.upsertContact(contact)
         try await engine.handle(event: "signup", contact: "a")
         try await engine.handle(event: "purchase", contact: "a")
-        #expect(try await engine.store.visits(of: "a").first { $0.key.flow.campaign == "c" }?.outcome == "exited")
+        #expect(try await engine.store.visits(of: "a").first { $0.key.flow.campaign == "c" }?.outcome == .exited)
         #expect(try await engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.isActive == true)
         contact.groups = []
         try await engine.upsertContact(contact)
         try await engine.handle(event: "page_visited", contact: "a")
-        #expect(try await engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.outcome == "exited")
+        #expect(try await engine.store.visits(of: "a").first { $0.key.flow.campaign == "v" }?.outcome == .exited)
     }
 
     @Test func approvalHoldsUntilReleased() async throws {
@@ -246,7 +246,7 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
         #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).contactsPerStep == ["send": 1])
         try await engine.approve(FlowKey(campaign: "c", version: 1), step: "send")
         #expect(channels.performed.count == 1)
-        #expect(try await outcome(engine, "a") == "success")
+        #expect(try await outcome(engine, "a") == .campaign(.success))
     }
 
     @Test func distributionCountersAndDedupe() async throws {
@@ -261,9 +261,9 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
             try await engine.upsertContact(ContactProfile(id: id, fields: ["email": .string(email)]))
             try await engine.handle(event: "signup", contact: id)
         }
-        #expect(try await outcome(engine, "a") == "success")
-        #expect(try await outcome(engine, "b") == "neutral", "a duplicate of a")
-        #expect(try await outcome(engine, "c") == "neutral", "the distribution's one place is taken")
+        #expect(try await outcome(engine, "a") == .campaign(.success))
+        #expect(try await outcome(engine, "b") == .campaign(.neutral), "a duplicate of a")
+        #expect(try await outcome(engine, "c") == .campaign(.neutral), "the distribution's one place is taken")
         #expect(try await engine.report(FlowKey(campaign: "c", version: 1)).arrivalsPerStep["waves"] == 2)
     }
 
@@ -354,6 +354,6 @@ final class FlakyChannels: ChannelAdapter, @unchecked Sendable {
             return nil
         }
         #expect(entries == ["dated@1h", "weekly@8h", "dated@24h", "weekly@176h", "weekly@344h"])
-        #expect(try await engine.store.visits(of: "a").allSatisfy { $0.outcome == "success" || $0.isActive })
+        #expect(try await engine.store.visits(of: "a").allSatisfy { $0.outcome == .campaign(.success) || $0.isActive })
     }
 }

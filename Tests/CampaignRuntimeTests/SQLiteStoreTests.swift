@@ -211,7 +211,7 @@ func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
         #expect(sqlite.sent == memory.sent)
         #expect(sqlite.visits == memory.visits)
         #expect(sqlite.report == memory.report)
-        #expect(memory.visits.map(\.outcome) == ["success", "success", "success"])
+        #expect(memory.visits.map(\.outcome) == [.campaign(.success), .campaign(.success), .campaign(.success)])
     }
 
     @Test func afterARestartPendingTimersFireAndNothingIsSentTwice() async throws {
@@ -255,8 +255,8 @@ func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
             let sent = firstChannels.performed + secondChannels.performed
             #expect(sent == memoryChannels.performed)
             #expect(Set(sent.map(\.key)).count == sent.count, "no key sent twice")
-            #expect(try await secondStore.visits(of: "a").map(\.outcome) == ["success"])
-            #expect(try await secondStore.visits(of: "b").map(\.outcome) == ["success"])
+            #expect(try await secondStore.visits(of: "a").map(\.outcome) == [.campaign(.success)])
+            #expect(try await secondStore.visits(of: "b").map(\.outcome) == [.campaign(.success)])
             #expect(try await secondStore.nextTimerDue() == nil)
             #expect(try await secondStore.deliveries(of: Self.flow) == DeliveryCounts())
             try secondStore.close()

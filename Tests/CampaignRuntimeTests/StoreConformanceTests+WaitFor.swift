@@ -43,7 +43,7 @@ extension StoreConformanceTests {
     @Test(arguments: StoreFactory.all)
     func aWaitForWhoseConditionHoldsAlreadyGoesOnAtOnce(_ factory: StoreFactory) async throws {
         let (engine, _, store) = try await Self.waiting(factory, for: .condition(Self.scoreReached), score: 45)
-        #expect(try await outcome(engine, "a") == "success")
+        #expect(try await outcome(engine, "a") == .campaign(.success))
         #expect(try await store.nextTimerDue() == nil, "no timer for a step passed at once")
     }
 
@@ -57,8 +57,8 @@ extension StoreConformanceTests {
         #expect(try await outcome(engine, "a") == nil, "still below the threshold")
         clock.now = 200
         try await engine.updateContact("a", fields: ["score": .int(45)])
-        #expect(try await outcome(engine, "a") == "success")
-        #expect(await engine.trace.contains(.ended(waiting.key, outcome: "success", at: 200)), "at the change, not later")
+        #expect(try await outcome(engine, "a") == .campaign(.success))
+        #expect(await engine.trace.contains(.ended(waiting.key, outcome: .campaign(.success), at: 200)), "at the change, not later")
         try await engine.advance(to: 5_000)
         #expect(await Self.arrivals(engine) == ["gate", "reached"], "the timer that fires after the visit moved on does nothing")
         #expect(try await store.visits(of: "a").count == 1)
@@ -71,7 +71,7 @@ extension StoreConformanceTests {
         var contact = subscriber("a")
         contact.fields["score"] = .int(50)
         try await engine.upsertContact(contact)
-        #expect(try await outcome(engine, "a") == "success")
+        #expect(try await outcome(engine, "a") == .campaign(.success))
     }
 
     @Test(arguments: StoreFactory.all)
@@ -89,7 +89,7 @@ extension StoreConformanceTests {
         try await engine.handle(event: "signup", contact: "a")
         clock.now = 100
         try await engine.handle(event: "purchase", contact: "a")
-        let outcomes = try await store.visits(of: "a").map { "\($0.key.flow.campaign) \($0.outcome ?? "active")" }
+        let outcomes = try await store.visits(of: "a").map { "\($0.key.flow.campaign) \($0.outcome?.rawValue ?? "active")" }
         #expect(outcomes == ["c success", "scoring success"], "woken in the unit of the other campaign's update")
     }
 
@@ -107,7 +107,7 @@ extension StoreConformanceTests {
         clock.now = 100
         contact.fields["score"] = .int(95)
         try await engine.upsertContact(contact)
-        #expect(try await outcome(engine, "a") == "exited")
+        #expect(try await outcome(engine, "a") == .exited)
         #expect(await Self.arrivals(engine) == ["gate"], "the exit is checked before the visit goes on")
     }
 
@@ -119,7 +119,7 @@ extension StoreConformanceTests {
         #expect(try await outcome(engine, "a") == nil)
         clock.now = 300
         try await engine.handle(event: BuiltInEvent.pageVisited.rawValue, contact: "a", payload: ["url": .string("https://shop.example/")])
-        #expect(try await outcome(engine, "a") == "success", "the visit made engaged_within(1d) hold")
+        #expect(try await outcome(engine, "a") == .campaign(.success), "the visit made engaged_within(1d) hold")
     }
 
     @Test(arguments: StoreFactory.all)
@@ -132,9 +132,9 @@ extension StoreConformanceTests {
         clock.now = 200
         try await engine.handle(event: "purchase", contact: "a", payload: ["total": .int(150)])
         let visits = try await engine.store.visits(of: "a")
-        #expect(visits.first?.outcome == "success")
+        #expect(visits.first?.outcome == .campaign(.success))
         try await engine.advance(to: 5_000)
-        #expect(try await engine.store.visits(of: "a").first?.outcome == "success", "the timer does nothing after")
+        #expect(try await engine.store.visits(of: "a").first?.outcome == .campaign(.success), "the timer does nothing after")
     }
 
     @Test(arguments: StoreFactory.all)
@@ -144,7 +144,7 @@ extension StoreConformanceTests {
         #expect(try await outcome(engine, "a") == nil, "only events after the visit reached the step count")
         clock.now = 10
         try await engine.handle(event: "purchase", contact: "a", payload: ["total": .int(5)])
-        #expect(try await engine.store.visits(of: "a").map(\.outcome) == ["success", nil],
+        #expect(try await engine.store.visits(of: "a").map(\.outcome) == [.campaign(.success), nil],
                 "the next purchase moves the first visit on, and enters a second (repeat: many)")
     }
 
@@ -155,12 +155,12 @@ extension StoreConformanceTests {
         #expect(try await outcome(engine, "a") == nil)
         try await engine.advance(to: 1_000)
         clock.now = 1_000
-        #expect(try await outcome(engine, "a") == "neutral")
+        #expect(try await outcome(engine, "a") == .campaign(.neutral))
         clock.now = 1_500
         try await engine.updateContact("a", fields: ["score": .int(90)])
         try await engine.handle(event: "purchase", contact: "a", payload: ["total": .int(150)])
         #expect(await Self.arrivals(engine) == ["gate", "timed_out"])
-        #expect(try await store.visits(of: "a").map(\.outcome) == ["neutral"])
+        #expect(try await store.visits(of: "a").map(\.outcome) == [.campaign(.neutral)])
     }
 
     @Test(arguments: StoreFactory.all)
@@ -170,7 +170,7 @@ extension StoreConformanceTests {
         clock.now = 1_200
         try await engine.handle(event: "purchase", contact: "a", payload: ["total": .int(500)])
         #expect(await Self.arrivals(engine) == ["gate", "timed_out"])
-        #expect(try await outcome(engine, "a") == "neutral")
+        #expect(try await outcome(engine, "a") == .campaign(.neutral))
     }
 
     @Test(arguments: StoreFactory.all)
@@ -179,7 +179,7 @@ extension StoreConformanceTests {
         let clock = VirtualClock(now: 100)
         let restarted = try await CampaignEngine(flows: [Self.waitingFlow(.condition(Self.scoreReached))], store: store, clock: clock)
         try await restarted.updateContact("a", fields: ["score": .int(60)])
-        #expect(try await outcome(restarted, "a") == "success")
+        #expect(try await outcome(restarted, "a") == .campaign(.success))
     }
 
     @Test func aWaitingForVisitIsStoredAsJSONBesideTheFormsStoredBefore() throws {
@@ -217,8 +217,8 @@ extension StoreConformanceTests {
         clock.now = 500
         try await second.updateContact("a", fields: ["score": .int(41)])
         try await second.advance(to: 5_000)
-        #expect(try await store.visits(of: "a").map(\.outcome) == ["success"])
-        #expect(try await store.visits(of: "b").map(\.outcome) == ["neutral"])
+        #expect(try await store.visits(of: "a").map(\.outcome) == [.campaign(.success)])
+        #expect(try await store.visits(of: "b").map(\.outcome) == [.campaign(.neutral)])
         #expect(await second.trace.filter { if case .arrived = $0 { true } else { false } }.count == 2,
                 "after the restart: a reached, b timed out, nothing else")
         #expect(try await store.nextTimerDue() == nil)

@@ -68,7 +68,7 @@ struct StoreFactory: CustomStringConvertible, Sendable {
         #expect(try await store.flowState(FlowKey(campaign: "other", version: 1)) == FlowRuntimeState())
 
         var ended = Self.visit("a", 1)
-        ended.phase = .ended("success")
+        ended.phase = .ended(.campaign(.success))
         var second = EffectUnit()
         second.visits[ended.key] = ended
         try await store.commit(second)

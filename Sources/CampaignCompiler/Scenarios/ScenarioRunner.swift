@@ -187,7 +187,7 @@ public enum ScenarioRunner {
             }
         }
         if let last = try await engine.store.visits(of: contact.id).filter({ $0.key.flow == key }).max(by: { $0.key < $1.key }) {
-            actual.outcome = last.outcome ?? "waiting"
+            actual.outcome = last.outcome?.rawValue ?? "waiting"
             if last.isActive { actual.atStep = definition.states[last.state].id }
         }
         let final = try await engine.store.contact(contact.id) ?? contact

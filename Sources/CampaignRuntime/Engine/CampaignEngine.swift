@@ -9,7 +9,7 @@ public enum TraceEvent: Codable, Sendable, Equatable {
     case held(VisitKey, state: String, reason: String, at: Double)
     /// A send that did not go out, and why (``SuppressionReason``).
     case suppressed(VisitKey, state: String, reason: String, at: Double)
-    case ended(VisitKey, outcome: String, at: Double)
+    case ended(VisitKey, outcome: VisitOutcome, at: Double)
 }
 
 /// Executes campaign flows for many contacts: events in, timers, actions out exactly once, state in a
@@ -372,7 +372,7 @@ public actor CampaignEngine {
         for visit in try await unit.visits(of: id) where visit.isActive {
             if let exit = try await leaves(visit, event: (name, payload), now: now, unit) {
                 var ended = visit
-                try await end(&ended, "exited", exit: exit, now: now, unit)
+                try await end(&ended, .exited, exit: exit, now: now, unit)
             }
         }
         try await wakeWaitingVisits(of: id, event: (name, payload), now: now, unit)
@@ -591,7 +591,7 @@ public actor CampaignEngine {
         case .stop(let at):
             for id in ids {
                 for var visit in try await unit.visits(of: id) where visit.key.flow == key && visit.isActive {
-                    try await end(&visit, "stopped", now: at, unit)
+                    try await end(&visit, .stopped, now: at, unit)
                 }
             }
         case .releaseTest(let state, let at):
@@ -905,10 +905,10 @@ public actor CampaignEngine {
         case .suppressed(let key, let state, let reason, let at):
             JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .suppressed, step: state, detail: reason)
         case .ended(let key, let outcome, let at):
-            if outcome == "exited", let exit = detail {
+            if outcome == .exited, let exit = detail {
                 JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .exited, detail: exit)
             } else {
-                JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .ended, detail: outcome)
+                JournalEntry(contact: key.contact, flow: key.flow, visit: key.number, at: at, kind: .ended, detail: outcome.rawValue)
             }
         }
         unit.effect.journal.append(entry)
@@ -1048,14 +1048,14 @@ public actor CampaignEngine {
                 guard let next = try await engineStep(&visit, state: state, context: context, now: now, unit) else { return }
                 visit.state = next
             case .end(let outcome):
-                try await end(&visit, outcome.rawValue, now: now, unit)
+                try await end(&visit, .campaign(outcome), now: now, unit)
                 return
             case .stop:
-                try await end(&visit, "stopped", now: now, unit)
+                try await end(&visit, .stopped, now: now, unit)
                 return
             }
         }
-        try await end(&visit, "stopped", now: now, unit)
+        try await end(&visit, .stopped, now: now, unit)
     }
 
     /// Tests, distributions and dedupe: the steps that read and write state shared by the flow's contacts.
@@ -1113,7 +1113,7 @@ public actor CampaignEngine {
             }
             guard let kept = try await winner(of: [arrival], now: now, unit), kept != visit.key.contact else { return next }
             record(.held(visit.key, state: stateID, reason: "duplicate of \(kept)", at: now), unit)
-            try await end(&visit, Outcome.neutral.rawValue, now: now, unit)
+            try await end(&visit, .campaign(.neutral), now: now, unit)
             return nil
         default:
             return nil
@@ -1129,7 +1129,7 @@ public actor CampaignEngine {
             let scored: Bool = switch winnerBy {
             case "opens": visit.sends.records.contains { $0.facts.contains(PostSendFacts(.opened)) }
             case "clicks": visit.sends.records.contains { $0.facts.contains(PostSendFacts(.clicked)) }
-            default: visit.outcome == Outcome.success.rawValue
+            default: visit.outcome == .campaign(.success)
             }
             if scored { scores[variant] += 1 }
         }
@@ -1187,7 +1187,7 @@ public actor CampaignEngine {
         case .archive:
             contact.archived = true
             for var other in try await unit.visits(of: id) where other.isActive && other.key != visitKey {
-                try await end(&other, "exited", exit: "the contact was archived by \(visitKey.flow)", now: now, unit)
+                try await end(&other, .exited, exit: "the contact was archived by \(visitKey.flow)", now: now, unit)
             }
         case .send, .grantPromo, .export, .postal:
             break
@@ -1225,7 +1225,7 @@ public actor CampaignEngine {
     /// Ends the visit with outcome `exited` when it ``leaves(_:event:now:_:archivedHere:)``; returns whether it did.
     private func exitIfLeaving(_ visit: inout Visit, now: Double, _ unit: Unit, archivedHere: Bool = false) async throws -> Bool {
         guard let exit = try await leaves(visit, now: now, unit, archivedHere: archivedHere) else { return false }
-        try await end(&visit, "exited", exit: exit, now: now, unit)
+        try await end(&visit, .exited, exit: exit, now: now, unit)
         return true
     }
 
@@ -1345,7 +1345,7 @@ public actor CampaignEngine {
                     try await run(&visit, now: now, unit)
                 } else {
                     record(.held(visit.key, state: definition.states[visit.state].id, reason: "duplicate of \(kept ?? "")", at: now), unit)
-                    try await end(&visit, "neutral", now: now, unit)
+                    try await end(&visit, .campaign(.neutral), now: now, unit)
                 }
             }
         }
@@ -1367,17 +1367,17 @@ public actor CampaignEngine {
                 } else {
                     record(.held(visit.key, state: entry.definition.states[arrival.state].id,
                                  reason: "duplicate of \(kept ?? "")", at: now), unit)
-                    try await end(&visit, Outcome.neutral.rawValue, now: now, unit)
+                    try await end(&visit, .campaign(.neutral), now: now, unit)
                 }
             }
         }
     }
 
     /// Ends a visit; `exit` names the exit that held when the outcome is `exited`.
-    private func end(_ visit: inout Visit, _ outcome: String, exit: String? = nil, now: Double, _ unit: Unit) async throws {
+    private func end(_ visit: inout Visit, _ outcome: VisitOutcome, exit: String? = nil, now: Double, _ unit: Unit) async throws {
         visit.phase = .ended(outcome)
         unit.save(visit)
-        try await unit.updateFlow(visit.key.flow) { $0.outcomes[outcome, default: 0] += 1 }
+        try await unit.updateFlow(visit.key.flow) { $0.outcomes[outcome.rawValue, default: 0] += 1 }
         record(.ended(visit.key, outcome: outcome, at: now), unit, detail: exit)
     }
 

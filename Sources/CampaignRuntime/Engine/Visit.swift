@@ -51,7 +51,7 @@ public struct Visit: Codable, Sendable, Equatable {
         /// until the firing's last page has kept one contact per value.
         case awaitingDuplicates(value: String)
         /// Over, with its outcome.
-        case ended(String)
+        case ended(VisitOutcome)
     }
 
     public var key: VisitKey
@@ -91,7 +91,7 @@ public struct Visit: Codable, Sendable, Equatable {
         return true
     }
 
-    public var outcome: String? {
+    public var outcome: VisitOutcome? {
         if case .ended(let outcome) = phase { return outcome }
         return nil
     }

@@ -7,6 +7,53 @@ public enum Outcome: String, Codable, Sendable, CaseIterable {
     case success, failure, abandon, neutral
 }
 
+/// How a visit ended: the ``Outcome`` its campaign gave it at an `end` step, or one the engine gives a visit
+/// that leaves before an end. Stored, counted and reported as its ``rawValue`` (`success`, ..., `exited`,
+/// `stopped`), so the stored form is the text it always was.
+public enum VisitOutcome: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// An `end` step's outcome.
+    case campaign(Outcome)
+    /// An exit held (`exit_when`, leaving the audience), or another campaign archived the contact.
+    case exited
+    /// The version was stopped.
+    case stopped
+
+    /// The outcome a text names, nil for none.
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "exited": self = .exited
+        case "stopped": self = .stopped
+        default:
+            guard let outcome = Outcome(rawValue: rawValue) else { return nil }
+            self = .campaign(outcome)
+        }
+    }
+
+    /// The outcome's name, as reports and journeys show it.
+    public var rawValue: String {
+        switch self {
+        case .campaign(let outcome): outcome.rawValue
+        case .exited: "exited"
+        case .stopped: "stopped"
+        }
+    }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let outcome = VisitOutcome(rawValue: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown visit outcome '\(text)'"))
+        }
+        self = outcome
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
 /// The channel a message goes out on, matching the send step kinds (`send_email`, `send_sms`, `send_push`).
 ///
 /// Named for what it is in the campaign domain rather than `Channel`, which SwiftNIO takes.

@@ -108,7 +108,7 @@ enum JourneyRoutes {
             return VisitJourney(campaign: visit.key.flow.campaign, version: visit.key.flow.version, number: visit.key.number,
                                 active: visit.isActive,
                                 step: visit.isActive && states.indices.contains(visit.state) ? states[visit.state].id : nil,
-                                outcome: visit.outcome, timeline: lines[visit.key] ?? [])
+                                outcome: visit.outcome?.rawValue, timeline: lines[visit.key] ?? [])
         }, not_entered: refusals)
     }
 }
