@@ -43,7 +43,11 @@ func restartChild(path: String, spawned: UInt64) async throws {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - spawned) / 1e9
     print(String(format: "restart, start to first unit  %8.2f s  (process start, open, register, %d timers run; goal < 5 s)", seconds, first))
     var ran = first
-    while ran < 10_000 { ran += try await engine.advance(to: waitEnds, timers: CampaignEngine.timersPerUnit) }
+    while ran < 10_000 {
+        let batch = try await engine.advance(to: waitEnds, timers: CampaignEngine.timersPerUnit)
+        guard batch > 0 else { break }
+        ran += batch
+    }
     let (pending, _) = try await store.timerCounts(overdueAt: waitEnds)
     print(String(format: "restart, resident memory     %8.0f MB after running %d timers, %d pending (goal < 200 MB)",
                  Double(allocatedBytes()) / 1e6, ran, pending))

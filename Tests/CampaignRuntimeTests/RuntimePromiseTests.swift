@@ -391,6 +391,56 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
         #expect(base.flowState(key).fanOuts.isEmpty)
     }
 
+    /// `keep: newest` across pages: the register's choice is replaced page after page, and the best of all
+    /// pages goes on, on every store.
+    @Test(arguments: StoreFactory.all)
+    func aFiringKeepsTheNewestAcrossPagesOnEveryStore(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        var unit = EffectUnit()
+        for index in 0..<1_200 {
+            let id = String(format: "c%04d", index)
+            // c0000, c0600 and c1199 share an address, on pages 1, 2 and 3.
+            let email = [0, 600, 1_199].contains(index) ? "shared@example.com" : "\(id)@example.com"
+            unit.contacts[id] = ContactProfile(id: id, fields: ["email": .string(email), "created_at": .instant(Double(index))])
+        }
+        try await store.commit(unit)
+        var states = Self.manualSend
+        states[0] = FlowState(id: "dedupe", line: 1, step: .dedupe(by: "email", keep: "newest", next: 1))
+        let channels = RecordingChannels()
+        let key = FlowKey(campaign: "c", version: 1)
+        let engine = try await CampaignEngine(flows: [makeFlow(states, trigger: .manual)], store: store, channels: channels,
+                                              clock: VirtualClock(now: 0))
+        try await engine.fire(key)
+        let sentTo = Set(channels.performed.map(\.key.visit.contact))
+        #expect(sentTo.count == 1_198 && sentTo.contains("c1199") && !sentTo.contains("c0000") && !sentTo.contains("c0600"))
+        #expect(try await engine.report(key).outcomes == ["success": 1_198, "neutral": 2])
+        #expect(try await store.keptContacts([DedupeKey(flow: key, state: 0, value: "shared@example.com")]).values.first == "c1199")
+        #expect(try await store.flowState(key).fanOuts.isEmpty)
+    }
+
+    /// The contact a register keeps is erased between the firing and its settling: the best of those still
+    /// waiting with that address goes on, the other ends.
+    @Test func aKeptContactErasedBeforeTheSettlingLeavesTheBestOfTheOthers() async throws {
+        let base = InMemoryStore()
+        try population(into: base)
+        let flow = makeFlow(Self.manualSend, trigger: .manual)
+        let key = FlowKey(campaign: "c", version: 1)
+        // Registration, the firing's start and its three pages commit; the settling's first page fails.
+        let crashing = FailingStore(base, commits: 5)
+        let first = try await CampaignEngine(flows: [flow], store: crashing, clock: VirtualClock(now: 0), deliversAfterEachUnit: false)
+        await #expect(throws: FailingStore.Crash.self) { try await first.fire(key) }
+        #expect(base.flowState(key).fanOuts.first?.work == .settleDuplicates(at: 0))
+
+        let channels = RecordingChannels()
+        let restarted = try await CampaignEngine(flows: [flow], store: base, channels: channels, clock: VirtualClock(now: 0))
+        try await restarted.erase(contact: "c0000")
+        try await restarted.resume()
+        try await restarted.dispatcher.deliverDue()
+        let sentTo = Set(channels.performed.map(\.key.visit.contact))
+        #expect(sentTo.count == 1_198 && sentTo.contains("c1198") && !sentTo.contains("c1199"), "c1198 is now the oldest")
+        #expect(base.flowState(key).fanOuts.isEmpty)
+    }
+
     @Test func stoppingAVersionEndsItsVisitsPageByPage() async throws {
         let store = InMemoryStore()
         try population(into: store)

@@ -93,6 +93,33 @@ extension StoreConformanceTests {
         #expect(outcomes == ["c success", "scoring success"], "woken in the unit of the other campaign's update")
     }
 
+    /// A firing's unit wakes another campaign's visit that goes on to a dedupe step: that arrival is not the
+    /// firing's to settle, so it goes through its step at once, as a contact arriving alone does.
+    @Test(arguments: StoreFactory.all)
+    func aDedupeReachedInAnotherCampaignDuringAFiringIsSettledAtOnce(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let clock = VirtualClock(now: 0)
+        let gated = makeFlow([
+            FlowState(id: "gate", line: 1, step: .waitFor(.condition(Self.scoreReached), within: 1_000, next: 1, timeout: 3)),
+            FlowState(id: "dedupe", line: 2, step: .dedupe(by: "email", keep: "oldest", next: 2)),
+            FlowState(id: "reached", line: 3, step: .end(.success)),
+            FlowState(id: "timed_out", line: 4, step: .end(.neutral)),
+        ], trigger: .event("signup", filter: nil))
+        let scoring = makeFlow([
+            FlowState(id: "score", line: 1, step: .update([FieldAssignment(field: "score", value: .int(50))], next: 1)),
+            FlowState(id: "scored", line: 2, step: .end(.success)),
+        ], trigger: .manual, campaign: "scoring")
+        let engine = try await CampaignEngine(flows: [gated, scoring], store: store, clock: clock)
+        var contact = subscriber("a")
+        contact.fields["score"] = .int(10)
+        try await engine.upsertContact(contact)
+        try await engine.handle(event: "signup", contact: "a")
+        clock.now = 100
+        try await engine.fire(FlowKey(campaign: "scoring", version: 1))
+        let outcomes = try await store.visits(of: "a").map { "\($0.key.flow.campaign) \($0.outcome?.rawValue ?? "\($0.phase)")" }
+        #expect(outcomes == ["c success", "scoring success"])
+    }
+
     @Test(arguments: StoreFactory.all)
     func aVisitWhoseWaitForHoldsLeavesWhenAnExitHoldsToo(_ factory: StoreFactory) async throws {
         let store = try await factory.make()

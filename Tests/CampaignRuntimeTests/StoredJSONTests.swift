@@ -61,6 +61,20 @@ import Testing
         #expect(try Self.encoderText(decoded) == request)
     }
 
+    @Test func visitOutcomesStoredAsTextReadAndWriteAsBefore() throws {
+        let stored: [(String, Visit.Phase)] = [
+            (#"{"ended":{"_0":"success"}}"#, .ended(.campaign(.success))),
+            (#"{"ended":{"_0":"abandon"}}"#, .ended(.campaign(.abandon))),
+            (#"{"ended":{"_0":"exited"}}"#, .ended(.exited)),
+            (#"{"ended":{"_0":"stopped"}}"#, .ended(.stopped)),
+        ]
+        for (text, phase) in stored {
+            #expect(try JSONDecoder().decode(Visit.Phase.self, from: Data(text.utf8)) == phase)
+            #expect(try Self.encoderText(phase) == text)
+        }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Visit.Phase.self, from: Data(#"{"ended":{"_0":"won"}}"#.utf8)) }
+    }
+
     @Test func numbersJSONCannotHoldAreRefusedAsByTheEncoder() {
         #expect(throws: StoredJSON.NotFinite.self) { try StoredJSON.object(["x": .decimal(.infinity)]) }
         #expect(throws: StoredJSON.NotFinite.self) { try StoredJSON.object(["x": .list([.decimal(.nan)])]) }

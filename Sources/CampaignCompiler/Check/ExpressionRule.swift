@@ -8,15 +8,16 @@ struct CampaignExpressions {
     var triggerFilters: [Int: CheckedExpression] = [:]
     /// The `where` of an event exit or the `when` of a condition exit, by its index in ``Campaign/exits``.
     var exits: [Int: CheckedExpression] = [:]
-    /// The conditions of `if` and `branch` steps by step index, in the order written.
+    /// The conditions of `if` and `branch` steps, and a `wait_for`'s condition or the `where` of the event it
+    /// awaits, by step index, in the order written.
     var conditions: [Int: [CheckedExpression?]] = [:]
     var postSendCalls: [Int: [ExpressionTypeChecker.PostSendCall]] = [:]
 }
 
 /// Type-checks every expression of a campaign (audience, trigger filters, exits, step conditions, what a
-/// `wait_for` waits for), warns
-/// about conditions that cannot depend on the contact (`constant-condition`; exits have `exit-constant`),
-/// resolves them, and gathers the post-send calls of each condition step for ``PostSendRule``.
+/// `wait_for` waits for), warns about conditions that cannot depend on the contact (`constant-condition`;
+/// exits have `exit-constant`), resolves them, and gathers the post-send calls of each condition step for
+/// ``PostSendRule``.
 enum ExpressionRule {
     private static func warnIfConstant(_ condition: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) {
         guard case .bool(let value)? = condition.constantValue else { return }

@@ -115,10 +115,11 @@ public struct PopulationSimulation {
             while let next = agenda.min, next.at < dayEnd {
                 agenda.removeMin()
                 try await engine.advance(to: next.at)
-                clock.now = next.at
+                // A reaction planned inside the last advance may be earlier than the clock: it happens now.
+                clock.now = max(clock.now, next.at)
                 switch next.happening {
                 case .trigger:
-                    // One trigger draws nothing here, so a single-trigger simulation draws as before.
+                    // With one trigger nothing is drawn for the name.
                     let name = triggerEvents.count == 1 ? triggerEvents[0]
                         : triggerEvents[Int.random(in: 0..<triggerEvents.count, using: &random)]
                     try await engine.handle(event: name, contact: next.contact, payload: randomPayload(name, &random))

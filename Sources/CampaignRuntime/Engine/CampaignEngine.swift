@@ -545,9 +545,9 @@ public actor CampaignEngine {
             try await runFanOuts(key)
             return
         }
-        unit.collectsDedupeArrivals = true
+        unit.collectsDedupeArrivals = key
         try await enter(key, contact: contact, payload: [:], now: now, unit)
-        unit.collectsDedupeArrivals = false
+        unit.collectsDedupeArrivals = nil
         try await resolveDedupe(unit.dedupeArrivals, now: now, unit)
         try await finish(unit)
     }
@@ -582,9 +582,9 @@ public actor CampaignEngine {
         let ids = try await store.contactIDs(after: fanOut.cursor, limit: Self.pageSize)
         switch fanOut.work {
         case .firing(let at):
-            unit.collectsDedupeArrivals = true
+            unit.collectsDedupeArrivals = key
             for id in ids { try await enter(key, contact: id, payload: [:], now: at, unit) }
-            unit.collectsDedupeArrivals = false
+            unit.collectsDedupeArrivals = nil
             try await keepBest(of: unit.dedupeArrivals, now: at, unit)
         case .settleDuplicates(let at):
             try await settleDuplicates(key, contacts: ids, now: at, unit)
@@ -609,17 +609,20 @@ public actor CampaignEngine {
             for id in ids { try await release(key, state: state, contact: id, now: at, unit) }
         }
         let isLast = ids.count < Self.pageSize
-        let settles = isLast && entries[key]?.definition.states.contains { if case .dedupe = $0.step { true } else { false } } == true
+        let arrived = (fanOut.arrivedAtDedupe ?? false) || !unit.dedupeArrivals.isEmpty
         if isLast, case .firing(let at) = fanOut.work {
             // Arrivals carried by a firing started before registers were rows of their own.
             try await resolveDedupe(fanOut.dedupeArrivals, now: at, unit)
         }
         try await unit.updateFlow(key) { state in
-            if isLast {
-                state.fanOuts.removeFirst()
-                if settles, case .firing(let at) = fanOut.work { state.fanOuts.append(FanOut(work: .settleDuplicates(at: at))) }
-            } else {
+            if !isLast {
                 state.fanOuts[0].cursor = ids.last
+                if arrived { state.fanOuts[0].arrivedAtDedupe = true }
+            } else if arrived, case .firing(let at) = fanOut.work {
+                // In the firing's place, so that its arrivals are settled before any later work starts.
+                state.fanOuts[0] = FanOut(work: .settleDuplicates(at: at))
+            } else {
+                state.fanOuts.removeFirst()
             }
         }
         try await finish(unit)
@@ -1106,8 +1109,8 @@ public actor CampaignEngine {
         case .dedupe(let by, _, let next):
             guard case .string(let value) = context.field(by) else { return next }
             let arrival = DedupeArrival(visit: visit.key, state: state, value: value)
-            if unit.collectsDedupeArrivals {
-                // A firing's arrivals are compared with each other once all have arrived.
+            if unit.collectsDedupeArrivals == visit.key.flow {
+                // A firing's arrivals wait for the best of them; another flow's arrive on their own.
                 unit.dedupeArrivals.append(arrival)
                 return nil
             }
@@ -1320,6 +1323,7 @@ public actor CampaignEngine {
     /// so far for each value (the best of all, once every page has arrived, since the best of a set is the
     /// best of its parts' bests). ``settleDuplicates(_:contacts:now:_:)`` then moves them on or ends them.
     private func keepBest(of arrivals: [DedupeArrival], now: Double, _ unit: Unit) async throws {
+        try await unit.prefetchKept(arrivals.map { DedupeKey(flow: $0.visit.flow, state: $0.state, value: $0.value) })
         for group in dedupeGroups(arrivals) {
             _ = try await winner(of: group, now: now, unit)
             for arrival in group {
@@ -1334,19 +1338,29 @@ public actor CampaignEngine {
     /// on if its register kept the contact, and ends with outcome `neutral` otherwise.
     private func settleDuplicates(_ key: FlowKey, contacts ids: [String], now: Double, _ unit: Unit) async throws {
         guard let definition = entries[key]?.definition else { return }
+        var waiting: [(visit: Visit, value: String, next: Int)] = []
         for id in ids {
-            for var visit in try await unit.visits(of: id) where visit.key.flow == key {
+            for visit in try await unit.visits(of: id) where visit.key.flow == key {
                 guard case .awaitingDuplicates(let value) = visit.phase,
                       case .dedupe(_, _, let next) = definition.states[visit.state].step else { continue }
-                let kept = try await unit.keptContact(DedupeKey(flow: key, state: visit.state, value: value))
-                if kept == id {
-                    visit.state = next
-                    visit.phase = .running
-                    try await run(&visit, now: now, unit)
-                } else {
-                    record(.held(visit.key, state: definition.states[visit.state].id, reason: "duplicate of \(kept ?? "")", at: now), unit)
-                    try await end(&visit, .campaign(.neutral), now: now, unit)
-                }
+                waiting.append((visit, value, next))
+            }
+        }
+        try await unit.prefetchKept(waiting.map { DedupeKey(flow: key, state: $0.visit.state, value: $0.value) })
+        for (waited, value, next) in waiting {
+            // Read again: running an earlier contact on may have moved this visit (an exit it triggered).
+            guard var visit = try await unit.visit(waited.key), visit.phase == waited.phase else { continue }
+            let id = visit.key.contact
+            // Each competes with the register's choice, which is the best of the firing unless that contact
+            // was erased meanwhile: then the best of those still waiting takes its place.
+            let kept = try await winner(of: [DedupeArrival(visit: visit.key, state: visit.state, value: value)], now: now, unit)
+            if kept == id {
+                visit.state = next
+                visit.phase = .running
+                try await run(&visit, now: now, unit)
+            } else {
+                record(.held(visit.key, state: definition.states[visit.state].id, reason: "duplicate of \(kept ?? "")", at: now), unit)
+                try await end(&visit, .campaign(.neutral), now: now, unit)
             }
         }
     }
@@ -1437,8 +1451,9 @@ final class Unit {
         self.store = store
     }
 
-    /// While a firing enters its audience, dedupe steps collect their arrivals here to settle them together.
-    var collectsDedupeArrivals = false
+    /// The flow whose firing this unit runs: its contacts' arrivals at its dedupe steps are collected in
+    /// ``dedupeArrivals``, to keep the best of them (a firing's page) or settle them at once (one contact).
+    var collectsDedupeArrivals: FlowKey?
     /// Whether triggers that do not enter the unit's contact say why in the journal: true for units about one
     /// contact, false for audience-wide firings.
     var explainsRefusals = false
@@ -1450,6 +1465,7 @@ final class Unit {
     private var storedContacts: [String: ContactProfile?] = [:]
     private var storedVisits: [String: [Visit]] = [:]
     private var storedFlows: [FlowKey: FlowRuntimeState] = [:]
+    private var storedKept: [DedupeKey: String?] = [:]
 
     /// Input ids whose digest the unit read, with the digest when one was recorded.
     private var storedInputs: [String: UInt64?] = [:]
@@ -1513,7 +1529,18 @@ final class Unit {
     /// The contact a dedupe register keeps for a value, as this unit sees it.
     nonisolated(nonsending) func keptContact(_ key: DedupeKey) async throws -> String? {
         if let changed = effect.keptContacts[key] { return changed }
-        return try await store.keptContacts([key])[key]
+        if let read = storedKept[key] { return read }
+        let read = try await store.keptContacts([key])[key]
+        storedKept[key] = .some(read)
+        return read
+    }
+
+    /// Reads what dedupe registers keep for `keys` at once (a page's values: one query on a database).
+    nonisolated(nonsending) func prefetchKept(_ keys: [DedupeKey]) async throws {
+        let unread = Array(Set(keys.filter { storedKept[$0] == nil }))
+        guard !unread.isEmpty else { return }
+        let kept = try await store.keptContacts(unread)
+        for key in unread { storedKept[key] = .some(kept[key]) }
     }
 
     /// Changes a flow's shared state in place (no copy of the unit's table per change).

@@ -48,7 +48,7 @@ public struct Visit: Codable, Sendable, Equatable {
         /// At an A/X test, among the contacts waiting for the winner.
         case awaitingWinner
         /// At a dedupe step reached during a firing over the audience, with the value it deduplicates on,
-        /// until the firing's last page has kept one contact per value.
+        /// until the settling after the firing's last page reaches it (``FanOut/Work/settleDuplicates(at:)``).
         case awaitingDuplicates(value: String)
         /// Over, with its outcome.
         case ended(VisitOutcome)
@@ -132,7 +132,8 @@ public struct PendingTimer: Codable, Sendable, Equatable, Comparable {
     }
 }
 
-/// Per-flow state shared by its contacts: A/X tests, distribution counters, dedupe registers and reports.
+/// Per-flow state shared by its contacts: A/X tests, distribution counters, counts for reports and audience-wide
+/// work in progress (dedupe registers are rows of their own: ``CampaignStore/keptContacts(_:)``).
 public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public struct TestState: Codable, Sendable, Equatable {
         public var startedAt: Double
@@ -206,6 +207,9 @@ public struct FanOut: Codable, Sendable, Equatable {
     /// A firing's arrivals at dedupe steps, settled together after its last page: what a firing started
     /// before registers became rows of their own carries; firings now settle through ``Work/settleDuplicates(at:)``.
     var dedupeArrivals: [CampaignEngine.DedupeArrival] = []
+    /// Whether a page of this firing brought contacts to a dedupe step, so that the firing is followed by
+    /// ``Work/settleDuplicates(at:)`` (nil in what was stored before it existed).
+    var arrivedAtDedupe: Bool?
 
     public init(work: Work) {
         self.work = work
