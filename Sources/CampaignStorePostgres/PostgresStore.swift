@@ -159,6 +159,11 @@ public final class PostgresStore: CampaignStore {
             WHERE convert_from(state, 'UTF8')::jsonb ? 'deduplicated'
             """,
         ]),
+        // The session that claimed a timer or an action: a claim whose session is gone is free at once.
+        (6, [
+            "ALTER TABLE timer ADD COLUMN claimed_by integer",
+            "ALTER TABLE outbox ADD COLUMN claimed_by integer",
+        ]),
     ]
 
     /// The first key of the advisory lock taken around migrations (the second is the schema's name hashed):
@@ -386,18 +391,26 @@ public final class PostgresStore: CampaignStore {
     /// The server's real time in seconds since 1970: leases are measured on one clock whichever machine claims.
     private static let now = "extract(epoch FROM clock_timestamp())::double precision"
 
+    /// A claim that no longer holds: its lease ended, or the session that made it is gone (its process was
+    /// killed or closed the store), which the server knows at once from its list of sessions.
+    private static let claimLapsed = """
+        (claimed_until IS NULL OR claimed_until <= extract(epoch FROM clock_timestamp())::double precision
+         OR NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = claimed_by))
+        """
+
     public func claimTimers(dueBy time: Double, limit: Int, lease: Double) async throws -> [PendingTimer] {
+        let claimer = try await unitLock.sessionProcess()
         // One statement, so one transaction: lock the due, unleased rows in due order, skipping rows another
         // transaction holds (a concurrent claim or a commit firing them), and lease them.
         let result = try await rows("""
             WITH due AS (
                 SELECT sequence FROM timer
-                WHERE due <= \(time) AND (claimed_until IS NULL OR claimed_until <= \(unescaped: Self.now))
+                WHERE due <= \(time) AND \(unescaped: Self.claimLapsed)
                 ORDER BY due, sequence
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
             )
-            UPDATE timer SET claimed_until = \(unescaped: Self.now) + \(lease)
+            UPDATE timer SET claimed_until = \(unescaped: Self.now) + \(lease), claimed_by = \(claimer)
             FROM due WHERE timer.sequence = due.sequence
             RETURNING timer.sequence, timer.due, timer.kind
             """)
@@ -408,17 +421,17 @@ public final class PostgresStore: CampaignStore {
     }
 
     public func claimActions(dueBy time: Double, limit: Int, lease: Double) async throws -> [OutboxEntry] {
+        let claimer = try await unitLock.sessionProcess()
         // Longest due first, then in the order written: served by the partial index outbox_due.
         let result = try await rows("""
             WITH due AS (
                 SELECT key FROM outbox
-                WHERE NOT dead AND next_attempt_at <= \(time)
-                    AND (claimed_until IS NULL OR claimed_until <= \(unescaped: Self.now))
+                WHERE NOT dead AND next_attempt_at <= \(time) AND \(unescaped: Self.claimLapsed)
                 ORDER BY next_attempt_at, written
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
             )
-            UPDATE outbox SET claimed_until = \(unescaped: Self.now) + \(lease)
+            UPDATE outbox SET claimed_until = \(unescaped: Self.now) + \(lease), claimed_by = \(claimer)
             FROM due WHERE outbox.key = due.key
             RETURNING outbox.request, outbox.attempts, outbox.next_attempt_at, outbox.written
             """)

@@ -14,6 +14,10 @@ actor UnitLock {
     private let schema: String
     private let logger: Logger
     private var connection: PostgresConnection?
+    /// `pg_backend_pid()` of ``connection``: the store's claims name it (``sessionProcess()``).
+    private var process: Int32?
+    /// The connection being opened, which callers arriving meanwhile wait for rather than open another.
+    private var opening: Task<(PostgresConnection, Int32), any Error>?
     /// Whether a caller of this process holds (or is taking) the lock, and the callers waiting for it.
     private var held = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
@@ -46,6 +50,13 @@ actor UnitLock {
         }
     }
 
+    /// The server process of this session (`pg_backend_pid()`), connecting it if needed: the store's claims
+    /// name it, and a claim whose session is gone (its process killed, or its store closed) is free at once.
+    /// Read when the session opens, so asking never waits behind a lock the session is waiting for.
+    func sessionProcess() async throws -> Int32 {
+        try await open().process
+    }
+
     /// Releases the lock. When the server does not confirm it, the session is closed, which releases it.
     func unlock() async {
         guard held else { return }
@@ -76,27 +87,52 @@ actor UnitLock {
 
     /// The open session, connected on first use or after the previous one ended.
     private func session() async throws -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
-        let connection = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 0, logger: logger)
+        try await open().connection
+    }
+
+    /// The open session and its server process; callers arriving while it opens wait for that one.
+    private func open() async throws -> (connection: PostgresConnection, process: Int32) {
+        guard !closed else { throw PostgresStoreError.closed }
+        if let connection, !connection.isClosed, let process { return (connection, process) }
+        if let opening { return try await opening.value }
+        let (address, logger) = (address, logger)
+        let task = Task { try await Self.connect(address, logger) }
+        opening = task
+        defer { opening = nil }
+        let (connection, process) = try await task.value
+        // Closed while connecting (the actor lets other calls in at the await): this session is not kept.
+        guard !closed else {
+            try? await connection.close()
+            throw PostgresStoreError.closed
+        }
         self.connection = connection
+        self.process = process
+        return (connection, process)
+    }
+
+    /// Connects a session with TCP keepalives and reads its server process.
+    private static func connect(_ address: ServerAddress, _ logger: Logger) async throws -> (PostgresConnection, Int32) {
+        let connection = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 0, logger: logger)
         do {
             // A machine that vanishes (rather than a process that is killed, whose socket its system closes) is
             // noticed by the server within about ten seconds, and its lock released.
-            try await connection.rows("""
-                SELECT set_config('tcp_keepalives_idle', '5', false), set_config('tcp_keepalives_interval', '2', false),
-                       set_config('tcp_keepalives_count', '3', false)
-                """, logger)
+            let row = try await connection.rows("""
+                SELECT pg_backend_pid(), set_config('tcp_keepalives_idle', '5', false),
+                       set_config('tcp_keepalives_interval', '2', false), set_config('tcp_keepalives_count', '3', false)
+                """, logger).first
+            guard let row else { throw PostgresStoreError.closed }
+            return (connection, try row.decode((Int32, String, String, String).self).0)
         } catch {
-            await drop()
+            try? await connection.close()
             throw error
         }
-        return connection
     }
 
     /// Closes the session, if any.
     private func drop() async {
         guard let connection else { return }
         self.connection = nil
+        process = nil
         try? await connection.close()
     }
 
