@@ -441,6 +441,29 @@ final class FailingStore: CampaignStore, @unchecked Sendable {
         #expect(base.flowState(key).fanOuts.isEmpty)
     }
 
+    /// Two processes share a store; one dies in the middle of a firing. The other, started long before, takes
+    /// the firing over as its time advances: it does not wait for a process to start.
+    @Test func aFiringLeftByADeadProcessIsFinishedByOneAlreadyRunning() async throws {
+        let base = InMemoryStore()
+        try population(into: base)
+        let flow = makeFlow(Self.manualSend, trigger: .manual)
+        let key = FlowKey(campaign: "c", version: 1)
+        let channels = RecordingChannels()
+        let survivor = try await CampaignEngine(flows: [flow], store: base, channels: channels, clock: VirtualClock(now: 0))
+        await survivor.resumeWork(every: 0)
+        try await survivor.advance(to: 0)  // started: nothing to resume yet
+        // The other process registers, starts the firing and commits its first page; the second page fails.
+        let dying = try await CampaignEngine(flows: [flow], store: FailingStore(base, commits: 2), clock: VirtualClock(now: 0),
+                                             deliversAfterEachUnit: false)
+        await #expect(throws: FailingStore.Crash.self) { try await dying.fire(key) }
+        #expect(base.visits(in: key).count == 500)
+
+        try await survivor.advance(to: 10)
+        try await survivor.dispatcher.deliverDue()
+        #expect(base.visits(in: key).count == 1_200 && base.flowState(key).fanOuts.isEmpty)
+        #expect(channels.performed.count == 1_198)
+    }
+
     @Test func stoppingAVersionEndsItsVisitsPageByPage() async throws {
         let store = InMemoryStore()
         try population(into: store)

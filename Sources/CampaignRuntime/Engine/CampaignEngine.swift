@@ -559,15 +559,34 @@ public actor CampaignEngine {
     public static let pageSize = 500
 
     /// Finishes the audience-wide work a previous process left unfinished: call once on start. The engine
-    /// also does it before the first timer or firing it processes.
+    /// also does it before the first timer or firing it processes, and again every few seconds as time
+    /// advances, for work another process sharing the store left when it died.
     public func resume() async throws {
         try await exclusively {
             resumed = true
+            lastResumed = DispatchTime.now().uptimeNanoseconds
             for key in flowKeys { try await runFanOuts(key) }
         }
     }
 
     private var resumed = false
+
+    /// When ``resume()`` last looked for audience-wide work (monotonic nanoseconds). Work that nobody runs
+    /// (its process killed mid-way, with others sharing the database already started; or a call that failed
+    /// half-way) is picked up by the next ``advance(to:timers:)`` or ``runTimers(upTo:)`` after this many
+    /// real seconds, not only when a process starts.
+    private var lastResumed: UInt64 = 0
+    private var resumeInterval: Double = 5
+
+    /// Whether it is time to look for audience-wide work again.
+    private var resumeIsDue: Bool {
+        !resumed || Double(DispatchTime.now().uptimeNanoseconds &- lastResumed) / 1e9 >= resumeInterval
+    }
+
+    /// Looks for audience-wide work nobody runs every `seconds` of real time (tests shorten it).
+    func resumeWork(every seconds: Double) {
+        resumeInterval = seconds
+    }
 
     /// Runs a flow's pending audience-wide work to its end, a page at a time.
     private func runFanOuts(_ key: FlowKey) async throws {
@@ -647,7 +666,7 @@ public actor CampaignEngine {
     /// due.
     public func advance(to time: Double, timers limit: Int) async throws -> Int {
         try await exclusively {
-            if !resumed { try await resume() }
+            if resumeIsDue { try await resume() }
             for key in flowKeys where isScheduled(key) {
                 guard try await store.flowState(key).triggeredUpTo == nil else { continue }
                 let unit = Unit(store: store)
@@ -775,7 +794,7 @@ public actor CampaignEngine {
     /// Fires every timer due at or before `time`, each at its own due time, in due order.
     public func runTimers(upTo time: Double) async throws {
         try await exclusively {
-            if !resumed { try await resume() }
+            if resumeIsDue { try await resume() }
             while try await runTimers(dueBy: time, limit: Self.timersPerUnit) > 0 {}
         }
     }
