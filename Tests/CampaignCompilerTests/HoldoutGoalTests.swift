@@ -50,7 +50,7 @@ import Testing
 
     @Test func aGoalNeedsWithinAndOneOfEventAndWhenWithPositionsAndSuggestions() {
         #expect(Fixtures.golden(check("goal: { event: purchase, exitt: true }\n").diagnostics) == """
-            c/v1.yaml:6:7: error: 'goal' is missing 'within' [missing-key]
+            c/v1.yaml:6:7: error: 'goal' is missing required key 'within' [missing-key]
             c/v1.yaml:6:26: error: unknown key 'exitt' in 'goal'; did you mean 'exit'? [unknown-key]
 
             """)
