@@ -76,4 +76,20 @@ import Testing
         #expect(Fixtures.golden(unknown.diagnostics)
                 == "c/v1.yaml:6:16: error: goal on unknown event 'purchse'; did you mean 'purchase'? [goal-unknown-event]\n")
     }
+
+    @Test func aSimulationCountsConversionsOfBothGroups() async throws {
+        let project = ExampleCampaignTests.result
+        var definition = try #require(CompiledModule.lowered(project).first { $0.campaign == "abandoned-cart" && $0.version == 2 })
+        definition.holdout = 20
+        definition.goal = FlowGoal(awaited: .event("purchase", filter: nil), within: 7 * 86_400, exit: false)
+        let report = try await PopulationSimulation(definition: definition, workspace: project.workspace, contacts: 300, days: 40,
+                                                    seed: 3).run()
+        let counts = report.conversions
+        #expect(counts.heldOut + counts.treated == report.entered)
+        #expect(report.outcomes["holdout"] == counts.heldOut)
+        let share = Double(counts.heldOut) / Double(report.entered)
+        #expect(share > 0.1 && share < 0.3, "about a fifth of the entries are held out: \(counts)")
+        #expect(counts.treatedConverted > 0 && counts.heldOutConverted > 0, "both groups buy: \(counts)")
+        #expect(counts.lift != nil)
+    }
 }

@@ -145,4 +145,21 @@ extension StoreConformanceTests {
         let counts = try await Self.conversions(engine)
         #expect(counts.heldOut == 2 && counts.heldOutConverted == 1 && counts.treated == 0, "\(counts)")
     }
+
+    @Test func visitsAndFlowStatesStoredBeforeV12StillRead() throws {
+        var visit = Visit(key: VisitKey(contact: "a", flow: FlowKey(campaign: "c", version: 1), number: 1), state: 0,
+                          phase: .ended("neutral"), enteredAt: 0, triggerPayload: [:])
+        let unconverted = String(decoding: try JSONEncoder().encode(visit), as: UTF8.self)
+        #expect(!unconverted.contains("convertedAt"), "an unconverted visit is stored as before v1.2")
+        visit.convertedAt = 5
+        let converted = try JSONDecoder().decode(Visit.self, from: try JSONEncoder().encode(visit))
+        #expect(converted.convertedAt == 5)
+        #expect(try JSONDecoder().decode(Visit.self, from: Data(unconverted.utf8)).convertedAt == nil)
+        let state = String(decoding: try JSONEncoder().encode(FlowRuntimeState()), as: UTF8.self)
+        #expect(!state.contains("conversions"))
+        #expect(try JSONDecoder().decode(FlowRuntimeState.self, from: Data(state.utf8)).conversions == nil)
+        let definition = String(decoding: try JSONEncoder().encode(Self.goalFlow(goal: nil).definition), as: UTF8.self)
+        #expect(!definition.contains("holdout") && !definition.contains("goal"), "so its fingerprint is the one stored before v1.2")
+    }
 }
+
