@@ -69,6 +69,10 @@ public struct AbandonedCartV2: CampaignFlow {
         }
     }
 
+    public func goalHolds(_ context: inout FlowContext) -> Bool {
+        return false  // no goal
+    }
+
     /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
     /// interpreter: the definition without its states, then the states one a line, decoded at first use.
     public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(

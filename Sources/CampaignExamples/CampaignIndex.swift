@@ -23,6 +23,7 @@ public enum CompiledCampaigns {
         WelcomeCustomerV1(),  // welcome-customer v1
         WelcomeProspectV1(),  // welcome-prospect v1
         WinterSaleV1(),  // winter-sale v1
+        WinterSaleV2(),  // winter-sale v2
     ]
 
     /// The compiled flow of a campaign version, if it was compiled.

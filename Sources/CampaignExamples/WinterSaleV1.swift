@@ -65,11 +65,15 @@ public struct WinterSaleV1: CampaignFlow {
         }
     }
 
+    public func goalHolds(_ context: inout FlowContext) -> Bool {
+        return false  // no goal
+    }
+
     /// The lowered form, for the engine's entry rules, timers, tests, distributions and dedupe, and for the
     /// interpreter: the definition without its states, then the states one a line, decoded at first use.
     public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
         "WinterSaleV1",
-        definition: #"{"audience":{"and":{"_0":{"and":{"_0":{"call":{"_0":"in_group","_1":[{"name":{"_0":"customers"}}]}},"_1":{"compare":{"_0":">","_1":{"call":{"_0":"since","_1":[{"value":{"_0":{"field":{"_0":"created_at"}}}}]}},"_2":{"literal":{"_0":{"duration":{"_0":31536000}}}}}}}},"_1":{"not":{"_0":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"no-sales"}}]}}}}}},"campaign":"winter-sale","exits":[],"leaveWhenOutOfAudience":false,"messages":{"back-in-stock":{"channel":"push","transactional":false},"flash-sms":{"channel":"sms","transactional":false},"winter-sale":{"category":"seasonal","channel":"email","transactional":false}},"name":"Soldes d'hiver","repeatPolicy":"many","source":"winter-sale/v1.yaml","start":0,"states":[],"status":"published","timezone":"Europe/Paris","trigger":{"dates":{"_0":[1799823600,1800428400]}},"version":1}"#,
+        definition: #"{"audience":{"and":{"_0":{"and":{"_0":{"call":{"_0":"in_group","_1":[{"name":{"_0":"customers"}}]}},"_1":{"compare":{"_0":">","_1":{"call":{"_0":"since","_1":[{"value":{"_0":{"field":{"_0":"created_at"}}}}]}},"_2":{"literal":{"_0":{"duration":{"_0":31536000}}}}}}}},"_1":{"not":{"_0":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"no-sales"}}]}}}}}},"campaign":"winter-sale","exits":[],"leaveWhenOutOfAudience":false,"messages":{"back-in-stock":{"channel":"push","transactional":false},"flash-sms":{"channel":"sms","transactional":false},"winter-sale":{"category":"seasonal","channel":"email","transactional":false}},"name":"Soldes d'hiver","repeatPolicy":"many","source":"winter-sale/v1.yaml","start":0,"states":[],"status":"draining","timezone":"Europe/Paris","trigger":{"dates":{"_0":[1799823600,1800428400]}},"version":1}"#,
         states: #"""
     {"id":"channel_split","line":17,"step":{"split":{"_0":[{"amount":50,"next":1},{"amount":50,"next":2}]}}}
     {"id":"push","line":21,"step":{"send":{"approval":false,"channel":"push","message":"back-in-stock","next":3,"optimized":false}}}

@@ -61,6 +61,17 @@ struct Simulate: AsyncParsableCommand {
             : report.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         print("suppressed sends: " + (report.suppressed.isEmpty ? "none"
             : report.suppressed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        if let goal = simulation.definition.goal {
+            let counts = report.conversions
+            func share(_ converted: Int, _ entered: Int) -> String {
+                "\(converted)/\(entered)" + (entered == 0 ? "" : String(format: " (%.1f%%)", 100 * Double(converted) / Double(entered)))
+            }
+            print("conversion within \(CampaignDuration(seconds: goal.within)): treated \(share(counts.treatedConverted, counts.treated)), "
+                  + "holdout \(share(counts.heldOutConverted, counts.heldOut))"
+                  + (counts.lift.map { String(format: ", lift %+.1f points", 100 * $0) } ?? ""))
+        } else if report.conversions.heldOut > 0 {
+            print("holdout: \(report.conversions.heldOut) of \(report.conversions.heldOut + report.conversions.treated) entries (no goal to compare)")
+        }
         print()
         print("sends per day:")
         let peak = max(1, report.sendsPerDay.max() ?? 1)

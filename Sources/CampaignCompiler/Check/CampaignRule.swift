@@ -30,5 +30,7 @@ enum CampaignRules {
         PromoWithoutEmailRule(),
         MessageBudgetRule(),
         WaitForTimeoutRule(),
+        HoldoutShareRule(),
+        GoalRule(),
     ]
 }

@@ -25,6 +25,10 @@ public struct CheckedCampaign: Sendable {
     public var exits: [CheckedExit]
     /// `many` when the file says nothing.
     public var repeatPolicy: RepeatPolicy
+    /// The holdout share in percent (v1.2); nil when the campaign holds no one out.
+    public var holdout: Double?
+    /// What converts a visit (v1.2); nil when the campaign has no goal.
+    public var goal: CheckedGoal?
     /// The start step's index.
     public var start: Int
     /// Steps in file order, their exits resolved.
@@ -43,6 +47,15 @@ public enum CheckedTrigger: Sendable {
     case dates([Double])
     case manual
     case api
+}
+
+/// A checked campaign's `goal`: what converts a visit, within how long after entry, and whether converting
+/// ends it with outcome `success`.
+public struct CheckedGoal: Sendable {
+    /// The goal's event and its `where`, or its condition on the contact.
+    public var awaited: CheckedAwaited
+    public var within: CampaignDuration
+    public var exit: Bool
 }
 
 /// One `exit_when` entry of a checked campaign.
@@ -153,6 +166,21 @@ extension CheckedCampaign {
                 exits.append(.condition(checked))
             }
         }
+        var goal: CheckedGoal?
+        if let read = campaign.goal {
+            guard let within = read.within?.value else { throw missing("the goal's 'within'", at: read.location) }
+            let awaited: CheckedAwaited
+            switch read.awaited {
+            case .event(let name, let filter)?:
+                awaited = .event(name, filter: try resolved(filter, expressions.goal, "the goal's 'where'"))
+            case .condition(let condition)?:
+                guard let checked = expressions.goal else { throw missing("the goal's 'when'", at: condition.startLocation) }
+                awaited = .condition(checked)
+            case nil:
+                throw missing("what the goal waits for", at: read.location)
+            }
+            goal = CheckedGoal(awaited: awaited, within: within, exit: read.exit)
+        }
         let indexByID = campaign.stepIndices
         guard let startID = campaign.start, let start = indexByID[startID.value] else {
             throw missing("its 'start' step", at: campaign.start?.location)
@@ -165,7 +193,7 @@ extension CheckedCampaign {
         }
         self.init(source: campaign, id: id, version: version, status: status, timezone: timezone, timeZone: timeZone,
                   triggers: triggers, audience: audience, exits: exits, repeatPolicy: campaign.repeatPolicy?.value ?? .many,
-                  start: start, steps: steps)
+                  holdout: campaign.holdout?.value, goal: goal, start: start, steps: steps)
     }
 
     /// A step's kind with its exits as indices, its conditions as `conditions` (those ``ExpressionRule``

@@ -8,16 +8,18 @@ struct CampaignExpressions {
     var triggerFilters: [Int: CheckedExpression] = [:]
     /// The `where` of an event exit or the `when` of a condition exit, by its index in ``Campaign/exits``.
     var exits: [Int: CheckedExpression] = [:]
+    /// The goal's `where` (on its event) or `when` (on the contact).
+    var goal: CheckedExpression?
     /// The conditions of `if` and `branch` steps, and a `wait_for`'s condition or the `where` of the event it
     /// awaits, by step index, in the order written.
     var conditions: [Int: [CheckedExpression?]] = [:]
     var postSendCalls: [Int: [ExpressionTypeChecker.PostSendCall]] = [:]
 }
 
-/// Type-checks every expression of a campaign (audience, trigger filters, exits, step conditions, what a
-/// `wait_for` waits for), warns about conditions that cannot depend on the contact (`constant-condition`;
-/// exits have `exit-constant`), resolves them, and gathers the post-send calls of each condition step for
-/// ``PostSendRule``.
+/// Type-checks every expression of a campaign (audience, trigger filters, exits, the goal, step conditions,
+/// what a `wait_for` waits for), warns about conditions that cannot depend on the contact
+/// (`constant-condition`; exits have `exit-constant`), resolves them, and gathers the post-send calls of each
+/// condition step for ``PostSendRule``.
 enum ExpressionRule {
     private static func warnIfConstant(_ condition: Expression, _ what: String, into diagnostics: inout DiagnosticCollector) {
         guard case .bool(let value)? = condition.constantValue else { return }
@@ -63,6 +65,22 @@ enum ExpressionRule {
             case .event:
                 break
             }
+        }
+        switch campaign.goal?.awaited {
+        case .event(let name, let filter?)?:
+            // The goal's `where` reads its own event; an unknown one is `goal-unknown-event`.
+            if let event = payload(name) {
+                var checker = checker(reading: [event])
+                expressions.goal = checker.checkCondition(filter, "the goal's 'where'", into: &diagnostics)
+                warnIfConstant(filter, "the goal's 'where'", into: &diagnostics)
+            }
+        case .condition(let condition)?:
+            // A condition on the contact: it is checked on events and profile changes, not on one event's payload.
+            var checker = checker(reading: [])
+            expressions.goal = checker.checkCondition(condition, "the goal's 'when'", into: &diagnostics)
+            warnIfConstant(condition, "the goal's 'when'", into: &diagnostics)
+        default:
+            break
         }
 
         for (index, step) in campaign.steps.enumerated() {

@@ -260,5 +260,17 @@ enum RuleCatalog {
              failingExample: "phase_gate:\n  wait_for: { when: contact.score >= 40 }\n  next: evaluation\n",
              fixedExample: "phase_gate:\n  wait_for: { when: contact.score >= 40, within: 120d }\n  next: evaluation\n  timeout: still_discovering\n",
              phases: [.campaign], origin: LanguageOrigin("Additions in v1.2", seeds: [.smartNurturing])),
+        Rule(id: .holdoutShare, severity: .error,
+             summary: "'holdout' not above 0% and below 50%",
+             rationale: "A holdout is a share of entrants that the campaign records and sends nothing, so that reports can compare their conversions with the treated contacts'. 0% holds out no one; 50% or more leaves a treated group no larger than the holdout, so the campaign would mostly not run.",
+             failingExample: "holdout: 60%\n",
+             fixedExample: "holdout: 10%\n",
+             phases: [.campaign], origin: LanguageOrigin("Additions in v1.2")),
+        Rule(id: .goalUnknownEvent, severity: .error,
+             summary: "a goal names an event the workspace does not define",
+             rationale: "A goal on an event that never happens never converts anyone, so the reports would show no conversion and no lift whatever the campaign does.",
+             failingExample: "goal: { event: purchased, within: 7d }\n",
+             fixedExample: "goal: { event: purchase, within: 7d }\n",
+             phases: [.campaign], origin: LanguageOrigin("Additions in v1.2")),
     ]
 }

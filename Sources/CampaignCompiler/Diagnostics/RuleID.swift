@@ -54,6 +54,9 @@ public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     case triggerEventField = "trigger-event-field"
     // Waiting for a condition or an event (v1.2).
     case waitForTimeout = "wait-for-timeout"
+    // Holdout groups and conversion goals (v1.2).
+    case holdoutShare = "holdout-share"
+    case goalUnknownEvent = "goal-unknown-event"
 
     /// The rule's description: severity, summary, explanation, examples and the phases that raise it.
     public var rule: Rule { RuleCatalog.rule(for: self) }

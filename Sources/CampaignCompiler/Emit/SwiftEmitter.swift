@@ -141,6 +141,18 @@ public struct SwiftEmitter {
                 p.line("    return false")
                 p.line("}")
             }
+            p.line()
+            p.block("public func goalHolds(_ context: inout FlowContext) -> Bool {") { p in
+                switch definition.goal?.awaited {
+                case .condition(let condition)?:
+                    p.line("return \(conditions.condition(condition))")
+                case .event(let name, let filter)?:
+                    p.line("// on \(SwiftLiteral.comment(name))")
+                    p.line("return \(filter.map { conditions.condition($0) } ?? "true")")
+                case nil:
+                    p.line("return false  // no goal")
+                }
+            }
             for (number, body) in conditions.functions.enumerated() {
                 p.line()
                 p.block("private static func chain\(number)(_ context: inout FlowContext) -> Bool {") { p in

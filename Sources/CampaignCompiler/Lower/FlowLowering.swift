@@ -34,7 +34,17 @@ public enum FlowLowering {
             campaign: campaign.id, version: campaign.version, status: campaign.status,
             name: campaign.source.name, source: campaign.file, timezone: campaign.timezone, trigger: trigger,
             audience: campaign.audience.map(lower), leaveWhenOutOfAudience: campaign.source.leaveWhenOutOfAudience,
-            repeatPolicy: campaign.repeatPolicy, exits: exits, start: campaign.start, states: states, messages: messages)
+            repeatPolicy: campaign.repeatPolicy, exits: exits, holdout: campaign.holdout,
+            goal: campaign.goal.map { FlowGoal(awaited: lower($0.awaited), within: $0.within.seconds, exit: $0.exit) },
+            start: campaign.start, states: states, messages: messages)
+    }
+
+    /// A `wait_for`'s or a goal's event and `where`, or condition, in the lowered form.
+    private static func lower(_ awaited: CheckedAwaited) -> FlowAwaited {
+        switch awaited {
+        case .condition(let condition): .condition(lower(condition))
+        case .event(let name, let filter): .event(name.value, filter: filter.map(lower))
+        }
     }
 
     private static func lowerStep(_ kind: CheckedStepKind) -> FlowStep {
@@ -63,11 +73,7 @@ public enum FlowLowering {
             case .between(let from, let to): return .waitUntil(days: days, from: from.minutes, to: to.minutes, next: next)
             }
         case .waitFor(let awaited, let within, let next, let timeout):
-            let lowered: FlowAwaited = switch awaited {
-            case .condition(let condition): .condition(lower(condition))
-            case .event(let name, let filter): .event(name.value, filter: filter.map(lower))
-            }
-            return .waitFor(lowered, within: within.seconds, next: next, timeout: timeout)
+            return .waitFor(lower(awaited), within: within.seconds, next: next, timeout: timeout)
         case .condition(let condition, let then, let otherwise):
             return .condition(lower(condition), then: then, else: otherwise)
         case .branch(let options, let otherwise):

@@ -21,6 +21,8 @@ public struct ScenarioActual: Sendable {
     /// Sends that did not go out, with the reason.
     public var suppressed: [(step: String, reason: String)] = []
     public var outcome = "not_entered"
+    /// Whether the last visit reached the campaign's goal.
+    public var converted = false
     public var atStep: String?
     public var tagsAdded: [String] = []
     public var tagsRemoved: [String] = []
@@ -104,6 +106,7 @@ public enum ScenarioRunner {
             for (step, index) in scenarioCase.variants {
                 await engine.forceVariant(key, step: step.value, contact: contact.id, variant: index.value)
             }
+            if let holdout = scenarioCase.holdout { await engine.forceHoldout(contact: contact.id, holdout.value) }
             contacts.append(contact)
         }
         for (step, counts) in scenarioCase.distributed { try await engine.setDistributed(key, step: step.value, counts: counts) }
@@ -188,6 +191,7 @@ public enum ScenarioRunner {
         }
         if let last = try await engine.store.visits(of: contact.id).filter({ $0.key.flow == key }).max(by: { $0.key < $1.key }) {
             actual.outcome = last.outcome?.rawValue ?? "waiting"
+            actual.converted = last.convertedAt != nil
             if last.isActive { actual.atStep = definition.states[last.state].id }
         }
         let final = try await engine.store.contact(contact.id) ?? contact
@@ -266,6 +270,9 @@ public enum ScenarioRunner {
         }
         if let outcome = expectation.outcome, outcome.value != actual.outcome {
             mismatch("outcome", outcome.value, actual.outcome + (actual.atStep.map { " at '\($0)'" } ?? ""))
+        }
+        if let converted = expectation.converted, converted.value != actual.converted {
+            mismatch("converted", String(converted.value), String(actual.converted))
         }
         if let atStep = expectation.atStep, atStep.value != actual.atStep {
             mismatch("at_step", atStep.value, actual.atStep ?? "no step (the contact is not inside)")

@@ -21,6 +21,11 @@ public struct Campaign: Sendable {
     public var leaveWhenOutOfAudience = false
     public var repeatPolicy: Located<RepeatPolicy>?
     public var exits: [ExitCondition] = []
+    /// `holdout` (v1.2): the share of entrants, in percent, recorded and sent nothing; nil when not written or
+    /// not a percentage (reported by the reader).
+    public var holdout: Located<Double>?
+    /// `goal` (v1.2): what counts as a conversion; nil when not written.
+    public var goal: CampaignGoal?
     public var start: Located<String>?
     /// Steps in file order.
     public var steps: [Step] = []
@@ -91,6 +96,20 @@ public struct ExitCondition: Sendable {
     }
 
     public var kind: Kind
+    public var location: SourceLocation
+}
+
+/// `goal` (v1.2): a visit converts when the goal's event arrives, or its condition comes to hold, within
+/// `within` after entry; `exit: true` ends a converted visit with outcome `success`.
+public struct CampaignGoal: Sendable {
+    /// An event and its `where`, or a condition on the contact, as a `wait_for` awaits them; nil where neither
+    /// could be read (already reported).
+    public var awaited: WaitForStep.Awaited?
+    /// How long after entry a conversion counts; nil when missing (`missing-key`) or malformed (`bad-duration`).
+    public var within: Located<CampaignDuration>?
+    /// Whether converting ends the visit with outcome `success`.
+    public var exit: Bool
+    /// The `goal` mapping's position.
     public var location: SourceLocation
 }
 

@@ -59,6 +59,8 @@ struct CampaignReader {
         if let node = top["exit_when"], let items = reader.sequence(node, "'exit_when'") {
             campaign.exits = items.compactMap(readExit)
         }
+        if let node = top["holdout"] { campaign.holdout = readPercentage(node, "'holdout'") }
+        if let node = top["goal"] { campaign.goal = readGoal(node) }
         if let node = reader.required(top, "start", in: what) { campaign.start = reader.string(node, "'start'") }
         if let node = reader.required(top, "steps", in: what), let steps = reader.mapping(node, "'steps'") {
             if steps.pairs.isEmpty { reader.emit(.missingKey, "'steps' must define at least one step", at: steps.location) }
@@ -343,13 +345,8 @@ struct CampaignReader {
         for (index, item) in variants.enumerated() {
             guard let variant = reader.mapping(item, "a test variant") else { continue }
             reader.rejectUnknownKeys(variant, allowed: ["share", "next"], in: "a test variant")
-            if let share = reader.required(variant, "share", in: "a test variant").flatMap({ reader.scalar($0, "'share'") }) {
-                let text = share.text.hasSuffix("%") ? String(share.text.dropLast()) : share.text
-                if let value = Double(text), value.isFinite {
-                    shares.append(Located(value, at: share.location))
-                } else {
-                    reader.emit(.wrongType, "'share' must be a percentage like 10%, found '\(share.text)'", at: share.location)
-                }
+            if let share = reader.required(variant, "share", in: "a test variant").flatMap({ readPercentage($0, "'share'") }) {
+                shares.append(share)
             }
             exits += optionExit(variant, index, what)
         }
@@ -383,6 +380,45 @@ struct CampaignReader {
             reader.emit(.missingKey, "'wait_for' needs 'when' (a condition) or 'event' (an event to wait for)", at: fields.location)
         }
         return step
+    }
+
+    /// A percentage like `10%` (the sign may be left out); nil, reported, when it is not a finite number.
+    private func readPercentage(_ node: YAMLNode, _ what: String) -> Located<Double>? {
+        guard let scalar = reader.scalar(node, what) else { return nil }
+        let text = scalar.text.hasSuffix("%") ? String(scalar.text.dropLast()) : scalar.text
+        guard let value = Double(text), value.isFinite else {
+            reader.emit(.wrongType, "\(what) must be a percentage like 10%, found '\(scalar.text)'", at: scalar.location)
+            return nil
+        }
+        return Located(value, at: scalar.location)
+    }
+
+    /// `goal`: exactly one of `event` (with its optional `where`) and `when`, as a `wait_for` has them, a
+    /// required `within`, and `exit`.
+    private func readGoal(_ node: YAMLNode) -> CampaignGoal? {
+        let what = "'goal'"
+        guard let fields = reader.mapping(node, what) else { return nil }
+        reader.rejectUnknownKeys(fields, allowed: ["event", "where", "when", "within", "exit"], in: what)
+        var goal = CampaignGoal(awaited: nil,
+                                within: reader.required(fields, "within", in: what).flatMap { reader.duration($0, "'within'") },
+                                exit: fields["exit"].flatMap { reader.bool($0, "'exit'") }?.value ?? false, location: fields.location)
+        if let event = fields["event"] {
+            if let when = fields.keyLocation("when") {
+                reader.emit(.wrongType, "'goal' is either 'event' or 'when', not both", at: when)
+            }
+            if let name = reader.string(event, "'event'") {
+                goal.awaited = .event(name, filter: fields["where"].flatMap { expression($0, "'where'") })
+            }
+        } else if let when = fields["when"] {
+            if let whereLocation = fields.keyLocation("where") {
+                reader.emit(.unknownKey, "'where' filters the goal event's payload and needs 'event'", at: whereLocation)
+            }
+            goal.awaited = expression(when, "'when'").map { .condition($0) }
+        } else {
+            reader.emit(.missingKey, "'goal' needs 'event' (an event that converts) or 'when' (a condition on the contact)",
+                        at: fields.location)
+        }
+        return goal
     }
 
     private func readWindow(_ node: YAMLNode) -> WaitUntilWindow? {

@@ -36,6 +36,7 @@ extension FileKind {
             FileKey("leave_when_out_of_audience", section, seeds: [.smartNurturing]),
             FileKey("repeat", section, seeds: [.triggeredCampaigns, .engagementTagging]),
             FileKey("exit_when", section, seeds: [.smartNurturing, .triggeredCampaigns]),
+            FileKey("holdout", "Additions in v1.2"), FileKey("goal", "Additions in v1.2"),
             FileKey("start", section), FileKey("steps", section, seeds: [.automatedCampaignElements]),
         ]
     }()

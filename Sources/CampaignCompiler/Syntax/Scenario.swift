@@ -26,6 +26,9 @@ public struct ScenarioCase: Sendable {
     /// Test and split variants forced for every contact of the case (`given: { variant: { STEP: INDEX } }`),
     /// counted from 0 in the order written.
     public var variants: [(step: Located<String>, index: Located<Int>)] = []
+    /// The holdout bucket forced for every contact of the case (`given: { holdout: true|false }`, v1.2); nil
+    /// leaves it to the hash.
+    public var holdout: Located<Bool>?
 
     /// The id a contact's fields give it: its `id` field, or `contact` when it has none.
     public static func contactID(_ fields: Fields) -> String {
@@ -78,11 +81,13 @@ public struct ScenarioExpectation: Sendable {
     public var sent: [Send]?
     public var suppressed: [Suppression]?
     public var outcome: Located<String>?
+    /// Whether the last visit reached the campaign's goal (v1.2).
+    public var converted: Located<Bool>?
     public var atStep: Located<String>?
     public var tagsAdded: [Located<String>]?
     public var tagsRemoved: [Located<String>]?
     public var fields: [(field: Located<String>, value: YAMLNode)]?
 
     /// Outcomes a scenario may expect: the end kinds, plus how a visit can stop or not start.
-    public static let outcomes = Outcome.allCases.map(\.rawValue) + ["exited", "stopped", "waiting", "not_entered"]
+    public static let outcomes = VisitOutcome.allCases.map(\.rawValue) + ["waiting", "not_entered"]
 }

@@ -58,7 +58,8 @@ struct ScenarioReader {
             }
         }
         if let given = fields["given"].flatMap({ reader.mapping($0, "'given'") }) {
-            reader.rejectUnknownKeys(given, allowed: ["distributed", "variant"], in: "'given'")
+            reader.rejectUnknownKeys(given, allowed: ["distributed", "variant", "holdout"], in: "'given'")
+            scenarioCase.holdout = given["holdout"].flatMap { reader.bool($0, "'holdout'") }
             for (step, node) in given["variant"].flatMap({ reader.mapping($0, "'variant'") })?.pairs ?? [] {
                 guard let index = reader.int(node, "the variant of '\(step.text)'") else { continue }
                 scenarioCase.variants.append((Located(step.text, at: step.location), index))
@@ -126,7 +127,7 @@ struct ScenarioReader {
 
     private func readExpectation(_ node: YAMLNode, naming: Bool) -> ScenarioExpectation? {
         guard let fields = reader.mapping(node, "'expect'") else { return nil }
-        reader.rejectUnknownKeys(fields, allowed: ["sent", "suppressed", "outcome", "at_step", "tags", "fields"] + (naming ? ["contact"] : []),
+        reader.rejectUnknownKeys(fields, allowed: ["sent", "suppressed", "outcome", "converted", "at_step", "tags", "fields"] + (naming ? ["contact"] : []),
                                  in: "'expect'")
         var expectation = ScenarioExpectation()
         if naming {
@@ -159,6 +160,7 @@ struct ScenarioReader {
             }
         }
         expectation.outcome = fields["outcome"].flatMap { reader.choice($0, "'outcome'", ScenarioExpectation.outcomes) }
+        expectation.converted = fields["converted"].flatMap { reader.bool($0, "'converted'") }
         expectation.atStep = fields["at_step"].flatMap { reader.string($0, "'at_step'") }
         if let outcome = expectation.outcome, outcome.value == "waiting", expectation.atStep == nil {
             reader.emit(.missingKey, "'outcome: waiting' needs 'at_step' to say where the contact waits", at: fields.location)

@@ -144,6 +144,8 @@ public actor CampaignEngine {
 
     /// Variants forced by scenarios, by contact, flow and step id.
     private var forcedVariants: [String: [FlowKey: [String: Int]]] = [:]
+    /// Holdout buckets forced by scenarios, by contact.
+    private var forcedHoldouts: [String: Bool] = [:]
 
     public init(flows: [any CampaignFlow], store: any CampaignStore = InMemoryStore(),
                 channels: any ChannelAdapter = RecordingChannels(), clock: any CampaignClock = SystemClock(),
@@ -302,6 +304,7 @@ public actor CampaignEngine {
         try await exclusively {
             let unit = Unit(store: store)
             unit.effect.contacts[contact.id] = contact
+            try await convertVisits(of: contact.id, event: nil, now: clock.now, unit)
             try await wakeWaitingVisits(of: contact.id, event: nil, now: clock.now, unit)
             try await finish(unit)
         }
@@ -369,6 +372,9 @@ public actor CampaignEngine {
         }
         if contact != before { unit.effect.contacts[id] = contact }
         try await attachMessageEvent(name, payload, contact: id, unit)
+        // Conversion first: an event that is both the goal and an exit counts, and a goal with `exit: true`
+        // ends the visit with `success` rather than `exited`.
+        try await convertVisits(of: id, event: (name, payload), now: now, unit)
         for visit in try await unit.visits(of: id) where visit.isActive {
             if let exit = try await leaves(visit, event: (name, payload), now: now, unit) {
                 var ended = visit
@@ -413,6 +419,42 @@ public actor CampaignEngine {
             // Saved before it runs, so that a profile change it makes does not wake it a second time.
             unit.save(visit)
             try await run(&visit, now: now, unit)
+        }
+    }
+
+    /// Records the conversion of the contact's visits whose goal this event (or, with none, a profile change)
+    /// reaches within the goal's `within` after entry, whether the visit is active, ended or held out, so that
+    /// treated and held-out shares are watched for the same window. Each visit converts once; with
+    /// `exit: true` an active visit ends with outcome `success`. The event that enters a visit does not
+    /// convert it.
+    private func convertVisits(of id: String, event: (name: String, payload: [String: Value])?, now: Double,
+                               _ unit: Unit) async throws {
+        guard entries.values.contains(where: { $0.definition.goal != nil }) else { return }
+        // Every visit converts within `within` of its entry, ended or not: a treated visit that reached its end
+        // early counts as much as a held-out one, which ends at once, so the two shares compare.
+        for before in try await unit.visits(of: id) where before.convertedAt == nil {
+            guard let entry = entries[before.key.flow], let goal = entry.definition.goal,
+                  now <= before.enteredAt + Double(goal.within),
+                  var visit = try await unit.visit(before.key), visit.convertedAt == nil,
+                  let contact = try await unit.contact(id) else { continue }
+            var context = self.context(visit, contact: contact, now: now)
+            if case .event(let name, _) = goal.awaited {
+                guard let event, event.name == name else { continue }
+                context.event = event.payload
+            }
+            guard entry.flow.goalHolds(&context) else { continue }
+            visit.convertedAt = now
+            let heldOut = visit.isHeldOut
+            try await unit.updateFlow(visit.key.flow) { state in
+                var counts = state.conversions ?? ConversionCounts()
+                if heldOut { counts.heldOutConverted += 1 } else { counts.treatedConverted += 1 }
+                state.conversions = counts
+            }
+            if goal.exit, visit.isActive {
+                try await end(&visit, .campaign(.success), now: now, unit)
+            } else {
+                unit.save(visit)
+            }
         }
     }
 
@@ -764,6 +806,12 @@ public actor CampaignEngine {
         forcedVariants[contact, default: [:]][key, default: [:]][step] = variant
     }
 
+    /// Puts a contact in or out of the holdout of every campaign with one, whatever their hash: for scenarios
+    /// that show the holdout (`given: { holdout: true }`) or the treatment of one contact.
+    public func forceHoldout(contact: String, _ heldOut: Bool) {
+        forcedHoldouts[contact] = heldOut
+    }
+
     /// Sets how many contacts each bucket of a distribute step has taken (to resume waves after a migration,
     /// or to start a scenario with the first buckets full).
     public func setDistributed(_ key: FlowKey, step: String, counts: [Int]) async throws {
@@ -878,7 +926,7 @@ public actor CampaignEngine {
 
     // MARK: Reports
 
-    /// Contacts per step, arrivals per step and outcomes of one version.
+    /// Contacts per step, arrivals per step, outcomes and conversions of one version.
     public func report(_ key: FlowKey) async throws -> FlowReport {
         let state = try await store.flowState(key)
         let definition = entries[key]?.definition
@@ -889,7 +937,8 @@ public actor CampaignEngine {
         var arrivals: [String: Int] = [:]
         for (index, count) in state.arrivals { arrivals[definition?.states[index].id ?? "?"] = count }
         return FlowReport(contactsPerStep: waiting, arrivalsPerStep: arrivals, outcomes: state.outcomes,
-                          suppressed: state.suppressed, deliveries: try await store.deliveries(of: key))
+                          suppressed: state.suppressed, conversions: state.conversions ?? ConversionCounts(),
+                          deliveries: try await store.deliveries(of: key))
     }
 
     // MARK: Processing
@@ -989,6 +1038,17 @@ public actor CampaignEngine {
         var visit = Visit(key: visitKey, state: definition.start, phase: .running, enteredAt: now,
                           triggerPayload: entry.stepsReadTheEvent ? payload : [:], sends: [:], variants: [:])
         record(.entered(visitKey, at: now), unit)
+        if definition.goal != nil || definition.holdout != nil {
+            let heldOut = definition.holdout.map {
+                forcedHoldouts[id] ?? StableHash.isHeldOut(contact: id, campaign: key.campaign, share: $0)
+            } ?? false
+            try await unit.updateFlow(key) { state in
+                var counts = state.conversions ?? ConversionCounts()
+                if heldOut { counts.heldOut += 1 } else { counts.treated += 1 }
+                state.conversions = counts
+            }
+            if heldOut { return try await end(&visit, .holdout, now: now, unit) }
+        }
         try await run(&visit, now: now, unit)
     }
 
@@ -1028,6 +1088,13 @@ public actor CampaignEngine {
                 record(.action(visit.key, state: stateID, action, at: now), unit, detail: request.key.description)
                 visit.state = next
                 if action == .archive { archivedHere = true }
+                if action.changesProfile {
+                    // The change may convert this visit (and end it, with `exit: true`) as well as the others.
+                    unit.save(visit)
+                    try await convertVisits(of: visit.key.contact, event: nil, now: now, unit)
+                    visit = try await unit.visit(visit.key)!
+                    if !visit.isActive { return }
+                }
                 if try await exitIfLeaving(&visit, now: now, unit, archivedHere: archivedHere) { return }
             case .send(let send, let next):
                 if send.approval {
@@ -1436,6 +1503,9 @@ public struct FlowReport: Sendable, Equatable {
     public var outcomes: [String: Int]
     /// Sends that did not go out, by reason.
     public var suppressed: [String: Int]
+    /// Entries and conversions, treated and held out (v1.2); all zero for a version with neither a holdout nor
+    /// a goal.
+    public var conversions: ConversionCounts
     /// The version's actions still in the outbox.
     public var deliveries: DeliveryCounts
 }

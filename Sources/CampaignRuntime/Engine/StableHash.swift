@@ -21,3 +21,12 @@ public enum StableHash {
         return hash
     }
 }
+
+extension StableHash {
+    /// Whether `contact` is in the holdout of `campaign` (v1.2): the hash of campaign, `holdout` and contact,
+    /// modulo 10,000, over 100, is below `share` (percent). Neither version nor step goes into the hash, so a
+    /// contact is held out of every version of a campaign alike.
+    public static func isHeldOut(contact: String, campaign: String, share: Double) -> Bool {
+        Double(of(campaign, "holdout", contact) % 10_000) / 100 < share
+    }
+}

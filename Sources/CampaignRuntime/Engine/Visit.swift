@@ -66,6 +66,8 @@ public struct Visit: Codable, Sendable, Equatable {
     public var variants: [Int: Int]
     /// Actions performed at each state so far, for idempotency keys when a visit loops back to a step.
     public var actionCounts: [Int: Int] = [:]
+    /// When the visit reached its campaign's goal (v1.2); nil until then, and in visits stored before v1.2.
+    public var convertedAt: Double?
 
     public init(key: VisitKey, state: Int, phase: Phase, enteredAt: Double, triggerPayload: [String: Value],
                 sends: SendLog = [:], variants: [Int: Int] = [:]) {
@@ -95,6 +97,9 @@ public struct Visit: Codable, Sendable, Equatable {
         if case .ended(let outcome) = phase { return outcome }
         return nil
     }
+
+    /// Whether the contact was held out of the campaign at entry.
+    public var isHeldOut: Bool { outcome == .holdout }
 }
 
 /// A wake-up the engine asked for.
@@ -152,6 +157,9 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public var outcomes: [String: Int] = [:]
     /// Suppressed sends by reason (``SuppressionReason``).
     public var suppressed: [String: Int] = [:]
+    /// Entries and conversions, treated and held out, of a version with a holdout or a goal (v1.2); nil
+    /// before its first entry, and in states stored before v1.2.
+    public var conversions: ConversionCounts?
     /// The fingerprint of the definition the flow's visits were made with: their states are positions in it.
     public var fingerprint: UInt64?
     /// Audience-wide work in progress, oldest first.
@@ -161,6 +169,32 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public var triggeredUpTo: Double?
 
     public init() {}
+}
+
+/// How many visits of one version entered and converted, treated and held out (v1.2): the shares reports
+/// compare, `treatedConverted / treated` against `heldOutConverted / heldOut`.
+public struct ConversionCounts: Codable, Sendable, Equatable {
+    /// Visits that entered and were not held out.
+    public var treated = 0
+    /// Treated visits that reached the goal within its `within`.
+    public var treatedConverted = 0
+    /// Visits held out at entry.
+    public var heldOut = 0
+    /// Held-out visits that reached the goal within its `within`.
+    public var heldOutConverted = 0
+
+    /// No entries yet.
+    public init() {}
+
+    /// Converted over entered, treated; nil before the first treated entry.
+    public var treatedRate: Double? { treated == 0 ? nil : Double(treatedConverted) / Double(treated) }
+    /// Converted over entered, held out; nil before the first held-out entry.
+    public var heldOutRate: Double? { heldOut == 0 ? nil : Double(heldOutConverted) / Double(heldOut) }
+    /// The treated rate minus the held-out rate, in points of share; nil while either is.
+    public var lift: Double? {
+        guard let treatedRate, let heldOutRate else { return nil }
+        return treatedRate - heldOutRate
+    }
 }
 
 /// The key that lets a channel recognise a retried action: contact, campaign, version, step and visit (and

@@ -24,6 +24,11 @@ public protocol CampaignFlow: Sendable {
     /// event (the engine has matched the event's name), its `where` on the event in `context`, true when it
     /// has none. False for a state that is not a `wait_for`.
     func awaitedHolds(_ state: Int, _ context: inout FlowContext) -> Bool
+
+    /// Whether the campaign's goal (v1.2) holds: its `when` condition, or, for a goal event (the engine has
+    /// matched the event's name), its `where` on the event in `context`, true when it has none. False for a
+    /// campaign without a goal.
+    func goalHolds(_ context: inout FlowContext) -> Bool
 }
 
 /// What a step decided.

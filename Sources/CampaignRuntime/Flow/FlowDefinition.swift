@@ -17,6 +17,12 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
     public var leaveWhenOutOfAudience: Bool
     public var repeatPolicy: RepeatPolicy
     public var exits: [FlowExit]
+    /// The share of entrants held out, in percent (v1.2): recorded, ended at once with outcome `holdout`,
+    /// sent nothing. Nil, and absent from the JSON, when the campaign holds no one out, so definitions
+    /// stored before v1.2 read and fingerprint as they did.
+    public var holdout: Double?
+    /// What converts a visit (v1.2); nil, and absent from the JSON, when the campaign has no goal.
+    public var goal: FlowGoal?
     public var start: Int
     public var states: [FlowState]
     /// The workspace's messages the sends use, for categories and channels.
@@ -24,7 +30,8 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
 
     public init(campaign: String, version: Int, status: CampaignStatus, name: String?, source: String, timezone: String,
                 trigger: FlowTrigger, audience: FlowExpression?, leaveWhenOutOfAudience: Bool, repeatPolicy: RepeatPolicy,
-                exits: [FlowExit], start: Int, states: [FlowState], messages: [String: FlowMessage]) {
+                exits: [FlowExit], holdout: Double? = nil, goal: FlowGoal? = nil, start: Int, states: [FlowState],
+                messages: [String: FlowMessage]) {
         self.campaign = campaign
         self.version = version
         self.status = status
@@ -36,6 +43,8 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
         self.leaveWhenOutOfAudience = leaveWhenOutOfAudience
         self.repeatPolicy = repeatPolicy
         self.exits = exits
+        self.holdout = holdout
+        self.goal = goal
         self.start = start
         self.states = states
         self.messages = messages
@@ -92,6 +101,24 @@ public enum FlowExit: Codable, Sendable, Equatable {
     case event(String, filter: FlowExpression?)
     /// Leave when the condition holds, checked on every event about the contact.
     case condition(FlowExpression)
+}
+
+/// A campaign's `goal` (v1.2): a visit converts when `awaited` happens within `within` seconds after its entry
+/// (an event about the contact and its `where`, or a condition on the contact coming to hold on an event or a
+/// profile change), once per visit; with `exit`, converting ends an active visit with outcome `success`.
+public struct FlowGoal: Codable, Sendable, Equatable {
+    /// The goal's event or condition, as a `wait_for` awaits them; ``CampaignFlow/goalHolds(_:)`` answers it.
+    public var awaited: FlowAwaited
+    /// Seconds after entry during which a conversion counts, bounds included.
+    public var within: Int
+    /// Whether converting ends the visit with outcome `success`.
+    public var exit: Bool
+
+    public init(awaited: FlowAwaited, within: Int, exit: Bool) {
+        self.awaited = awaited
+        self.within = within
+        self.exit = exit
+    }
 }
 
 /// A message a send step may send.

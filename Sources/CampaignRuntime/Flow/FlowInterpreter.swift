@@ -71,6 +71,11 @@ public struct FlowInterpreter: CampaignFlow {
         return awaited.expression.map { Self.holds($0, &context) } ?? true
     }
 
+    public func goalHolds(_ context: inout FlowContext) -> Bool {
+        guard let goal = definition.goal else { return false }  // as compiled flows answer
+        return goal.awaited.expression.map { Self.holds($0, &context) } ?? true
+    }
+
     static func holds(_ expression: FlowExpression, _ context: inout FlowContext) -> Bool {
         evaluate(expression, &context) == .bool(true)
     }

@@ -10,19 +10,24 @@ public enum Outcome: String, Codable, Sendable, CaseIterable {
 /// How a visit ended: the ``Outcome`` its campaign gave it at an `end` step, or one the engine gives a visit
 /// that leaves before an end. Stored, counted and reported as its ``rawValue`` (`success`, ..., `exited`,
 /// `stopped`), so the stored form is the text it always was.
-public enum VisitOutcome: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum VisitOutcome: Hashable, Sendable, Codable, CustomStringConvertible, CaseIterable {
     /// An `end` step's outcome.
     case campaign(Outcome)
     /// An exit held (`exit_when`, leaving the audience), or another campaign archived the contact.
     case exited
     /// The version was stopped.
     case stopped
+    /// The contact fell in the campaign's holdout: recorded, never sent anything.
+    case holdout
+
+    public static var allCases: [VisitOutcome] { Outcome.allCases.map(VisitOutcome.campaign) + [.exited, .stopped, .holdout] }
 
     /// The outcome a text names, nil for none.
     public init?(rawValue: String) {
         switch rawValue {
         case "exited": self = .exited
         case "stopped": self = .stopped
+        case "holdout": self = .holdout
         default:
             guard let outcome = Outcome(rawValue: rawValue) else { return nil }
             self = .campaign(outcome)
@@ -35,6 +40,7 @@ public enum VisitOutcome: Hashable, Sendable, Codable, CustomStringConvertible {
         case .campaign(let outcome): outcome.rawValue
         case .exited: "exited"
         case .stopped: "stopped"
+        case .holdout: "holdout"
         }
     }
 

@@ -169,8 +169,26 @@ struct ReportView: Encodable {
     var outcomes: [String: Int]
     var sends_per_day: [String: Int]
     var suppressed: [String: Int]
+    var conversions: ConversionsView
     var deliveries: DeliveryCounts
     var tests: [String: TestView]
+
+    /// Entries and conversions of one group of visits.
+    struct GroupView: Encodable {
+        var entered: Int
+        var converted: Int
+    }
+
+    /// Treated and held-out visits' entries and conversions (language v1.2).
+    struct ConversionsView: Encodable {
+        var treated: GroupView
+        var holdout: GroupView
+
+        init(_ counts: ConversionCounts) {
+            treated = GroupView(entered: counts.treated, converted: counts.treatedConverted)
+            holdout = GroupView(entered: counts.heldOut, converted: counts.heldOutConverted)
+        }
+    }
 
     static func make(_ definition: FlowDefinition, _ core: ServiceCore) async throws -> ReportView {
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
@@ -196,6 +214,6 @@ struct ReportView: Encodable {
                           status: (try await core.engine.status(key) ?? definition.status).rawValue,
                           contacts_per_step: report.contactsPerStep, arrivals_per_step: report.arrivalsPerStep,
                           outcomes: report.outcomes, sends_per_day: sendsPerDay, suppressed: report.suppressed,
-                          deliveries: report.deliveries, tests: tests)
+                          conversions: ConversionsView(report.conversions), deliveries: report.deliveries, tests: tests)
     }
 }
