@@ -45,8 +45,16 @@ public enum CampaignGrammar {
 
     /// A campaign file at `campaigns/gen/v1.yaml` of up to `maximumSteps` steps (at least a few), as YAML text.
     public static func campaign<Generator: RandomNumberGenerator>(using g: inout Generator, maximumSteps: Int = 40) -> String {
+        writtenCampaign(using: &g, maximumSteps: maximumSteps).text
+    }
+
+    /// ``campaign(using:maximumSteps:)``, and whether the grammar broke rules in it on purpose (about one
+    /// campaign in four): the others are meant to read without shape errors.
+    public static func writtenCampaign<Generator: RandomNumberGenerator>(using g: inout Generator,
+                                                                          maximumSteps: Int = 40) -> (text: String, faulty: Bool) {
         var writer = CampaignWriter()
-        return writer.write(using: &g, maximumSteps: max(4, maximumSteps))
+        let text = writer.write(using: &g, maximumSteps: max(4, maximumSteps))
+        return (text, writer.faulty)
     }
 }
 
@@ -57,7 +65,8 @@ private struct CampaignWriter {
     private var blocks = 0
     private var ends = 0
     /// Whether this campaign breaks the rules now and then; a campaign without faults should check clean.
-    private var faulty = false
+    /// Whether this campaign breaks rules on purpose.
+    private(set) var faulty = false
 
     private static let messagesByChannel = [("send_email", ["welcome", "reminder", "receipt"]), ("send_sms", ["flash"]),
                                             ("send_push", ["ping"])]
@@ -85,6 +94,8 @@ private struct CampaignWriter {
         let eventTrigger = writeTrigger(&g)
         if rarely(4, &g) { text += "audience: \(yaml(condition(depth: 1, event: nil, &g)))\n" }
         if rarely(4, &g) { text += "leave_when_out_of_audience: \(Bool.random(using: &g))\n" }
+        if rarely(5, &g) { text += "holdout: \(fault(2, &g) ? ["0%", "50%", "75%"][pick(3, &g)] : ["10%", "2.5%", "49%"][pick(3, &g)])\n" }
+        if rarely(5, &g) { writeGoal(&g) }
         let repeatPolicy = ["after_exit", "many", "once"][pick(3, &g)]
         text += "repeat: \(repeatPolicy)\n"
         // An event-triggered campaign that can repeat needs an exit; other campaigns get one half the time.
@@ -109,6 +120,20 @@ private struct CampaignWriter {
         return text
     }
 
+    /// A conversion goal: an event (with its `where` at times) or a condition on the contact, within a window.
+    private mutating func writeGoal<G: RandomNumberGenerator>(_ g: inout G) {
+        text += "goal:\n"
+        if Bool.random(using: &g) {
+            let event = ["purchase", "signup", "page_visited"][pick(3, &g)]
+            text += "  event: \(fault(4, &g) ? "no_such_event" : event)\n"
+            if rarely(3, &g) { text += "  where: \(yaml(condition(depth: 1, event: event, &g)))\n" }
+        } else {
+            text += "  when: \(yaml(condition(depth: 1, event: nil, &g)))\n"
+        }
+        if !fault(4, &g) { text += "  within: \(["7d", "1h", "30d", "90m"][pick(4, &g)])\n" }
+        if Bool.random(using: &g) { text += "  exit: \(Bool.random(using: &g))\n" }
+    }
+
     /// The trigger; returns the event's name for an event trigger.
     private mutating func writeTrigger<G: RandomNumberGenerator>(_ g: inout G) -> String? {
         switch pick(8, &g) {
@@ -128,6 +153,15 @@ private struct CampaignWriter {
             return nil
         case 3:
             text += "trigger:\n  api: true\n"
+            return nil
+        case 4 where rarely(2, &g):
+            // Several event triggers: any enters, each with its own `where`. Steps read no event field then,
+            // since a field some trigger's event lacks is an error.
+            text += "trigger:\n"
+            for event in ["cart_abandoned", "purchase", "signup", "page_visited", "email_opened"].shuffled(using: &g)[0...pick(3, &g) + 1] {
+                text += "  - event: \(event)\n"
+                if rarely(3, &g) { text += "    where: \(yaml(condition(depth: 1, event: event, &g)))\n" }
+            }
             return nil
         default:
             let event = ["cart_abandoned", "purchase", "signup", "contact_created", "page_visited", "subscribed",

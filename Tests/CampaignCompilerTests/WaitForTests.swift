@@ -159,14 +159,38 @@ import Testing
         let shapeRules: Set<RuleID> = [.unknownKey, .missingKey, .wrongType, .missingExit, .waitForTimeout, .noEnd]
         var written = 0
         for _ in 0..<300 {
-            let text = CampaignGrammar.campaign(using: &random, maximumSteps: 30)
-            guard text.contains("wait_for:") else { continue }
+            let (text, faulty) = CampaignGrammar.writtenCampaign(using: &random, maximumSteps: 30)
+            guard text.contains("wait_for:"), !faulty else { continue }
             written += 1
             let result = Checker.check(workspace: InputFile(path: "workspace.yaml", bytes: Array(CampaignGrammar.workspace.utf8)),
                                        files: [InputFile(path: "campaigns/gen/v1.yaml", bytes: Array(text.utf8))])
             let broken = result.diagnostics.filter { shapeRules.contains($0.rule) }
             #expect(broken.isEmpty, "\(Fixtures.golden(broken))\n\(text)")
         }
-        #expect(written > 20)
+        #expect(written > 15)
+    }
+
+    /// The grammar also writes the other v1.2 keys: trigger lists, holdouts and goals, which read without shape
+    /// errors in the campaigns it meant to be valid, and often check clean.
+    @Test func theFuzzGrammarWritesTriggerListsHoldoutsAndGoalsThatRead() {
+        var random = SeededRandom(seed: 21)
+        let shapeRules: Set<RuleID> = [.unknownKey, .missingKey, .wrongType]
+        var lists = 0, holdouts = 0, goals = 0, clean = 0
+        for _ in 0..<400 {
+            let (text, faulty) = CampaignGrammar.writtenCampaign(using: &random, maximumSteps: 20)
+            guard !faulty else { continue }
+            let list = text.contains("trigger:\n  - event:"), holdout = text.contains("\nholdout:"), goal = text.contains("\ngoal:")
+            guard list || holdout || goal else { continue }
+            if list { lists += 1 }
+            if holdout { holdouts += 1 }
+            if goal { goals += 1 }
+            let result = Checker.check(workspace: InputFile(path: "workspace.yaml", bytes: Array(CampaignGrammar.workspace.utf8)),
+                                       files: [InputFile(path: "campaigns/gen/v1.yaml", bytes: Array(text.utf8))])
+            let broken = result.diagnostics.filter { shapeRules.contains($0.rule) }
+            #expect(broken.isEmpty, "\(Fixtures.golden(broken))\n\(text)")
+            if result.errorCount == 0 { clean += 1 }
+        }
+        #expect(lists > 10 && holdouts > 10 && goals > 10, "lists \(lists), holdouts \(holdouts), goals \(goals)")
+        #expect(clean > 20, "campaigns with these keys that check clean: \(clean)")
     }
 }
