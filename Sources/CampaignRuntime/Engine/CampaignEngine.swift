@@ -1641,19 +1641,37 @@ final class Unit {
     /// Keys of the visits this unit changed, by contact: a firing over an audience changes many contacts,
     /// and each contact's lookup must not scan them all.
     private var changedVisits: [String: [VisitKey]] = [:]
+    /// Each contact's visits as this unit sees them, in key order, once read: every event, entry and wake-up
+    /// reads them, and a contact may have thousands of ended ones, so they are kept up to date as the unit
+    /// saves visits rather than merged and sorted again at each read.
+    private var currentVisits: [String: [Visit]] = [:]
 
     /// Records a visit's new state in the unit.
     func save(_ visit: Visit) {
         if effect.visits.updateValue(visit, forKey: visit.key) == nil {
             changedVisits[visit.key.contact, default: []].append(visit.key)
         }
+        if currentVisits[visit.key.contact] != nil { Self.place(visit, in: &currentVisits[visit.key.contact]!) }
     }
 
-    /// A contact's visits as this unit sees them.
+    /// A contact's visits as this unit sees them, in key order.
     nonisolated(nonsending) func visits(of contact: String) async throws -> [Visit] {
-        guard let changed = changedVisits[contact] else { return try await storedVisits(of: contact) }
-        var visits = Dictionary(try await storedVisits(of: contact).map { ($0.key, $0) }) { first, _ in first }
-        for key in changed { visits[key] = effect.visits[key] }
-        return visits.values.sorted { $0.key < $1.key }
+        if let current = currentVisits[contact] { return current }
+        var visits = try await storedVisits(of: contact)
+        // In the order of the keys' `<`, whatever order the store's collation gave.
+        if !zip(visits, visits.dropFirst()).allSatisfy({ $0.key < $1.key }) { visits.sort { $0.key < $1.key } }
+        for key in changedVisits[contact] ?? [] { Self.place(effect.visits[key]!, in: &visits) }
+        currentVisits[contact] = visits
+        return visits
+    }
+
+    /// Puts `visit` in its place in `visits` (in key order), replacing the one with its key.
+    private static func place(_ visit: Visit, in visits: inout [Visit]) {
+        var low = 0, high = visits.count
+        while low < high {
+            let middle = (low + high) / 2
+            if visits[middle].key < visit.key { low = middle + 1 } else { high = middle }
+        }
+        if low < visits.count, visits[low].key == visit.key { visits[low] = visit } else { visits.insert(visit, at: low) }
     }
 }
