@@ -34,10 +34,13 @@ import Testing
                 guard let pair = Self.flows.first(where: {
                     $0.interpreted.definition.campaign == scenario.campaign?.value && $0.interpreted.definition.version == scenario.version?.value
                 }) else { Issue.record("no flow for \(scenario.file)"); continue }
-                let viaInterpreter = await ScenarioRunner.runCase(scenarioCase, file: scenario.file,
-                                                            flow: pair.interpreted, workspace: Self.project.workspace)
-                let viaCompiled = await ScenarioRunner.runCase(scenarioCase, file: scenario.file,
-                                                         flow: pair.compiled, workspace: Self.project.workspace)
+                let companions = ScenarioRunner.companions(of: scenario, among: Self.project.checked).compactMap { companion in
+                    Self.flows.first { $0.interpreted.definition.campaign == companion.id && $0.interpreted.definition.version == companion.version }
+                }
+                let viaInterpreter = await ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: pair.interpreted,
+                                                                  with: companions.map(\.interpreted), workspace: Self.project.workspace)
+                let viaCompiled = await ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: pair.compiled,
+                                                               with: companions.map(\.compiled), workspace: Self.project.workspace)
                 #expect(viaInterpreter.trace == viaCompiled.trace, "\(scenario.file): \(scenarioCase.name.value)")
                 traced += viaInterpreter.trace.count
                 #expect(viaCompiled.result.failures == [], "\(scenario.file): \(scenarioCase.name.value)")

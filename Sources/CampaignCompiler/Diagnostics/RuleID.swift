@@ -54,6 +54,8 @@ public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     case triggerEventField = "trigger-event-field"
     // Waiting for a condition or an event (v1.2).
     case waitForTimeout = "wait-for-timeout"
+    // Steps across campaigns (v1.2).
+    case campaignCycle = "campaign-cycle"
 
     /// The rule's description: severity, summary, explanation, examples and the phases that raise it.
     public var rule: Rule { RuleCatalog.rule(for: self) }
