@@ -56,6 +56,21 @@ enum CheckedProject {
         }
     }
 
+    /// `paths` and the folder of the workspace they use, when they all lie under it: a single campaign file is
+    /// then checked with the workspace's other campaigns, which cross-campaign steps name.
+    static func withWorkspaceCampaigns(_ paths: [String], workspace: String?) throws -> [String] {
+        let loaded: (workspace: InputFile, files: [InputFile])
+        do {
+            loaded = try ProjectLoader.load(paths: paths, workspace: workspace)
+        } catch {
+            FileHandle.standardError.write(Data("campaignc: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let folder = URL(fileURLWithPath: loaded.workspace.path).deletingLastPathComponent().standardizedFileURL.path + "/"
+        let inside = paths.allSatisfy { URL(fileURLWithPath: $0).standardizedFileURL.path.hasPrefix(folder) }
+        return inside ? [String(folder.dropLast())] : paths
+    }
+
     /// Colour only on a terminal, and never when `NO_COLOR` is set.
     static func usesColor(_ descriptor: Int32) -> Bool {
         isatty(descriptor) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true

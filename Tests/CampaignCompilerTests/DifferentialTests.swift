@@ -70,7 +70,8 @@ import Testing
     /// A campaign with several triggers (engagement-activity: opens, clicks and page visits) enters a contact
     /// on each of them, the same way compiled and interpreted.
     @Test func everyTriggerOfACampaignWithSeveralEntersAlikeBothWays() async throws {
-        let several = Self.flows.filter { $0.interpreted.definition.trigger.eventTriggers.count > 1 }
+        // A draining version (engagement-activity v1 since v2) enters no one.
+        let several = Self.flows.filter { $0.interpreted.definition.trigger.eventTriggers.count > 1 && $0.interpreted.definition.status == .published }
         #expect(!several.isEmpty, "some example campaign must have several triggers")
         for (interpreted, compiled) in several {
             for trigger in interpreted.definition.trigger.eventTriggers {
