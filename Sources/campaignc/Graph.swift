@@ -20,15 +20,7 @@ struct Graph: ParsableCommand {
     var format: GraphEmitter.Format = .mermaid
 
     func run() throws {
-        // The file is checked with the campaigns beside its workspace, which its start_campaign and
-        // exit_campaign steps may name.
-        let result = try CheckedProject.load(paths: CheckedProject.withWorkspaceCampaigns([file], workspace: workspace),
-                                             workspace: workspace)
-        let path = URL(fileURLWithPath: file).standardizedFileURL.path
-        guard let campaign = result.checked.first(where: { URL(fileURLWithPath: $0.source.file).standardizedFileURL.path == path }) else {
-            FileHandle.standardError.write(Data("campaignc: error: '\(file)' is not a campaign file\n".utf8))
-            throw ExitCode(2)
-        }
+        let (_, campaign) = try CheckedProject.loadCampaign(file, workspace: workspace)
         print(GraphEmitter(FlowLowering.lower(campaign)).emit(format), terminator: "")
     }
 }

@@ -125,6 +125,31 @@ import Testing
         #expect(awaited.diagnostics.map(\.rule) == [.campaignCycle], "\(Fixtures.golden(awaited.diagnostics))")
     }
 
+    @Test func aScenarioRunsBesideTheCampaignsItNamesUnderWith() {
+        let scenario = """
+            campaign: c
+            version: 1
+            with: [tagging, taging]
+            cases:
+              - name: fed
+                contact: { id: a, email: a@example.com }
+                events: [{ at: 2026-02-01T09:00:00Z, event: signup }]
+                expect: { outcome: success }
+
+            """
+        let steps = "  feed: { start_campaign: tagging, next: done }\n  done: { end: success }\n"
+        let text = "campaign: c\nversion: 1\nstatus: published\ntrigger: { event: signup }\nrepeat: once\nstart: feed\nsteps:\n" + steps
+        let result = Checker.check(workspace: Fixtures.workspace, files: [
+            InputFile(path: "c/v1.yaml", bytes: Array(text.utf8)), InputFile(path: Self.tagging.path, bytes: Array(Self.tagging.text.utf8)),
+            InputFile(path: "c/tests/fed.yaml", bytes: Array(scenario.utf8)),
+        ])
+        #expect(Fixtures.golden(result.diagnostics) == """
+            c/tests/fed.yaml:3:17: error: unknown campaign 'taging'; did you mean 'tagging'? [unknown-name]
+
+            """)
+        #expect(result.scenarios.first?.with.map(\.value) == ["tagging", "taging"])
+    }
+
     @Test func theGraphPointsAtTheOtherCampaign() throws {
         let result = check("""
               feed: { start_campaign: tagging, next: leave }
