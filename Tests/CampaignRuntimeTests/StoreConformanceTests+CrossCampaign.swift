@@ -124,6 +124,9 @@ extension StoreConformanceTests {
         #expect(visits.count == depth + 1, "the first visit and one per start within the bound")
         #expect(visits.filter { $0.outcome == "stopped" }.count == 1, "the visit whose start would go too deep is stopped")
         #expect(visits.filter { $0.outcome == "success" }.count == depth, "the others go on once it returns")
+        let journal = try await engine.store.journal(of: "a")
+        #expect(journal.contains { $0.kind == .held && $0.step == "again" && $0.detail == "start_campaign nested more than \(depth) deep" },
+                "\(journal.filter { $0.kind == .held })")
     }
 
     @Test(arguments: StoreFactory.all)

@@ -1157,7 +1157,8 @@ public actor CampaignEngine {
         case .startCampaign(let campaign, let next):
             let depth = Self.campaignStartDepth + 1
             guard depth <= Self.maximumCampaignStartDepth(campaigns: Set(flowKeys.map(\.campaign)).count) else {
-                try await end(&visit, "stopped", exit: "start_campaign nested more than \(depth - 1) deep", now: now, unit)
+                record(.held(visit.key, state: stateID, reason: "start_campaign nested more than \(depth - 1) deep", at: now), unit)
+                try await end(&visit, "stopped", now: now, unit)
                 return nil
             }
             // The started visit may change the contact and end this one (its exit_campaign, an archive): this
@@ -1167,8 +1168,9 @@ public actor CampaignEngine {
                 try await startCampaign(campaign, contact: visit.key.contact, by: "\(key) step \(stateID)", from: visit.key,
                                         step: stateID, now: now, unit)
             }
-            guard let current = try await unit.visit(visit.key), current.isActive else {
-                visit = try await unit.visit(visit.key) ?? visit
+            let current = try await unit.visit(visit.key)
+            guard let current, current.isActive else {
+                if let current { visit = current }
                 return nil
             }
             return try await exitIfLeaving(&visit, now: now, unit) ? nil : next
