@@ -90,7 +90,7 @@ struct ActionBody: Encodable {
             break
         case .grantPromo(let bank):
             try container.encode(bank, forKey: .bank)
-        case .export(let destination, let fields):
+        case .export(let destination, let fields), .webhook(let destination, let fields):
             try container.encode(destination, forKey: .destination)
             try container.encode(fields, forKey: .fields)
         case .postal(let mode):

@@ -4,8 +4,8 @@ import CampaignRuntime
 /// The service's ``ChannelAdapter``: sends each action to the `channels:` entry SERVICE.md's rule picks,
 /// with the contact's profile.
 ///
-/// The rule: a send goes to the entry named after its channel (`email`, `sms`, `push`), an export to the
-/// entry named after its destination, and when there is no such entry, or for every other action, to the
+/// The rule: a send goes to the entry named after its channel (`email`, `sms`, `push`), an export or a
+/// webhook step's action to the entry named after its destination, and when there is no such entry, or for every other action, to the
 /// `default` entry. All entries share one `HTTPClient`, which ``shutdown()`` closes.
 ///
 /// An action with no route, or whose contact cannot be found, throws like a failed delivery. That is
@@ -71,7 +71,7 @@ public final class ChannelRouter: ChannelAdapter {
     private func channel(for action: FlowAction) throws -> WebhookChannel {
         let entry: String? = switch action {
         case .send(let channel, _): channel.rawValue
-        case .export(let destination, _): destination
+        case .export(let destination, _), .webhook(let destination, _): destination
         case .update, .tags, .unsubscribe, .archive, .grantPromo, .postal: nil
         }
         if let entry, let channel = channels[entry] { return channel }

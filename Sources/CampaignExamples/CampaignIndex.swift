@@ -13,6 +13,7 @@ public enum CompiledCampaigns {
         AbandonedCartV2(),  // abandoned-cart v2
         BackInStockV1(),  // back-in-stock v1
         EngagementActivityV1(),  // engagement-activity v1
+        EngagementActivityV2(),  // engagement-activity v2
         EngagementTaggingV1(),  // engagement-tagging v1
         FrequencyControlV1(),  // frequency-control v1
         PostPurchaseMultilingualV1(),  // post-purchase-multilingual v1

@@ -69,7 +69,7 @@ public struct EngagementActivityV1: CampaignFlow {
     /// interpreter: the definition without its states, then the states one a line, decoded at first use.
     public static let lowered: FlowDefinition = EmbeddedFlowDefinition.load(
         "EngagementActivityV1",
-        definition: #"{"campaign":"engagement-activity","exits":[{"event":{"_0":"unsubscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}}],"leaveWhenOutOfAudience":false,"messages":{},"name":"Marquage de l'engagement (partie 2)","repeatPolicy":"many","source":"engagement-activity/v1.yaml","start":0,"states":[],"status":"published","timezone":"UTC","trigger":{"events":{"_0":[{"event":"email_opened"},{"event":"link_clicked"},{"event":"page_visited"}]}},"version":1}"#,
+        definition: #"{"campaign":"engagement-activity","exits":[{"event":{"_0":"unsubscribed","filter":{"compare":{"_0":"==","_1":{"eventField":{"_0":"channel"}},"_2":{"literal":{"_0":{"string":{"_0":"email"}}}}}}}}],"leaveWhenOutOfAudience":false,"messages":{},"name":"Marquage de l'engagement (partie 2)","repeatPolicy":"many","source":"engagement-activity/v1.yaml","start":0,"states":[],"status":"draining","timezone":"UTC","trigger":{"events":{"_0":[{"event":"email_opened"},{"event":"link_clicked"},{"event":"page_visited"}]}},"version":1}"#,
         states: #"""
     {"id":"was_cold","line":20,"step":{"condition":{"_0":{"or":{"_0":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"disengaged"}}]}},"_1":{"call":{"_0":"has_tag","_1":[{"name":{"_0":"inactive"}}]}}}},"else":3,"then":1}}}
     {"id":"warm_up","line":24,"step":{"tags":{"add":["engaged"],"next":2,"remove":["disengaged","inactive"]}}}

@@ -8,7 +8,10 @@
 /// ``FlowContext/waitUntil(days:from:to:)`` takes ``Weekday``s; and `wait_for` steps (language v1.2) return
 /// ``StepResult/waitFor(until:next:timeout:)`` while the engine asks ``CampaignFlow/awaitedHolds(_:_:)``
 /// whether what they wait for holds; and the engine asks ``CampaignFlow/goalHolds(_:)`` whether a campaign's
-/// goal (language v1.2) holds. Files generated for version 3 must be generated again.
+/// goal (language v1.2) holds. Within version 4, `webhook` steps return the action
+/// ``FlowAction/webhook(destination:fields:)`` and `start_campaign` and `exit_campaign` steps return
+/// ``StepResult/engine``, the engine reading what they name from the lowered form. Files generated for
+/// version 3 must be generated again.
 ///
 /// Version 3: ``CampaignFlow/triggerFilter(_:_:)`` names the event trigger it asks about, for campaigns with
 /// several triggers (language v1.2). Version 2 embedded the lowered form as text (``EmbeddedFlowDefinition``)

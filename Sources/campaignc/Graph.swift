@@ -8,7 +8,7 @@ extension GraphEmitter.Format: ExpressibleByArgument {}
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a campaign as a Graphviz DOT or Mermaid graph.",
-        discussion: "Steps are drawn by kind, condition exits are labelled, and ends are coloured by outcome.")
+        discussion: "Steps are drawn by kind, condition exits are labelled, ends are coloured by outcome, and start_campaign and exit_campaign steps point at a node for the campaign they name (checked with the campaigns beside the workspace).")
 
     @Argument(help: "A campaign version file.")
     var file: String
@@ -20,11 +20,7 @@ struct Graph: ParsableCommand {
     var format: GraphEmitter.Format = .mermaid
 
     func run() throws {
-        let result = try CheckedProject.load(paths: [file], workspace: workspace)
-        guard let campaign = result.checked.first else {
-            FileHandle.standardError.write(Data("campaignc: error: '\(file)' is not a campaign file\n".utf8))
-            throw ExitCode(2)
-        }
+        let (_, campaign) = try CheckedProject.loadCampaign(file, workspace: workspace)
         print(GraphEmitter(FlowLowering.lower(campaign)).emit(format), terminator: "")
     }
 }

@@ -33,11 +33,7 @@ struct Simulate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let result = try CheckedProject.load(paths: [campaign], workspace: workspace)
-        guard let campaignFile = result.checked.first else {
-            FileHandle.standardError.write(Data("campaignc: error: '\(campaign)' is not a campaign file\n".utf8))
-            throw ExitCode(2)
-        }
+        let (result, campaignFile) = try CheckedProject.loadCampaign(campaign, workspace: workspace)
         let simulation = PopulationSimulation(definition: FlowLowering.lower(campaignFile),
                                               workspace: result.workspace, contacts: contacts, days: days, seed: seed)
         let showsProgress = isatty(STDERR_FILENO) != 0

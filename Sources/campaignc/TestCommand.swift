@@ -56,6 +56,34 @@ enum CheckedProject {
         }
     }
 
+    /// For the commands on one campaign file (`graph`, `simulate`): the clean project of the file and the
+    /// campaigns beside its workspace, which its start_campaign and exit_campaign steps may name, and the
+    /// file's checked campaign; exits 2 when the file is not a campaign file.
+    static func loadCampaign(_ file: String, workspace: String?) throws -> (CheckResult, CheckedCampaign) {
+        let result = try load(paths: withWorkspaceCampaigns([file], workspace: workspace), workspace: workspace)
+        let path = URL(fileURLWithPath: file).standardizedFileURL.path
+        guard let campaign = result.checked.first(where: { URL(fileURLWithPath: $0.file).standardizedFileURL.path == path }) else {
+            FileHandle.standardError.write(Data("campaignc: error: '\(file)' is not a campaign file\n".utf8))
+            throw ExitCode(2)
+        }
+        return (result, campaign)
+    }
+
+    /// `paths` and the folder of the workspace they use, when they all lie under it: a single campaign file is
+    /// then checked with the workspace's other campaigns, which cross-campaign steps name.
+    private static func withWorkspaceCampaigns(_ paths: [String], workspace: String?) throws -> [String] {
+        let loaded: (workspace: InputFile, files: [InputFile])
+        do {
+            loaded = try ProjectLoader.load(paths: paths, workspace: workspace)
+        } catch {
+            FileHandle.standardError.write(Data("campaignc: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let folder = URL(fileURLWithPath: loaded.workspace.path).deletingLastPathComponent().standardizedFileURL.path + "/"
+        let inside = paths.allSatisfy { URL(fileURLWithPath: $0).standardizedFileURL.path.hasPrefix(folder) }
+        return inside ? [String(folder.dropLast())] : paths
+    }
+
     /// Colour only on a terminal, and never when `NO_COLOR` is set.
     static func usesColor(_ descriptor: Int32) -> Bool {
         isatty(descriptor) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true

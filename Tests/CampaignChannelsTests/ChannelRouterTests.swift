@@ -3,7 +3,7 @@ import CampaignChannels
 import Foundation
 import Testing
 
-/// SERVICE.md's rule: sends by channel, exports by destination, everything else (and whatever has no entry
+/// SERVICE.md's rule: sends by channel, exports and webhook steps by destination, everything else (and whatever has no entry
 /// of its own) to `default`; no route at all throws.
 @Suite struct ChannelRouterTests {
     @Test func actionsGoByChannelByDestinationOrToDefault() async throws {
@@ -11,6 +11,7 @@ import Testing
         let endpoints = [
             WebhookEndpoint(name: "email", url: try receiver.url("/email"), secret: Fixtures.secret),
             WebhookEndpoint(name: "sftp-main", url: try receiver.url("/sftp"), secret: Fixtures.secret),
+            WebhookEndpoint(name: "crm-hook", url: try receiver.url("/crm"), secret: Fixtures.secret),
             WebhookEndpoint(name: "default", url: try receiver.url("/actions"), secret: Fixtures.secret),
         ]
         let routes: [(FlowAction, String)] = [
@@ -18,9 +19,11 @@ import Testing
             (.send(channel: .sms, message: "flash-sms"), "/actions"),
             (.export(destination: "sftp-main", fields: ["email"]), "/sftp"),
             (.export(destination: "sftp-backup", fields: ["email"]), "/actions"),
+            (.webhook(destination: "crm-hook", fields: ["email", "score"]), "/crm"),
+            (.webhook(destination: "other-hook", fields: ["email"]), "/actions"),
             (.tags(add: ["engaged"], remove: []), "/actions"),
             (.archive, "/actions"),
-            // An entry is looked up by channel for sends and by destination for exports only.
+            // An entry is looked up by channel for sends and by destination for exports and webhooks only.
             (.postal("send"), "/actions"),
         ]
         try await Fixtures.withRouter(endpoints) { router in

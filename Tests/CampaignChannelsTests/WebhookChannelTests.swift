@@ -63,6 +63,8 @@ import Testing
             (.export(destination: "sftp-main", fields: ["email", "score"]),
              #"{ "kind": "export", "destination": "sftp-main", "fields": ["email", "score"] }"#),
             (.postal("send"), #"{ "kind": "postal", "mode": "send" }"#),
+            (.webhook(destination: "crm-hook", fields: ["email", "score"]),
+             #"{ "kind": "webhook", "destination": "crm-hook", "fields": ["email", "score"] }"#),
         ]
         let receiver = try await TestReceiver.start()
         let endpoint = WebhookEndpoint(name: "default", url: try receiver.url("/actions"), secret: Fixtures.secret)

@@ -96,6 +96,12 @@ import Testing
         let severalTriggers = try CampaigncProcess.run(["graph", "campaigns/engagement-activity/v1.yaml"])
         #expect(severalTriggers.stdout.contains("start(( )) -->|\"on email_opened<br/>on link_clicked<br/>on page_visited\"| s_was_cold"),
                 "\(severalTriggers.stdout)")
+        // One file, checked with the campaigns beside its workspace: the campaign its steps name is known.
+        let crossCampaign = try CampaigncProcess.run(["graph", "campaigns/engagement-activity/v2.yaml"])
+        #expect(crossCampaign.status == 0, "\(crossCampaign.stderr)")
+        #expect(crossCampaign.stdout.contains("s_feed_part_1 -.->|\"start\"| c_0"), "\(crossCampaign.stdout)")
+        let crossSimulation = try CampaigncProcess.run(["simulate", "campaigns/engagement-activity/v2.yaml", "--contacts", "20", "--days", "2"])
+        #expect(crossSimulation.status == 0, "\(crossSimulation.stderr)")
         let arguments = ["simulate", "campaigns/abandoned-cart/v2.yaml", "--contacts", "200", "--days", "10", "--seed", "4"]
         let first = try CampaigncProcess.run(arguments)
         #expect(first.status == 0)

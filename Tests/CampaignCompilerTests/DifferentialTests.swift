@@ -34,10 +34,13 @@ import Testing
                 guard let pair = Self.flows.first(where: {
                     $0.interpreted.definition.campaign == scenario.campaign?.value && $0.interpreted.definition.version == scenario.version?.value
                 }) else { Issue.record("no flow for \(scenario.file)"); continue }
-                let viaInterpreter = await ScenarioRunner.runCase(scenarioCase, file: scenario.file,
-                                                            flow: pair.interpreted, workspace: Self.project.workspace)
-                let viaCompiled = await ScenarioRunner.runCase(scenarioCase, file: scenario.file,
-                                                         flow: pair.compiled, workspace: Self.project.workspace)
+                let companions = ScenarioRunner.companions(of: scenario, among: Self.project.checked).compactMap { companion in
+                    Self.flows.first { $0.interpreted.definition.campaign == companion.id && $0.interpreted.definition.version == companion.version }
+                }
+                let viaInterpreter = await ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: pair.interpreted,
+                                                                  with: companions.map(\.interpreted), workspace: Self.project.workspace)
+                let viaCompiled = await ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: pair.compiled,
+                                                               with: companions.map(\.compiled), workspace: Self.project.workspace)
                 #expect(viaInterpreter.trace == viaCompiled.trace, "\(scenario.file): \(scenarioCase.name.value)")
                 traced += viaInterpreter.trace.count
                 #expect(viaCompiled.result.failures == [], "\(scenario.file): \(scenarioCase.name.value)")
@@ -67,7 +70,8 @@ import Testing
     /// A campaign with several triggers (engagement-activity: opens, clicks and page visits) enters a contact
     /// on each of them, the same way compiled and interpreted.
     @Test func everyTriggerOfACampaignWithSeveralEntersAlikeBothWays() async throws {
-        let several = Self.flows.filter { $0.interpreted.definition.trigger.eventTriggers.count > 1 }
+        // A draining version (engagement-activity v1 since v2) enters no one.
+        let several = Self.flows.filter { $0.interpreted.definition.trigger.eventTriggers.count > 1 && $0.interpreted.definition.status == .published }
         #expect(!several.isEmpty, "some example campaign must have several triggers")
         for (interpreted, compiled) in several {
             for trigger in interpreted.definition.trigger.eventTriggers {

@@ -11,6 +11,7 @@ import Testing
             let targets: [Int] = switch state.step {
             case .send(_, _, _, _, let next), .update(_, let next), .tags(_, _, let next), .unsubscribe(_, let next),
                  .archive(let next), .grantPromo(_, let next), .export(_, _, let next), .postal(_, let next),
+                 .webhook(_, _, let next), .startCampaign(_, let next), .exitCampaign(_, let next),
                  .wait(_, let next), .waitUntil(_, _, _, let next), .dedupe(_, _, let next): [next]
             case .condition(_, let then, let otherwise), .waitFor(_, _, let then, let otherwise): [then, otherwise]
             case .branch(let options, let otherwise), .distribute(let options, let otherwise): options.map(\.next) + [otherwise]
@@ -28,12 +29,14 @@ import Testing
             var taken = Set<String>()
             var arrived = Set<String>()
             for scenario in project.scenarios where scenario.campaign?.value == definition.campaign && scenario.version?.value == definition.version {
+                let companions = ScenarioRunner.companions(of: scenario, among: project.checked).map { FlowInterpreter(FlowLowering.lower($0)) }
                 for scenarioCase in scenario.cases {
                     let trace = await ScenarioRunner.runCase(scenarioCase, file: scenario.file, flow: FlowInterpreter(definition),
-                                                       workspace: project.workspace).trace
+                                                       with: companions, workspace: project.workspace).trace
                     var last: [VisitKey: String] = [:]
                     for event in trace {
-                        guard case .arrived(let visit, let state, _) = event else { continue }
+                        guard case .arrived(let visit, let state, _) = event,
+                              visit.flow == FlowKey(campaign: definition.campaign, version: definition.version) else { continue }
                         arrived.insert(state)
                         if let previous = last[visit] { taken.insert("\(previous) -> \(state)") }
                         last[visit] = state

@@ -50,6 +50,9 @@ import Testing
             (#"{"send":{"channel":"push","message":"flash"}}"#, .send(channel: .push, message: "flash")),
             (#"{"unsubscribe":{"_0":["sms","email"]}}"#, .unsubscribe([.sms, .email])),
             (#"{"update":{"_0":[{"field":"score","value":{"int":{"_0":3}}}]}}"#, .update([FieldAssignment(field: "score", value: .int(3))])),
+            (#"{"export":{"destination":"crm","fields":["email"]}}"#, .export(destination: "crm", fields: ["email"])),
+            // v1.2: a webhook is stored as export is.
+            (#"{"webhook":{"destination":"crm-hook","fields":["email","score"]}}"#, .webhook(destination: "crm-hook", fields: ["email", "score"])),
         ]
         for (text, action) in stored {
             #expect(try JSONDecoder().decode(FlowAction.self, from: Data(text.utf8)) == action)

@@ -17,7 +17,7 @@ import Testing
             flows: CompiledCampaigns.all, schema: schema,
             options: ServiceOptions(listen: ListenAddress(host: "127.0.0.1", port: 0),
                                     database: .sqlite(path: folder.appendingPathComponent("host.sqlite").path), clock: .virtual))
-        #expect(service.versionCount == 15)
+        #expect(service.versionCount == 16)
         try await service.application().test(.live) { client in
             let client = ServiceClient(client: client, token: nil)
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com", "orders": "two"}"#).pointers == ["/orders"])

@@ -93,6 +93,12 @@ public enum CheckedStepKind: Sendable {
     case archive(next: Int)
     case grantPromo(Located<String>, next: Int)
     case export(destination: Located<String>, fields: [Located<String>], next: Int)
+    /// POSTs the contact's `fields` to a webhook destination.
+    case webhook(destination: Located<String>, fields: [Located<String>], next: Int)
+    /// Enters the contact into the named campaign's published version.
+    case startCampaign(Located<String>, next: Int)
+    /// Ends the contact's visits in every version of the named campaign.
+    case exitCampaign(Located<String>, next: Int)
     case postal(Located<String>, next: Int)
     case wait(CampaignDuration, next: Int)
     case waitUntil(days: [Weekday], time: WaitUntilWindow.Time, next: Int)
@@ -247,6 +253,9 @@ extension CheckedCampaign {
         case .archive: return .archive(next: try target(.next))
         case .grantPromo(let bank): return .grantPromo(bank, next: try target(.next))
         case .export(let destination, let fields): return .export(destination: destination, fields: fields, next: try target(.next))
+        case .webhook(let destination, let fields): return .webhook(destination: destination, fields: fields, next: try target(.next))
+        case .startCampaign(let campaign): return .startCampaign(campaign, next: try target(.next))
+        case .exitCampaign(let campaign): return .exitCampaign(campaign, next: try target(.next))
         case .postal(let mode): return .postal(mode, next: try target(.next))
         case .wait(let duration): return .wait(duration.value, next: try target(.next))
         case .waitUntil(let window):

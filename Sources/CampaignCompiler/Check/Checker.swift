@@ -82,6 +82,8 @@ public enum Checker {
         }
         diagnostics.phase = .versions
         VersionRules.check(campaigns, into: &diagnostics)
+        CampaignReferenceRule.check(campaigns, into: &diagnostics)
+        CampaignCycleRule.check(campaigns, into: &diagnostics)
         diagnostics.phase = .scenarios
         for scenario in scenarios {
             ScenarioRules.check(scenario, campaigns: campaigns, workspace: workspace, into: &diagnostics)

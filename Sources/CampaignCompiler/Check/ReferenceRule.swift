@@ -1,7 +1,8 @@
 /// `unknown-name` for the workspace names a campaign uses outside expressions: the trigger events, the events
 /// `wait_for` steps await, messages,
-/// promo banks, export destinations and exported fields; `type-mismatch` for an export to a destination of
-/// another kind than sftp.
+/// promo banks, export and webhook destinations and the fields they send; `type-mismatch` for an export to a
+/// destination of another kind than sftp, or a webhook to one of another kind than webhook. Campaign ids named
+/// by `start_campaign` and `exit_campaign` are the workspace's campaigns: ``CampaignReferenceRule`` checks them.
 struct ReferenceRule: CampaignRule {
     func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
         let workspace = context.workspace
@@ -23,23 +24,33 @@ struct ReferenceRule: CampaignRule {
                 diagnostics.emit(.unknownName, "unknown promo bank '\(bank.value)'"
                                  + Suggestions.didYouMean(bank.value, in: workspace.promoBanks), at: bank.location)
             case .export(let destination, let fields):
-                if let declared = workspace.destinations[destination.value] {
-                    if let kind = declared.kind, kind != .sftp {
-                        diagnostics.emit(.typeMismatch, "'\(destination.value)' is a \(kind.rawValue) destination; 'export' needs an sftp one",
-                                         at: destination.location,
-                                         notes: [.init("'\(destination.value)' is declared here", at: declared.name.location)])
-                    }
-                } else {
-                    diagnostics.emit(.unknownName, "unknown export destination '\(destination.value)'"
-                                     + Suggestions.didYouMean(destination.value, in: workspace.destinations.keys), at: destination.location)
-                }
-                for field in fields where workspace.fields[field.value] == nil {
-                    diagnostics.emit(.unknownName, "unknown contact field '\(field.value)'"
-                                     + workspace.didYouMeanField(field.value), at: field.location)
-                }
+                checkDestination(destination, fields: fields, step: "export", kind: .sftp, workspace, into: &diagnostics)
+            case .webhook(let destination, let fields):
+                checkDestination(destination, fields: fields, step: "webhook", kind: .webhook, workspace, into: &diagnostics)
             default:
                 break
             }
+        }
+    }
+
+    /// A destination the `step` sends `fields` to must be declared, of `kind` (or of the v1 list form, without
+    /// one), and the fields must be contact fields.
+    private func checkDestination(_ destination: Located<String>, fields: [Located<String>], step: String,
+                                  kind expected: Workspace.Destination.Kind, _ workspace: Workspace,
+                                  into diagnostics: inout DiagnosticCollector) {
+        if let declared = workspace.destinations[destination.value] {
+            if let kind = declared.kind, kind != expected {
+                diagnostics.emit(.typeMismatch, "'\(destination.value)' is \(kind == .sftp ? "an" : "a") \(kind.rawValue) destination; '\(step)' needs \(expected == .sftp ? "an" : "a") \(expected.rawValue) one",
+                                 at: destination.location,
+                                 notes: [.init("'\(destination.value)' is declared here", at: declared.name.location)])
+            }
+        } else {
+            diagnostics.emit(.unknownName, "unknown \(step) destination '\(destination.value)'"
+                             + Suggestions.didYouMean(destination.value, in: workspace.destinations.keys), at: destination.location)
+        }
+        for field in fields where workspace.fields[field.value] == nil {
+            diagnostics.emit(.unknownName, "unknown contact field '\(field.value)'"
+                             + workspace.didYouMeanField(field.value), at: field.location)
         }
     }
 }

@@ -6,6 +6,11 @@ import Foundation
 enum ScenarioRules {
     static func check(_ scenario: ScenarioFile, campaigns: [Campaign], workspace: Workspace,
                       into diagnostics: inout DiagnosticCollector) {
+        let ids = Set(campaigns.compactMap { $0.id?.value })
+        for companion in scenario.with where !ids.contains(companion.value) {
+            diagnostics.emit(.unknownName, "unknown campaign '\(companion.value)'" + Suggestions.didYouMean(companion.value, in: ids),
+                             at: companion.location)
+        }
         guard let id = scenario.campaign, let version = scenario.version else { return }
         let versions = campaigns.filter { $0.id?.value == id.value }
         guard !versions.isEmpty else {

@@ -57,6 +57,8 @@ public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {
     // Holdout groups and conversion goals (v1.2).
     case holdoutShare = "holdout-share"
     case goalUnknownEvent = "goal-unknown-event"
+    // Steps across campaigns (v1.2).
+    case campaignCycle = "campaign-cycle"
 
     /// The rule's description: severity, summary, explanation, examples and the phases that raise it.
     public var rule: Rule { RuleCatalog.rule(for: self) }

@@ -3,7 +3,9 @@ import Foundation
 import CampaignRuntime
 
 /// Draws a campaign's steps as a graph, in Graphviz DOT or Mermaid: the start edge labelled with every
-/// trigger, shapes by step kind, condition exits labelled, ends coloured by outcome.
+/// trigger, shapes by step kind, condition exits labelled, ends coloured by outcome, and each campaign that a
+/// `start_campaign` or `exit_campaign` step names as a node of its own, outside the flow, with a dashed edge
+/// from the step labelled `start` or `exit`.
 public struct GraphEmitter {
     public enum Format: String, CaseIterable, Sendable {
         case dot, mermaid
@@ -36,6 +38,9 @@ public struct GraphEmitter {
         case .grantPromo(let bank, _): "promo \(bank)"
         case .export(let destination, _, _): "export to \(destination)"
         case .postal(let mode, _): "postal \(mode)"
+        case .webhook(let destination, _, _): "webhook to \(destination)"
+        case .startCampaign(let campaign, _): "start campaign \(campaign)"
+        case .exitCampaign(let campaign, _): "exit campaign \(campaign)"
         case .wait(let seconds, _): "wait \(Self.duration(seconds))"
         case .waitUntil(let days, let from, let to, _):
             "until " + days.map(\.rawValue).joined(separator: ",")
@@ -81,6 +86,7 @@ public struct GraphEmitter {
         switch definition.states[index].step {
         case .send(_, _, _, _, let next), .update(_, let next), .tags(_, _, let next), .unsubscribe(_, let next),
              .archive(let next), .grantPromo(_, let next), .export(_, _, let next), .postal(_, let next),
+             .webhook(_, _, let next), .startCampaign(_, let next), .exitCampaign(_, let next),
              .wait(_, let next), .waitUntil(_, _, _, let next), .dedupe(_, _, let next):
             return [(next, nil)]
         case .waitFor(_, _, let next, let timeout):
@@ -98,6 +104,24 @@ public struct GraphEmitter {
         case .end:
             return []
         }
+    }
+
+    /// The campaigns that cross-campaign steps name, in the order first named, and each such step's edge to
+    /// one of them (its index in the first list) labelled `start` or `exit`.
+    private var externalCampaigns: (campaigns: [String], edges: [(from: Int, to: Int, label: String)]) {
+        var campaigns: [String] = []
+        var edges: [(from: Int, to: Int, label: String)] = []
+        for (index, state) in definition.states.enumerated() {
+            let (campaign, label): (String, String)
+            switch state.step {
+            case .startCampaign(let name, _): (campaign, label) = (name, "start")
+            case .exitCampaign(let name, _): (campaign, label) = (name, "exit")
+            default: continue
+            }
+            if !campaigns.contains(campaign) { campaigns.append(campaign) }
+            edges.append((index, campaigns.firstIndex(of: campaign)!, label))
+        }
+        return (campaigns, edges)
     }
 
     /// A condition written back in the campaign language, for labels.
@@ -177,6 +201,14 @@ public struct GraphEmitter {
                     p.line("\(nodeIDs[index]) -> \(nodeIDs[edge.to])\(edge.label.map { " [label=\(quoted($0))]" } ?? "");")
                 }
             }
+            // Step ids are identifiers, so an id with a space is no step's.
+            let external = externalCampaigns
+            for campaign in external.campaigns {
+                p.line("\(quoted("campaign \(campaign)")) [label=\(quoted("campaign \(campaign)")), shape=component, style=dashed];")
+            }
+            for edge in external.edges {
+                p.line("\(nodeIDs[edge.from]) -> \(quoted("campaign \(external.campaigns[edge.to])")) [label=\(quoted(edge.label)), style=dashed];")
+            }
         }
         return p.text
     }
@@ -204,6 +236,14 @@ public struct GraphEmitter {
             for edge in edges(index) {
                 p.line("    \(nodeIDs[index]) -->\(edge.label.map { "|\(quoted($0))|" } ?? "") \(nodeIDs[edge.to])")
             }
+        }
+        // Step nodes are `s_` and an identifier, so `c_` and a number is no step's.
+        let external = externalCampaigns
+        for (index, campaign) in external.campaigns.enumerated() {
+            p.line("    c_\(index)[[\(quoted("campaign \(campaign)"))]]")
+        }
+        for edge in external.edges {
+            p.line("    \(nodeIDs[edge.from]) -.->|\(quoted(edge.label))| c_\(edge.to)")
         }
         for (index, state) in definition.states.enumerated() {
             if case .end(let outcome) = state.step {

@@ -256,6 +256,8 @@ public struct SwiftEmitter {
                 p.line("    return .act(.export(destination: \(SwiftLiteral.string(destination)), fields: \(SwiftValuePrinter.strings(fields))), next: \(next))  // \(names([next]))")
             case .postal(let mode, let next):
                 p.line("    return .act(.postal(\(SwiftLiteral.string(mode))), next: \(next))  // \(names([next]))")
+            case .webhook(let destination, let fields, let next):
+                p.line("    return .act(.webhook(destination: \(SwiftLiteral.string(destination)), fields: \(SwiftValuePrinter.strings(fields))), next: \(next))  // \(names([next]))")
             case .wait(let seconds, let next):
                 p.line("    return .wait(until: context.now + \(seconds), next: \(next))  // \(names([next]))")
             case .waitUntil(let days, let from, let to, let next):
@@ -265,7 +267,7 @@ public struct SwiftEmitter {
             case .split(let options):
                 let weights = options.map { SwiftValuePrinter.double($0.amount) }.joined(separator: ", ")
                 p.line("    return .go(context.splitTarget(\(SwiftLiteral.string(state.id)), weights: [\(weights)], nexts: \(options.map(\.next))))  // \(names(options.map(\.next)))")
-            case .test, .distribute, .dedupe:
+            case .test, .distribute, .dedupe, .startCampaign, .exitCampaign:
                 p.line("    return .engine")
             case .end(let outcome):
                 p.line("    return .end(\(SwiftValuePrinter.member(outcome)))")

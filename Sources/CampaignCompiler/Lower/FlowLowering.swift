@@ -63,6 +63,12 @@ public enum FlowLowering {
             return .grantPromo(bank.value, next: next)
         case .export(let destination, let fields, let next):
             return .export(destination: destination.value, fields: fields.map(\.value), next: next)
+        case .webhook(let destination, let fields, let next):
+            return .webhook(destination: destination.value, fields: fields.map(\.value), next: next)
+        case .startCampaign(let campaign, let next):
+            return .startCampaign(campaign.value, next: next)
+        case .exitCampaign(let campaign, let next):
+            return .exitCampaign(campaign.value, next: next)
         case .postal(let mode, let next):
             return .postal(mode.value, next: next)
         case .wait(let duration, let next):

@@ -35,7 +35,8 @@ public enum ScenarioRunner {
     /// After the last event the clock runs on for at most this long.
     public static let horizon: Double = 2 * 365 * 86_400
 
-    /// Runs the cases of `scenario` on the campaign version it names among `campaigns` (nothing when none is).
+    /// Runs the cases of `scenario` on the campaign version it names among `campaigns` (nothing when none is),
+    /// beside the versions of the campaigns it lists under `with:`.
     public static func run(_ scenario: ScenarioFile, campaigns: [CheckedCampaign], workspace: Workspace,
                            flow makeFlow: (FlowDefinition) -> any CampaignFlow = { FlowInterpreter($0) }) async
         -> [ScenarioCaseResult] {
@@ -43,11 +44,18 @@ public enum ScenarioRunner {
             $0.id == scenario.campaign?.value && $0.version == scenario.version?.value
         }) else { return [] }
         let flow = makeFlow(FlowLowering.lower(campaign))
+        let others = companions(of: scenario, among: campaigns).map { makeFlow(FlowLowering.lower($0)) }
         var results: [ScenarioCaseResult] = []
         for scenarioCase in scenario.cases {
-            results.append(await runCase(scenarioCase, file: scenario.file, flow: flow, workspace: workspace).result)
+            results.append(await runCase(scenarioCase, file: scenario.file, flow: flow, with: others, workspace: workspace).result)
         }
         return results
+    }
+
+    /// Every version of the campaigns `scenario` lists under `with:`, other than its own campaign's.
+    public static func companions(of scenario: ScenarioFile, among campaigns: [CheckedCampaign]) -> [CheckedCampaign] {
+        let ids = Set(scenario.with.map(\.value)).subtracting([scenario.campaign?.value].compactMap { $0 })
+        return campaigns.filter { ids.contains($0.id) }
     }
 
     /// Runs one case and returns its result with the engine's trace.
@@ -55,18 +63,19 @@ public enum ScenarioRunner {
     /// The clock starts at the first event, so schedules and dates fire by themselves from there as the
     /// clock passes them. After the last event it runs on until every contact of the case is at an end (or,
     /// never having entered, a scheduled firing has passed without entering them), or nothing is due within
-    /// ``horizon``.
-    public static func runCase(_ scenarioCase: ScenarioCase, file: String, flow: any CampaignFlow,
+    /// ``horizon``. `companions` run beside `flow` with their own statuses (`with:`); only `flow`'s sends are
+    /// the case's `sent`.
+    public static func runCase(_ scenarioCase: ScenarioCase, file: String, flow: any CampaignFlow, with companions: [any CampaignFlow] = [],
                                workspace: Workspace) async -> (result: ScenarioCaseResult, trace: [TraceEvent]) {
         do {
-            return try await play(scenarioCase, file: file, flow: flow, workspace: workspace)
+            return try await play(scenarioCase, file: file, flow: flow, companions: companions, workspace: workspace)
         } catch {
             return (ScenarioCaseResult(file: file, name: scenarioCase.name.value, location: scenarioCase.name.location,
                                        failures: ["the campaign cannot run: \(error)"], actual: []), [])
         }
     }
 
-    private static func play(_ scenarioCase: ScenarioCase, file: String, flow: any CampaignFlow,
+    private static func play(_ scenarioCase: ScenarioCase, file: String, flow: any CampaignFlow, companions: [any CampaignFlow],
                              workspace: Workspace) async throws -> (result: ScenarioCaseResult, trace: [TraceEvent]) {
         let definition = flow.definition
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
@@ -87,7 +96,7 @@ public enum ScenarioRunner {
         }
         let start = scenarioCase.events.first.map { instant($0.at.value, after: 0) } ?? 0
         let clock = VirtualClock(now: start)
-        let engine = try await CampaignEngine(flows: [flow], clock: clock)
+        let engine = try await CampaignEngine(flows: [flow] + companions, clock: clock)
         await engine.enforce(workspace.policies)
         // A scenario tests the version as if it took contacts, whatever its file's status.
         try await engine.setStatus(key, .published)
@@ -181,9 +190,9 @@ public enum ScenarioRunner {
         var actual = ScenarioActual(contact: contact.id)
         for record in await engine.trace {
             switch record {
-            case .action(let visit, let state, .send, let at) where visit.contact == contact.id:
+            case .action(let visit, let state, .send, let at) where visit.contact == contact.id && visit.flow == key:
                 actual.sent.append((state, at))
-            case .suppressed(let visit, let state, let reason, _) where visit.contact == contact.id:
+            case .suppressed(let visit, let state, let reason, _) where visit.contact == contact.id && visit.flow == key:
                 actual.suppressed.append((state, reason))
             default:
                 break

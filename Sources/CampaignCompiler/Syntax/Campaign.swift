@@ -160,6 +160,12 @@ public enum StepKind: Sendable {
     case grantPromo(Located<String>)
     case export(destination: Located<String>, fields: [Located<String>])
     case postal(Located<String>)
+    /// `webhook` (v1.2): POSTs contact fields to a destination of kind webhook.
+    case webhook(destination: Located<String>, fields: [Located<String>])
+    /// `start_campaign` (v1.2): enters the contact into the named campaign's published version.
+    case startCampaign(Located<String>)
+    /// `exit_campaign` (v1.2): ends the contact's visits in every version of the named campaign.
+    case exitCampaign(Located<String>)
     case wait(Located<CampaignDuration>)
     case waitUntil(WaitUntilWindow)
     /// `wait_for` (v1.2): until a condition holds or an event arrives, at most `within`.
@@ -216,6 +222,9 @@ public enum StepKind: Sendable {
         case .grantPromo: "grant_promo"
         case .export: "export"
         case .postal: "postal"
+        case .webhook: "webhook"
+        case .startCampaign: "start_campaign"
+        case .exitCampaign: "exit_campaign"
         case .wait: "wait"
         case .waitUntil: "wait_until"
         case .waitFor: "wait_for"

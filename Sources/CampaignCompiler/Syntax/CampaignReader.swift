@@ -248,6 +248,14 @@ struct CampaignReader {
             }
         case "postal":
             kind = reader.choice(body, "'postal'", ["send", "update"]).map { .postal($0) }
+        case "webhook":
+            kind = reader.string(body, "'webhook'").map {
+                .webhook(destination: $0, fields: fields["fields"].flatMap { reader.stringList($0, "'fields'") } ?? [])
+            }
+        case "start_campaign":
+            kind = reader.string(body, "'start_campaign'").map { .startCampaign($0) }
+        case "exit_campaign":
+            kind = reader.string(body, "'exit_campaign'").map { .exitCampaign($0) }
         case "wait":
             kind = reader.duration(body, "'wait'").map { .wait($0) }
         case "wait_until":

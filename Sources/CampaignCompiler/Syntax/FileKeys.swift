@@ -55,6 +55,7 @@ extension FileKind {
 
     private static let scenarioKeys: [FileKey] = {
         let section = "Scenario tests"
-        return [FileKey("campaign", section), FileKey("version", section), FileKey("cases", section)]
+        return [FileKey("campaign", section), FileKey("version", section), FileKey("with", "Additions in v1.2"),
+                FileKey("cases", section)]
     }()
 }

@@ -5,6 +5,9 @@ public struct ScenarioFile: Sendable {
     public var file: String
     public var campaign: Located<String>?
     public var version: Located<Int>?
+    /// The other campaigns that run beside it on the same clock (`with: [ID, ...]`, v1.2), for cross-campaign
+    /// steps and frequency caps: each in the versions its files give, with their statuses.
+    public var with: [Located<String>] = []
     public var cases: [ScenarioCase] = []
 }
 

@@ -10,6 +10,7 @@ struct ScenarioReader {
         reader.rejectUnknownKeys(top, allowed: FileKind.scenario.topLevelKeyNames, in: "the scenario file")
         scenario.campaign = reader.required(top, "campaign", in: "the scenario file").flatMap { reader.string($0, "'campaign'") }
         scenario.version = reader.required(top, "version", in: "the scenario file").flatMap { reader.int($0, "'version'") }
+        scenario.with = top["with"].flatMap { reader.stringList($0, "'with'") } ?? []
         if let cases = reader.required(top, "cases", in: "the scenario file").flatMap({ reader.sequence($0, "'cases'") }) {
             scenario.cases = cases.compactMap(readCase)
         }

@@ -99,6 +99,18 @@ public actor CampaignEngine {
         max(10_000, steps)
     }
 
+    /// How deep `start_campaign` steps may nest in one unit (a campaign's step entering a campaign whose step
+    /// enters another, ...): as many campaigns as are registered, since the checker forbids `campaign-cycle`
+    /// and so a chain of starts without a wait enters each campaign at most once, and at least 100. A visit
+    /// whose start would go deeper ends with outcome `stopped`, so that stored or deployed definitions that
+    /// slipped past the checker cannot recurse without end.
+    public static func maximumCampaignStartDepth(campaigns: Int) -> Int {
+        max(100, campaigns)
+    }
+
+    /// How many `start_campaign` steps enclose the current one in this task's unit.
+    @TaskLocal private static var campaignStartDepth = 0
+
     // MARK: One unit at a time
 
     /// Whether a unit is running: units read before they commit, so two interleaved on the engine's actor
@@ -948,6 +960,30 @@ public actor CampaignEngine {
         try await deliver(after: unit)
     }
 
+    /// `start_campaign`: enters the contact into the campaign's published version, without a trigger event
+    /// (its audience, exits and repeat policy apply); when no version is published, journals why on the
+    /// starting visit.
+    private func startCampaign(_ campaign: String, contact: String, by starter: String, from visitKey: VisitKey, step: String,
+                               now: Double, _ unit: Unit) async throws {
+        var published: FlowKey?
+        for key in flowKeys where key.campaign == campaign {
+            if (try await unit.flowState(key).status ?? entries[key]!.definition.status) == .published { published = key }
+        }
+        guard let published else {
+            if keepsJournal {
+                unit.effect.journal.append(JournalEntry(contact: contact, flow: visitKey.flow, visit: visitKey.number, at: now,
+                                                        kind: .notEntered, step: step,
+                                                        detail: "start_campaign: \(campaign) has no published version"))
+            }
+            return
+        }
+        // A step names one contact: the journal says why it did not enter, as for a trigger naming one.
+        let explained = unit.explainsRefusals
+        unit.explainsRefusals = true
+        defer { unit.explainsRefusals = explained }
+        try await enter(published, contact: contact, payload: [:], now: now, startedBy: "start_campaign at \(starter)", unit)
+    }
+
     /// Delivers a committed unit's actions at once, when the engine does so after each unit: each at its
     /// own time, so that a unit that ran several timers delivers as those timers one by one would.
     private func deliver(after unit: Unit) async throws {
@@ -1003,8 +1039,9 @@ public actor CampaignEngine {
 
     /// Enters a contact when the version's rules allow. `event` is the name of the event that fired an event
     /// trigger, nil for a schedule, date, manual or api firing.
+    /// `startedBy` names the `start_campaign` step that entered the contact, for the journal.
     private func enter(_ key: FlowKey, contact id: String, event: String? = nil, payload: [String: Value], now: Double,
-                       _ unit: Unit) async throws {
+                       startedBy: String? = nil, _ unit: Unit) async throws {
         guard let entry = entries[key], let contact = try await unit.contact(id) else { return }
         let status = try await unit.flowState(key).status ?? entry.definition.status
         guard status == .published else {
@@ -1037,7 +1074,7 @@ public actor CampaignEngine {
         let visitKey = VisitKey(contact: id, flow: key, number: (earlier.map(\.key.number).max() ?? 0) + 1)
         var visit = Visit(key: visitKey, state: definition.start, phase: .running, enteredAt: now,
                           triggerPayload: entry.stepsReadTheEvent ? payload : [:], sends: [:], variants: [:])
-        record(.entered(visitKey, at: now), unit)
+        record(.entered(visitKey, at: now), unit, detail: startedBy)
         if definition.goal != nil || definition.holdout != nil {
             let heldOut = definition.holdout.map {
                 forcedHoldouts[id] ?? StableHash.isHeldOut(contact: id, campaign: key.campaign, share: $0)
@@ -1136,6 +1173,8 @@ public actor CampaignEngine {
             case .engine:
                 guard let next = try await engineStep(&visit, state: state, context: context, now: now, unit) else { return }
                 visit.state = next
+                // A campaign this step started may have changed the contact.
+                contact = try await unit.contact(visit.key.contact)!
             case .end(let outcome):
                 try await end(&visit, .campaign(outcome), now: now, unit)
                 return
@@ -1204,6 +1243,32 @@ public actor CampaignEngine {
             record(.held(visit.key, state: stateID, reason: "duplicate of \(kept)", at: now), unit)
             try await end(&visit, .campaign(.neutral), now: now, unit)
             return nil
+        case .startCampaign(let campaign, let next):
+            let depth = Self.campaignStartDepth + 1
+            guard depth <= Self.maximumCampaignStartDepth(campaigns: Set(flowKeys.map(\.campaign)).count) else {
+                record(.held(visit.key, state: stateID, reason: "start_campaign nested more than \(depth - 1) deep", at: now), unit)
+                try await end(&visit, .stopped, now: now, unit)
+                return nil
+            }
+            // The started visit may change the contact and end this one (its exit_campaign, an archive): this
+            // visit is saved first and read again after.
+            unit.save(visit)
+            try await Self.$campaignStartDepth.withValue(depth) {
+                try await startCampaign(campaign, contact: visit.key.contact, by: "\(key) step \(stateID)", from: visit.key,
+                                        step: stateID, now: now, unit)
+            }
+            let current = try await unit.visit(visit.key)
+            guard let current, current.isActive else {
+                if let current { visit = current }
+                return nil
+            }
+            return try await exitIfLeaving(&visit, now: now, unit) ? nil : next
+        case .exitCampaign(let campaign, let next):
+            for var other in try await unit.visits(of: visit.key.contact)
+            where other.isActive && other.key.flow.campaign == campaign && other.key != visit.key {
+                try await end(&other, .exited, exit: "exit_campaign at \(key) step \(stateID)", now: now, unit)
+            }
+            return next
         default:
             return nil
         }
@@ -1278,7 +1343,7 @@ public actor CampaignEngine {
             for var other in try await unit.visits(of: id) where other.isActive && other.key != visitKey {
                 try await end(&other, .exited, exit: "the contact was archived by \(visitKey.flow)", now: now, unit)
             }
-        case .send, .grantPromo, .export, .postal:
+        case .send, .grantPromo, .export, .postal, .webhook:
             break
         }
         unit.effect.contacts[id] = contact

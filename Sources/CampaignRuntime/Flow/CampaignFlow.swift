@@ -44,7 +44,8 @@ public enum StepResult: Sendable, Equatable {
     /// A `wait_for` (v1.2): go on to `next` when what the step waits for happens (the engine asks
     /// ``CampaignFlow/awaitedHolds(_:_:)``), or to `timeout` at the instant `until` if that comes first.
     case waitFor(until: Double, next: Int, timeout: Int)
-    /// A step whose decision needs the engine's shared state: a test, a distribution or a dedupe.
+    /// A step whose decision needs the engine's shared state: a test, a distribution or a dedupe; or one that
+    /// acts on the contact's visits of another campaign (`start_campaign`, `exit_campaign`).
     case engine
     /// End the visit with this outcome.
     case end(Outcome)
@@ -87,11 +88,14 @@ public enum FlowAction: Codable, Sendable, Equatable, Hashable {
     case grantPromo(String)
     case export(destination: String, fields: [String])
     case postal(String)
+    /// `webhook` (v1.2): POST the contact's `fields` (their names; the channel reads their values from the
+    /// profile it sends) to a destination of kind webhook.
+    case webhook(destination: String, fields: [String])
 }
 
 extension FlowAction {
     /// The action's kind as channels and journeys name it: `send`, `update`, `tags`, `unsubscribe`,
-    /// `archive`, `grant_promo`, `export`, `postal`.
+    /// `archive`, `grant_promo`, `export`, `postal`, `webhook`.
     public var kind: String {
         switch self {
         case .send: "send"
@@ -102,6 +106,7 @@ extension FlowAction {
         case .grantPromo: "grant_promo"
         case .export: "export"
         case .postal: "postal"
+        case .webhook: "webhook"
         }
     }
 
@@ -110,7 +115,7 @@ extension FlowAction {
     public var changesProfile: Bool {
         switch self {
         case .update, .tags, .unsubscribe: true
-        case .send, .archive, .grantPromo, .export, .postal: false
+        case .send, .archive, .grantPromo, .export, .postal, .webhook: false
         }
     }
 
@@ -125,6 +130,7 @@ extension FlowAction {
         case .grantPromo(let bank): "grant_promo \(bank)"
         case .export(let destination, _): "export to \(destination)"
         case .postal(let mailing): "postal \(mailing)"
+        case .webhook(let destination, _): "webhook to \(destination)"
         }
     }
 }

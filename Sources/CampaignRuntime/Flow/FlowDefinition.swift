@@ -189,6 +189,13 @@ public enum FlowStep: Codable, Sendable, Equatable {
     case grantPromo(String, next: Int)
     case export(destination: String, fields: [String], next: Int)
     case postal(String, next: Int)
+    /// `webhook` (v1.2): POSTs the contact's `fields` to a destination of kind webhook.
+    case webhook(destination: String, fields: [String], next: Int)
+    /// `start_campaign` (v1.2): enters the contact into the named campaign's published version, then `next`.
+    case startCampaign(String, next: Int)
+    /// `exit_campaign` (v1.2): ends the contact's active visits in every version of the named campaign with
+    /// outcome `exited`, then `next`.
+    case exitCampaign(String, next: Int)
     case wait(seconds: Int, next: Int)
     /// Times are minutes after midnight; `to` is nil for `at`. Days are stored as Foundation numbers them
     /// (see ``Weekday``).

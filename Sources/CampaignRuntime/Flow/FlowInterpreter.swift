@@ -28,6 +28,8 @@ public struct FlowInterpreter: CampaignFlow {
             return .act(.export(destination: destination, fields: fields), next: next)
         case .postal(let mode, let next):
             return .act(.postal(mode), next: next)
+        case .webhook(let destination, let fields, let next):
+            return .act(.webhook(destination: destination, fields: fields), next: next)
         case .wait(let seconds, let next):
             return .wait(until: context.now + Double(seconds), next: next)
         case .waitUntil(let days, let from, let to, let next):
@@ -41,7 +43,7 @@ public struct FlowInterpreter: CampaignFlow {
             return .go(otherwise)
         case .split(let options):
             return .go(context.splitTarget(current.id, weights: options.map(\.amount), nexts: options.map(\.next)))
-        case .test, .distribute, .dedupe:
+        case .test, .distribute, .dedupe, .startCampaign, .exitCampaign:
             return .engine
         case .end(let outcome):
             return .end(outcome)

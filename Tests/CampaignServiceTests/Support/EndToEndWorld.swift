@@ -43,7 +43,8 @@ func canonicalJSON(_ value: Any) -> String {
 }
 
 /// One end-to-end test's world: a temporary folder with a copy of the bundled campaigns and a
-/// `campaignd.yaml` (tokens, the two webhook channels pointing at ``receiver``, small delivery retries,
+/// `campaignd.yaml` (tokens, the three webhook channels pointing at ``receiver`` (email, default and the
+/// `crm-hook` destination), small delivery retries,
 /// Mailgun and SendGrid webhooks), the secrets in the environment, and every `campaignd` process started over
 /// it. ``run(_:)`` kills every process and stops the receiver when the test ends, whether it passed or not.
 final class EndToEndWorld: @unchecked Sendable {
@@ -112,6 +113,7 @@ final class EndToEndWorld: @unchecked Sendable {
         channels:
           email:   { kind: webhook, url: "\(receiver.url("/email"))", secret_env: E2E_EMAIL_SECRET }
           default: { kind: webhook, url: "\(receiver.url("/actions"))", secret_env: E2E_ACTIONS_SECRET }
+          crm-hook: { kind: webhook, url: "\(receiver.url("/crm"))", secret_env: E2E_ACTIONS_SECRET }
         delivery: { attempts: \(Self.attempts), first_retry: 1s, max_retry: 2s }
         webhooks:
           mailgun:  { signing_key_env: E2E_MAILGUN_KEY }

@@ -1,0 +1,139 @@
+/// `campaign-cycle`: `start_campaign` steps that lead back where they started without a wait, across
+/// campaigns, so that the runtime would enter campaign after campaign in one instant without end.
+///
+/// It follows each campaign's live version: the published one, or, for a campaign with none published, its
+/// draft. Within a version it follows every exit of the steps that take no time, and from a `start_campaign`
+/// step it goes on to the start step of the named campaign's live version too. A `wait`, a `wait_until` and
+/// an approval count as waits (a `wait_until` ends a visit's instant even inside its window: the contact
+/// entered again is a new visit); a `wait_for` does not, since its condition may hold at once. A cycle within
+/// one version without any `start_campaign` is `zero-time-cycle`'s. Each cycle is reported once, at its step
+/// that comes first (file, line, column), with notes at the others along the cycle.
+enum CampaignCycleRule {
+    /// One step of one live version.
+    private struct Node {
+        let campaign: Campaign
+        let step: Step
+    }
+
+    static func check(_ campaigns: [Campaign], into diagnostics: inout DiagnosticCollector) {
+        let live = liveVersions(campaigns)
+        var nodes: [Node] = []
+        var firstNode: [String: Int] = [:]
+        for (id, campaign) in live.sorted(by: { $0.key < $1.key }) {
+            firstNode[id] = nodes.count
+            nodes += campaign.steps.map { Node(campaign: campaign, step: $0) }
+        }
+        // Edges between steps that take no time; `crosses` marks those from a start_campaign to a start step.
+        var successors = [[Int]](repeating: [], count: nodes.count)
+        var crosses = Set<[Int]>()
+        for (index, node) in nodes.enumerated() where !takesTime(node.step.kind) {
+            let base = firstNode[node.campaign.id!.value]!
+            let indices = node.campaign.stepIndices
+            for exit in node.step.exits {
+                if let target = indices[exit.target.value], !takesTime(node.campaign.steps[target].kind) {
+                    successors[index].append(base + target)
+                }
+            }
+            if case .startCampaign(let name) = node.step.kind, let target = live[name.value],
+               let start = target.start.flatMap({ target.stepIndices[$0.value] }), !takesTime(target.steps[start].kind) {
+                let startNode = firstNode[name.value]! + start
+                successors[index].append(startNode)
+                crosses.insert([index, startNode])
+            }
+        }
+        for component in stronglyConnectedComponents(successors) {
+            let members = Set(component)
+            guard component.contains(where: { from in successors[from].contains { members.contains($0) && crosses.contains([from, $0]) } })
+            else { continue }
+            let first = component.min { nodes[$0].step.location < nodes[$1].step.location }!
+            let cycle = path(from: first, within: members, successors)
+            let names = cycle.map { "'\(nodes[$0].campaign.id!.value)'.'\(nodes[$0].step.id.value)'" }.joined(separator: " -> ")
+            let notes = cycle.dropFirst().dropLast().map {
+                Diagnostic.Note("'\(nodes[$0].step.id.value)' of campaign '\(nodes[$0].campaign.id!.value)' is on the cycle",
+                                at: nodes[$0].step.location)
+            }
+            diagnostics.emit(.campaignCycle, "start_campaign steps form the cycle \(names), which passes through no wait or approval",
+                             at: nodes[first].step.location, notes: notes)
+        }
+    }
+
+    /// Each campaign id's published version, or its draft when none is published.
+    private static func liveVersions(_ campaigns: [Campaign]) -> [String: Campaign] {
+        var live: [String: Campaign] = [:]
+        for campaign in campaigns.sorted(by: { $0.location < $1.location }) {
+            guard let id = campaign.id?.value, let status = campaign.status?.value else { continue }
+            if status == .published || (status == .draft && live[id]?.status?.value != .published) { live[id] = campaign }
+        }
+        return live
+    }
+
+    /// A wait, a wait_until or an approval: the contact's instant ends there.
+    private static func takesTime(_ kind: StepKind) -> Bool {
+        if case .waitUntil = kind { return true }
+        return kind.alwaysTakesTime
+    }
+
+    /// Tarjan's strongly connected components, iteratively, so that a long chain of steps cannot overflow the stack.
+    private static func stronglyConnectedComponents(_ successors: [[Int]]) -> [[Int]] {
+        var index = [Int?](repeating: nil, count: successors.count)
+        var lowLink = [Int](repeating: 0, count: successors.count)
+        var onStack = [Bool](repeating: false, count: successors.count)
+        var stack: [Int] = []
+        var components: [[Int]] = []
+        var counter = 0
+        for root in successors.indices where index[root] == nil {
+            var work: [(node: Int, next: Int)] = [(root, 0)]
+            index[root] = counter; lowLink[root] = counter; counter += 1
+            stack.append(root); onStack[root] = true
+            while let (node, next) = work.last {
+                if next < successors[node].count {
+                    work[work.count - 1].next += 1
+                    let target = successors[node][next]
+                    if index[target] == nil {
+                        index[target] = counter; lowLink[target] = counter; counter += 1
+                        stack.append(target); onStack[target] = true
+                        work.append((target, 0))
+                    } else if onStack[target] {
+                        lowLink[node] = min(lowLink[node], index[target]!)
+                    }
+                    continue
+                }
+                work.removeLast()
+                if let parent = work.last?.node { lowLink[parent] = min(lowLink[parent], lowLink[node]) }
+                guard lowLink[node] == index[node] else { continue }
+                var component: [Int] = []
+                while let member = stack.popLast() {
+                    onStack[member] = false
+                    component.append(member)
+                    if member == node { break }
+                }
+                components.append(component)
+            }
+        }
+        return components
+    }
+
+    /// A shortest cycle from `start` back to it inside `members` (breadth first, successors in order), as the
+    /// nodes along it with `start` at both ends.
+    private static func path(from start: Int, within members: Set<Int>, _ successors: [[Int]]) -> [Int] {
+        var previous: [Int: Int] = [:]
+        var queue = [start]
+        var head = 0
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            for target in successors[node] where members.contains(target) {
+                if target == start {
+                    var back = [node]
+                    while let before = previous[back.last!] { back.append(before) }
+                    return back.reversed() + [start]
+                }
+                if previous[target] == nil, target != start {
+                    previous[target] = node
+                    queue.append(target)
+                }
+            }
+        }
+        return [start, start]
+    }
+}
