@@ -23,19 +23,22 @@ enum CampaignCycleRule {
             firstNode[id] = nodes.count
             nodes += campaign.steps.map { Node(campaign: campaign, step: $0) }
         }
+        // Each version's step indices, built once: a version's steps all look them up.
+        let stepIndices = live.mapValues(\.stepIndices)
         // Edges between steps that take no time; `crosses` marks those from a start_campaign to a start step.
         var successors = [[Int]](repeating: [], count: nodes.count)
         var crosses = Set<[Int]>()
         for (index, node) in nodes.enumerated() where !takesTime(node.step.kind) {
-            let base = firstNode[node.campaign.id!.value]!
-            let indices = node.campaign.stepIndices
+            let id = node.campaign.id!.value
+            let base = firstNode[id]!
+            let indices = stepIndices[id]!
             for exit in node.step.exits {
                 if let target = indices[exit.target.value], !takesTime(node.campaign.steps[target].kind) {
                     successors[index].append(base + target)
                 }
             }
             if case .startCampaign(let name) = node.step.kind, let target = live[name.value],
-               let start = target.start.flatMap({ target.stepIndices[$0.value] }), !takesTime(target.steps[start].kind) {
+               let start = target.start.flatMap({ stepIndices[name.value]![$0.value] }), !takesTime(target.steps[start].kind) {
                 let startNode = firstNode[name.value]! + start
                 successors[index].append(startNode)
                 crosses.insert([index, startNode])
