@@ -44,12 +44,14 @@ enum CampaignCycleRule {
                 crosses.insert([index, startNode])
             }
         }
-        for component in stronglyConnectedComponents(successors) {
+        let graph = DirectedGraph(successors: successors)
+        for component in graph.stronglyConnectedComponents() {
             let members = Set(component)
             guard component.contains(where: { from in successors[from].contains { members.contains($0) && crosses.contains([from, $0]) } })
             else { continue }
             let first = component.min { nodes[$0].step.location < nodes[$1].step.location }!
-            let cycle = path(from: first, within: members, successors)
+            // A shortest way from the first step back to itself inside the component.
+            guard let cycle = graph.path(from: first, to: first, within: members.contains) else { continue }
             let names = cycle.map { "'\(nodes[$0].campaign.id!.value)'.'\(nodes[$0].step.id.value)'" }.joined(separator: " -> ")
             let notes = cycle.dropFirst().dropLast().map {
                 Diagnostic.Note("'\(nodes[$0].step.id.value)' of campaign '\(nodes[$0].campaign.id!.value)' is on the cycle",
@@ -74,69 +76,5 @@ enum CampaignCycleRule {
     private static func takesTime(_ kind: StepKind) -> Bool {
         if case .waitUntil = kind { return true }
         return kind.alwaysTakesTime
-    }
-
-    /// Tarjan's strongly connected components, iteratively, so that a long chain of steps cannot overflow the stack.
-    private static func stronglyConnectedComponents(_ successors: [[Int]]) -> [[Int]] {
-        var index = [Int?](repeating: nil, count: successors.count)
-        var lowLink = [Int](repeating: 0, count: successors.count)
-        var onStack = [Bool](repeating: false, count: successors.count)
-        var stack: [Int] = []
-        var components: [[Int]] = []
-        var counter = 0
-        for root in successors.indices where index[root] == nil {
-            var work: [(node: Int, next: Int)] = [(root, 0)]
-            index[root] = counter; lowLink[root] = counter; counter += 1
-            stack.append(root); onStack[root] = true
-            while let (node, next) = work.last {
-                if next < successors[node].count {
-                    work[work.count - 1].next += 1
-                    let target = successors[node][next]
-                    if index[target] == nil {
-                        index[target] = counter; lowLink[target] = counter; counter += 1
-                        stack.append(target); onStack[target] = true
-                        work.append((target, 0))
-                    } else if onStack[target] {
-                        lowLink[node] = min(lowLink[node], index[target]!)
-                    }
-                    continue
-                }
-                work.removeLast()
-                if let parent = work.last?.node { lowLink[parent] = min(lowLink[parent], lowLink[node]) }
-                guard lowLink[node] == index[node] else { continue }
-                var component: [Int] = []
-                while let member = stack.popLast() {
-                    onStack[member] = false
-                    component.append(member)
-                    if member == node { break }
-                }
-                components.append(component)
-            }
-        }
-        return components
-    }
-
-    /// A shortest cycle from `start` back to it inside `members` (breadth first, successors in order), as the
-    /// nodes along it with `start` at both ends.
-    private static func path(from start: Int, within members: Set<Int>, _ successors: [[Int]]) -> [Int] {
-        var previous: [Int: Int] = [:]
-        var queue = [start]
-        var head = 0
-        while head < queue.count {
-            let node = queue[head]
-            head += 1
-            for target in successors[node] where members.contains(target) {
-                if target == start {
-                    var back = [node]
-                    while let before = previous[back.last!] { back.append(before) }
-                    return back.reversed() + [start]
-                }
-                if previous[target] == nil, target != start {
-                    previous[target] = node
-                    queue.append(target)
-                }
-            }
-        }
-        return [start, start]
     }
 }

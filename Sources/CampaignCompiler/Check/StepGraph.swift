@@ -95,9 +95,27 @@ struct StepGraph {
         return reaches
     }
 
-    /// The strongly connected components of the subgraph of steps satisfying `included`, each as a list of
-    /// indices (iterative Tarjan, so deep graphs do not exhaust the stack).
+    /// The strongly connected components of the subgraph of steps satisfying `included`.
     func stronglyConnectedComponents(among included: (Int) -> Bool) -> [[Int]] {
+        DirectedGraph(successors: successors).stronglyConnectedComponents(among: included)
+    }
+
+    /// A shortest path from `source` to `target` through steps allowed by `allowed`, both ends included.
+    func path(from source: Int, to target: Int, within allowed: (Int) -> Bool) -> [Int]? {
+        DirectedGraph(successors: successors).path(from: source, to: target, within: allowed)
+    }
+}
+
+/// Nodes `0..<count` and their successors: the searches the path rules share, over one campaign's steps
+/// (``StepGraph``) or over the steps of several campaigns (``CampaignCycleRule``).
+struct DirectedGraph {
+    let successors: [[Int]]
+
+    var count: Int { successors.count }
+
+    /// The strongly connected components of the subgraph of nodes satisfying `included`, each as a list of
+    /// indices (iterative Tarjan, so deep graphs do not exhaust the stack).
+    func stronglyConnectedComponents(among included: (Int) -> Bool = { _ in true }) -> [[Int]] {
         var index = [Int](repeating: -1, count: count)
         var lowLink = [Int](repeating: 0, count: count)
         var onStack = [Bool](repeating: false, count: count)
@@ -139,7 +157,7 @@ struct StepGraph {
         return components
     }
 
-    /// A shortest path from `source` to `target` through steps allowed by `allowed`, both ends included.
+    /// A shortest path from `source` to `target` through nodes allowed by `allowed`, both ends included.
     func path(from source: Int, to target: Int, within allowed: (Int) -> Bool) -> [Int]? {
         var parent = [Int](repeating: -1, count: count)
         var visited = [Bool](repeating: false, count: count)
