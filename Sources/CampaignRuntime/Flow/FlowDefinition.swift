@@ -10,8 +10,14 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
     public var name: String?
     /// The campaign file, relative to where it was compiled.
     public var source: String
-    /// IANA zone for wait_until windows and schedules.
+    /// IANA zone for wait_until windows, send times, quiet hours and schedules; with
+    /// ``contactTimezoneField``, the fallback zone for contacts whose field is absent or names no zone.
     public var timezone: String
+    /// The contact field that holds each contact's IANA zone (v1.2, `timezone: contact.FIELD`): times are then
+    /// read in each contact's zone, and a schedule fires at its local time in every zone its contacts live in.
+    /// Nil, and absent from the JSON, for a campaign in one zone, so that definitions stored before v1.2 read
+    /// and fingerprint as they did.
+    public var contactTimezoneField: String?
     public var trigger: FlowTrigger
     public var audience: FlowExpression?
     public var leaveWhenOutOfAudience: Bool
@@ -29,7 +35,7 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
     public var messages: [String: FlowMessage]
 
     public init(campaign: String, version: Int, status: CampaignStatus, name: String?, source: String, timezone: String,
-                trigger: FlowTrigger, audience: FlowExpression?, leaveWhenOutOfAudience: Bool, repeatPolicy: RepeatPolicy,
+                contactTimezoneField: String? = nil, trigger: FlowTrigger, audience: FlowExpression?, leaveWhenOutOfAudience: Bool, repeatPolicy: RepeatPolicy,
                 exits: [FlowExit], holdout: Double? = nil, goal: FlowGoal? = nil, start: Int, states: [FlowState],
                 messages: [String: FlowMessage]) {
         self.campaign = campaign
@@ -38,6 +44,7 @@ public struct FlowDefinition: Codable, Sendable, Equatable {
         self.name = name
         self.source = source
         self.timezone = timezone
+        self.contactTimezoneField = contactTimezoneField
         self.trigger = trigger
         self.audience = audience
         self.leaveWhenOutOfAudience = leaveWhenOutOfAudience
