@@ -20,7 +20,7 @@ import Testing
             err/channel-mismatch/c/v1.yaml:8:24: error: 'send_email' cannot send 'flash', whose channel is sms; use 'send_sms' [channel-mismatch]
               send:  { send_email: flash, next: wait }
                                    ^
-            workspace.yaml:18:3: note: 'flash' is declared here
+            workspace.yaml:19:3: note: 'flash' is declared here
               flash:    { channel: sms }
               ^
 

@@ -69,7 +69,7 @@ import Testing
             """)
         #expect(Fixtures.golden(result.diagnostics) == """
             c/v1.yaml:8:20: error: 'sftp-main' is an sftp destination; 'webhook' needs a webhook one [type-mismatch]
-                note: workspace.yaml:25:3: 'sftp-main' is declared here
+                note: workspace.yaml:26:3: 'sftp-main' is declared here
 
             """)
     }

@@ -13,10 +13,14 @@ public struct CheckedCampaign: Sendable {
     public var id: String
     public var version: Int
     public var status: CampaignStatus
-    /// The IANA zone's name as written, `UTC` when the file names none.
+    /// The IANA zone's name as written, `UTC` when the file names none; with ``contactTimezoneField``, the
+    /// fallback zone's.
     public var timezone: String
     /// The zone `timezone` resolves to.
     public var timeZone: TimeZone
+    /// The contact field that holds each contact's zone (v1.2, `timezone: contact.FIELD`); nil for a campaign
+    /// in one zone.
+    public var contactTimezoneField: String?
     /// One trigger, or several event triggers of which any enters, in file order.
     public var triggers: [CheckedTrigger]
     /// Who may enter (and, with `leave_when_out_of_audience`, stay); nil when anyone may.
@@ -198,6 +202,7 @@ extension CheckedCampaign {
             steps.append(CheckedStep(source: step, kind: kind))
         }
         self.init(source: campaign, id: id, version: version, status: status, timezone: timezone, timeZone: timeZone,
+                  contactTimezoneField: campaign.contactTimezoneField?.value,
                   triggers: triggers, audience: audience, exits: exits, repeatPolicy: campaign.repeatPolicy?.value ?? .many,
                   holdout: campaign.holdout?.value, goal: goal, start: start, steps: steps)
     }

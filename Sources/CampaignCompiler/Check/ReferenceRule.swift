@@ -1,4 +1,5 @@
-/// `unknown-name` for the workspace names a campaign uses outside expressions: the trigger events, the events
+/// `unknown-name` for the workspace names a campaign uses outside expressions: the contact field that holds
+/// contacts' zones (`type-mismatch` when it is not a string field), the trigger events, the events
 /// `wait_for` steps await, messages,
 /// promo banks, export and webhook destinations and the fields they send; `type-mismatch` for an export to a
 /// destination of another kind than sftp, or a webhook to one of another kind than webhook. Campaign ids named
@@ -6,6 +7,16 @@
 struct ReferenceRule: CampaignRule {
     func check(_ context: CampaignContext, into diagnostics: inout DiagnosticCollector) {
         let workspace = context.workspace
+        if let field = context.campaign.contactTimezoneField {
+            if let declared = workspace.fields[field.value] {
+                if declared.type != .string {
+                    diagnostics.emit(.typeMismatch, "'timezone: contact.\(field.value)' needs a string field holding IANA zone names; '\(field.value)' is \(declared.type.description)",
+                                     at: field.location, notes: [.init("'\(field.value)' is declared here", at: declared.name.location)])
+                }
+            } else {
+                diagnostics.emit(.unknownName, "unknown contact field '\(field.value)'" + workspace.didYouMeanField(field.value), at: field.location)
+            }
+        }
         for event in context.campaign.triggerEvents where workspace.events[event.value] == nil {
             diagnostics.emit(.unknownName, "unknown event '\(event.value)'" + Suggestions.didYouMean(event.value, in: workspace.events.keys),
                              at: event.location)

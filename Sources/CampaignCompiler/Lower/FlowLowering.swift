@@ -32,7 +32,8 @@ public enum FlowLowering {
         }
         return FlowDefinition(
             campaign: campaign.id, version: campaign.version, status: campaign.status,
-            name: campaign.source.name, source: campaign.file, timezone: campaign.timezone, trigger: trigger,
+            name: campaign.source.name, source: campaign.file, timezone: campaign.timezone,
+            contactTimezoneField: campaign.contactTimezoneField, trigger: trigger,
             audience: campaign.audience.map(lower), leaveWhenOutOfAudience: campaign.source.leaveWhenOutOfAudience,
             repeatPolicy: campaign.repeatPolicy, exits: exits, holdout: campaign.holdout,
             goal: campaign.goal.map { FlowGoal(awaited: lower($0.awaited), within: $0.within.seconds, exit: $0.exit) },

@@ -13,7 +13,12 @@ public struct Campaign: Sendable {
     public var status: Located<CampaignStatus>?
     public var name: String?
     public var description: String?
+    /// `timezone` as written: an IANA zone name, or `contact.FIELD` (v1.2).
     public var timezone: Located<String>?
+    /// The contact field that holds each contact's zone, when `timezone` is `contact.FIELD` (v1.2).
+    public var contactTimezoneField: Located<String>?
+    /// The zone of contacts whose field is absent or names no zone (v1.2, required with a contact field).
+    public var fallbackTimezone: Located<String>?
     /// What enters contacts, in file order: one trigger, or several event triggers (v1.2) of which any enters.
     /// Empty where `trigger` is missing or could not be read.
     public var triggers: [Trigger] = []
@@ -32,8 +37,11 @@ public struct Campaign: Sendable {
 }
 
 extension Campaign {
-    /// The IANA zone's name as written, `UTC` when the file names none.
-    var timeZoneName: String { timezone?.value ?? "UTC" }
+    /// The campaign's one zone as written, `UTC` when the file names none; with a contact field, the
+    /// fallback zone, in which the file's own dates and its scenarios' times are read.
+    var timeZoneName: String {
+        contactTimezoneField == nil ? timezone?.value ?? "UTC" : fallbackTimezone?.value ?? "UTC"
+    }
 
     /// The zone ``timeZoneName`` resolves to, nil when it does not (which the reader reports).
     var resolvedTimeZone: TimeZone? { try? CampaignTimeZone.resolve(timeZoneName).get() }

@@ -38,15 +38,34 @@ struct CampaignReader {
         }
         campaign.name = top["name"].flatMap { reader.string($0, "'name'") }?.value
         campaign.description = top["description"].flatMap { reader.string($0, "'description'") }?.value
-        if let zone = top["timezone"].flatMap({ reader.string($0, "'timezone'") }) {
-            if case .failure(var problem) = CampaignTimeZone.resolve(zone.value) {
-                if problem.kind == .unknown, problem.suggestion == nil,
-                   let near = Suggestions.nearest(to: zone.value, in: CampaignTimeZone.knownNames) {
-                    problem = TimeZoneProblem(name: problem.name, kind: .unknown, suggestion: near)
+        if let node = top["timezone"], let zone = reader.string(node, "'timezone'") {
+            if zone.value.hasPrefix("contact.") {
+                // Each contact's zone (v1.2): a field reference, positioned by the expression parser.
+                switch expression(node, "'timezone'") {
+                case .contactField(let field, let location)?: campaign.contactTimezoneField = Located(field, at: location)
+                case nil: break  // reported by the expression parser
+                case let other?:
+                    reader.emit(.wrongType, "'timezone' is an IANA zone name or contact.FIELD, not an expression", at: other.startLocation)
                 }
-                reader.emit(.badTimezone, problem.description, at: zone.location)
+                if top["fallback_timezone"] == nil {
+                    reader.emit(.missingKey, "'timezone: \(zone.value)' needs 'fallback_timezone', the zone of contacts whose field is absent or names no zone",
+                                at: zone.location)
+                }
+            } else {
+                checkZone(zone)
             }
             campaign.timezone = zone
+        }
+        if let node = top["fallback_timezone"], let zone = reader.string(node, "'fallback_timezone'") {
+            if let timezone = campaign.timezone, !timezone.value.hasPrefix("contact.") {
+                reader.emit(.unknownKey, "'fallback_timezone' applies only with 'timezone: contact.FIELD'; this campaign's zone is '\(campaign.timeZoneName)' for every contact",
+                            at: top.keyLocation("fallback_timezone") ?? zone.location)
+            } else if campaign.timezone == nil {
+                reader.emit(.unknownKey, "'fallback_timezone' applies only with 'timezone: contact.FIELD', and this campaign has no 'timezone'",
+                            at: top.keyLocation("fallback_timezone") ?? zone.location)
+            }
+            checkZone(zone)
+            campaign.fallbackTimezone = zone
         }
         if let node = reader.required(top, "trigger", in: what) { campaign.triggers = readTriggers(node) }
         if let node = top["audience"] { campaign.audience = expression(node, "'audience'") }
@@ -471,6 +490,16 @@ struct CampaignReader {
     }
 
     // MARK: Values
+
+    /// `bad-timezone` for a zone name the runtime refuses, with the nearest IANA name when one is close.
+    private func checkZone(_ zone: Located<String>) {
+        guard case .failure(var problem) = CampaignTimeZone.resolve(zone.value) else { return }
+        if problem.kind == .unknown, problem.suggestion == nil,
+           let near = Suggestions.nearest(to: zone.value, in: CampaignTimeZone.knownNames) {
+            problem = TimeZoneProblem(name: problem.name, kind: .unknown, suggestion: near)
+        }
+        reader.emit(.badTimezone, problem.description, at: zone.location)
+    }
 
     private func expression(_ node: YAMLNode, _ what: String) -> Expression? {
         guard let scalar = reader.scalar(node, what) else { return nil }

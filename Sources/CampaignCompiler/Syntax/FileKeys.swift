@@ -31,6 +31,7 @@ extension FileKind {
             FileKey("campaign", section), FileKey("version", section),
             FileKey("status", section, seeds: [.triggeredCampaigns]), FileKey("name", section),
             FileKey("description", section), FileKey("timezone", section),
+            FileKey("fallback_timezone", "Additions in v1.2", seeds: [.triggeredCampaigns]),
             FileKey("trigger", section, seeds: [.automatedCampaignElements, .engagementTagging]),
             FileKey("audience", section, seeds: [.smartNurturing, .reengagingInactiveSubscribers]),
             FileKey("leave_when_out_of_audience", section, seeds: [.smartNurturing]),

@@ -194,7 +194,7 @@ struct ReportView: Encodable {
         let key = FlowKey(campaign: definition.campaign, version: definition.version)
         let report = try await core.engine.report(key)
         let state = try await core.store.flowState(key)
-        // Days in the campaign's zone, as its waits and schedules count them.
+        // Days in the campaign's zone (its fallback zone when each contact has their own).
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = (try? CampaignTimeZone.resolve(definition.timezone).get()) ?? TimeZone(identifier: "UTC") ?? calendar.timeZone
         var sendsPerDay: [String: Int] = [:]
