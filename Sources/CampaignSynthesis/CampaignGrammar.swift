@@ -20,6 +20,7 @@ public enum CampaignGrammar {
             phone:      { type: string }
             gender:     { type: string, values: [female, male] }
             language:   { type: string, values: [fr, en, de] }
+            timezone:   { type: string, values: [Europe/Paris, Asia/Tokyo, America/New_York, Pacific/Chatham, EST] }
             orders:     { type: int }
             score:      { type: int }
             spent:      { type: decimal }
@@ -90,7 +91,16 @@ private struct CampaignWriter {
         text = "campaign: gen\nversion: 1\n"
         text += "status: \(["published", "draft", "draining", "stopped", "archived"][rarely(4, &g) ? pick(5, &g) : 0])\n"
         if rarely(3, &g) { text += "name: \(quoted(["Généré", "gen \"quoted\"", "tab\there", "a: b", "#hash", "\u{2028}"][pick(6, &g)]))\n" }
-        if rarely(2, &g) { text += "timezone: \(Self.timezones[pick(Self.timezones.count, &g)])\n" }
+        if rarely(2, &g) {
+            let zone = Self.timezones[pick(Self.timezones.count, &g)]
+            if rarely(3, &g) {
+                // Each contact's zone (v1.2); a faulty campaign may forget the fallback.
+                text += "timezone: contact.timezone\n"
+                if !fault(3, &g) { text += "fallback_timezone: \(zone)\n" }
+            } else {
+                text += "timezone: \(zone)\n"
+            }
+        }
         let eventTrigger = writeTrigger(&g)
         if rarely(4, &g) { text += "audience: \(yaml(condition(depth: 1, event: nil, &g)))\n" }
         if rarely(4, &g) { text += "leave_when_out_of_audience: \(Bool.random(using: &g))\n" }

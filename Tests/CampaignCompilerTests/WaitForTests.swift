@@ -170,18 +170,20 @@ import Testing
         #expect(written > 15)
     }
 
-    /// The grammar also writes the other v1.2 keys: trigger lists, holdouts and goals, which read without shape
-    /// errors in the campaigns it meant to be valid, and often check clean.
-    @Test func theFuzzGrammarWritesTriggerListsHoldoutsAndGoalsThatRead() {
+    /// The grammar also writes the other v1.2 keys: trigger lists, holdouts, goals and contact time zones, which
+    /// read without shape errors in the campaigns it meant to be valid, and often check clean.
+    @Test func theFuzzGrammarWritesTriggerListsHoldoutsGoalsAndContactZonesThatRead() {
         var random = SeededRandom(seed: 21)
         let shapeRules: Set<RuleID> = [.unknownKey, .missingKey, .wrongType]
-        var lists = 0, holdouts = 0, goals = 0, clean = 0
+        var lists = 0, holdouts = 0, goals = 0, zones = 0, clean = 0
         for _ in 0..<400 {
             let (text, faulty) = CampaignGrammar.writtenCampaign(using: &random, maximumSteps: 20)
             guard !faulty else { continue }
             let list = text.contains("trigger:\n  - event:"), holdout = text.contains("\nholdout:"), goal = text.contains("\ngoal:")
-            guard list || holdout || goal else { continue }
+            let zone = text.contains("\ntimezone: contact.timezone\nfallback_timezone: ")
+            guard list || holdout || goal || zone else { continue }
             if list { lists += 1 }
+            if zone { zones += 1 }
             if holdout { holdouts += 1 }
             if goal { goals += 1 }
             let result = Checker.check(workspace: InputFile(path: "workspace.yaml", bytes: Array(CampaignGrammar.workspace.utf8)),
@@ -190,7 +192,8 @@ import Testing
             #expect(broken.isEmpty, "\(Fixtures.golden(broken))\n\(text)")
             if result.errorCount == 0 { clean += 1 }
         }
-        #expect(lists > 10 && holdouts > 10 && goals > 10, "lists \(lists), holdouts \(holdouts), goals \(goals)")
+        #expect(lists > 10 && holdouts > 10 && goals > 10 && zones > 10,
+                "lists \(lists), holdouts \(holdouts), goals \(goals), contact zones \(zones)")
         #expect(clean > 20, "campaigns with these keys that check clean: \(clean)")
     }
 }
