@@ -1,4 +1,5 @@
 import CampaignExamples
+import CampaignFlows
 import CampaignRuntime
 import CampaignStorePostgres
 import CampaignStoreSQLite

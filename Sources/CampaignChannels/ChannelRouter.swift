@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CampaignFlows
 import CampaignRuntime
 
 /// The service's ``ChannelAdapter``: sends each action to the `channels:` entry SERVICE.md's rule picks,

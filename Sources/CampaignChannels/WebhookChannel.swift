@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CampaignFlows
 import CampaignRuntime
 import Foundation
 import NIOCore

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Crypto
 
 /// Mailgun's JSON webhooks. The body is `{ "signature": { "timestamp", "token", "signature" }, "event-data":

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// A provider's report about one send, as the runtime's message event it stands for.
 public struct ProviderEvent: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import _CryptoExtras
 import Crypto
 import Foundation

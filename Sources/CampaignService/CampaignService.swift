@@ -1,6 +1,7 @@
 import CampaignChannels
 import CampaignCompiler
 import CampaignProviders
+import CampaignFlows
 import CampaignRuntime
 import Foundation
 import Hummingbird

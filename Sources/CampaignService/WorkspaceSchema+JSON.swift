@@ -1,5 +1,5 @@
 import CampaignCompiler
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// How the service reads and writes values of the workspace's types in JSON. A host package that runs flows

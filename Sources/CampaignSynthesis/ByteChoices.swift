@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// A random number generator that reads its numbers from bytes: a fuzzer's input becomes the choices a
 /// generator makes, so that the fuzzer's mutations of bytes are mutations of structure.

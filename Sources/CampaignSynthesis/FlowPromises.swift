@@ -1,4 +1,5 @@
 import CampaignCompiler
+import CampaignFlows
 import CampaignRuntime
 
 /// What the checker promises about a campaign that checks with no errors, tested by running it: the

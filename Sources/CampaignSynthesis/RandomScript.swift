@@ -1,4 +1,5 @@
 import CampaignCompiler
+import CampaignFlows
 import CampaignRuntime
 
 /// Random contacts and events for one flow: trigger events, exit events, message events on its sends,

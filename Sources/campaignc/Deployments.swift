@@ -1,6 +1,6 @@
 import ArgumentParser
 import CampaignCompiler
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

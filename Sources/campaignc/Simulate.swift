@@ -1,6 +1,6 @@
 import ArgumentParser
 import CampaignCompiler
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// `campaignc simulate`: run a synthetic population through a campaign.

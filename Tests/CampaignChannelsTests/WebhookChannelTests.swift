@@ -1,4 +1,5 @@
 import CampaignChannels
+import CampaignFlows
 @testable import CampaignRuntime
 import Foundation
 import Testing

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import CampaignSynthesis
 import Foundation
 import Testing
@@ -65,7 +65,7 @@ import Testing
     /// interpreter on its own lowered form, on contacts and events at the literals' edges, and prints each
     /// disagreement, then how many answers were compared.
     static let differentialMain = #"""
-        import CampaignRuntime
+        import CampaignFlows
         import Foundation
 
         let compiled = HostileV1()
@@ -125,11 +125,12 @@ import Testing
         try source.write(to: generated, atomically: true, encoding: .utf8)
         try Self.differentialMain.write(to: main, atomically: true, encoding: .utf8)
 
-        // The runtime's objects, as the test bundle was linked with them.
-        let runtime = GeneratedCodeTests.modules.deletingLastPathComponent().appendingPathComponent("CampaignRuntime.build")
-        let objects = try FileManager.default.contentsOfDirectory(atPath: runtime.path).filter { $0.hasSuffix(".o") }
-            .sorted().map { runtime.appendingPathComponent($0).path }
-        #expect(!objects.isEmpty, "no CampaignRuntime objects in \(runtime.path)")
+        // The objects of `CampaignFlows` alone, as the test bundle was linked with them: generated code needs
+        // nothing of the engine.
+        let flows = GeneratedCodeTests.modules.deletingLastPathComponent().appendingPathComponent("CampaignFlows.build")
+        let objects = try FileManager.default.contentsOfDirectory(atPath: flows.path).filter { $0.hasSuffix(".o") }
+            .sorted().map { flows.appendingPathComponent($0).path }
+        #expect(!objects.isEmpty, "no CampaignFlows objects in \(flows.path)")
         let binary = folder.appendingPathComponent("hostile")
         let build = try GeneratedCodeTests.swiftc(["-swift-version", "6", "-warnings-as-errors", "-I", GeneratedCodeTests.modules.path,
                                                    generated.path, main.path] + objects + ["-o", binary.path])

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import CampaignRuntime
+import CampaignFlows
 @testable import CampaignCompiler
 
 /// The bundled campaigns are the product's showcase: they check clean and, together, use every step kind,

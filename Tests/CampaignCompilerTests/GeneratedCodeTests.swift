@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 import Testing
 @testable import CampaignCompiler
@@ -161,7 +161,7 @@ import Testing
                                  "allCases", "hashValue", "hash", "init", "self", "Self", "Type", "Protocol", "description",
                                  "StepResult", "FlowContext", "FlowDefinition", "CampaignFlow", "Value", "step", "lowered",
                                  "definition", "audience", "triggerFilter", "exitHolds", "context", "state", "Bool", "String",
-                                 "CampaignRuntime", "Hashable", "Equatable", "Encodable", "Decodable", "Optional", "none", "some",
+                                 "CampaignFlows", "CampaignRuntime", "Hashable", "Equatable", "Encodable", "Decodable", "Optional", "none", "some",
                                  "Never", "Error", "print", "main", "end", "stopped"]
 
     @Test func stepsNamedLikeWhatTheGeneratedCodeDeclaresStillBuild() throws {

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 import Testing
 @testable import CampaignCompiler

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import CampaignSynthesis
 import Testing
 @testable import CampaignCompiler

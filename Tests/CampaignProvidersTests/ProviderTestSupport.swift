@@ -1,5 +1,5 @@
 import CampaignProviders
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 import Testing
 

@@ -1,6 +1,6 @@
 import _CryptoExtras
 import CampaignProviders
-import CampaignRuntime
+import CampaignFlows
 import Crypto
 import Foundation
 import Testing

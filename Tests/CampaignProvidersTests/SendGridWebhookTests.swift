@@ -1,5 +1,5 @@
 import CampaignProviders
-import CampaignRuntime
+import CampaignFlows
 import Crypto
 import Foundation
 import Testing

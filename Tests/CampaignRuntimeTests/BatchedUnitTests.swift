@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// Events of the inbox and timers due together run as one unit (``CampaignEngine/processInbox(limit:)``,

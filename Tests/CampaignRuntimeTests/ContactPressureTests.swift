@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// The workspace's frequency caps and quiet hours (LANGUAGE.md v1.2), enforced by the engine across campaigns.

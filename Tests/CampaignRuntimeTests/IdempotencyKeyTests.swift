@@ -1,3 +1,4 @@
+import CampaignFlows
 @testable import CampaignRuntime
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// What the engine does for the service: contacts' journeys (``JournalEntry``), the inbox of accepted events,

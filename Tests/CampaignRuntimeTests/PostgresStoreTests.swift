@@ -1,6 +1,7 @@
 @testable import CampaignStorePostgres
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// The test server's URL, from the environment.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// What the runtime promises beyond moving contacts through steps (LANGUAGE.md v1.1): consent, exits

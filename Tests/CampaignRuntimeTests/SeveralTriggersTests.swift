@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// Several event triggers (v1.2): an event of any of them enters the contact, each trigger with its own

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// `start_campaign`, `exit_campaign` and `webhook` (v1.2) on every store: a start enters the contact into the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// `holdout` and `goal` (v1.2) on every store: held-out contacts are the hashed share, the same in every

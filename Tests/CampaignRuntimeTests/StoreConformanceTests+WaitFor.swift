@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// `wait_for` (v1.2) on every store: a visit waits until its condition holds or its event arrives, re-checked

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 /// The time library against an independent reference (`Reference/time_reference.py`, Python's `zoneinfo`):

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 
 private func zone(_ name: String) throws -> TimeZone { try CampaignTimeZone.resolve(name).get() }

@@ -1,5 +1,5 @@
 import CampaignCompiler
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 import HTTPTypes
 import Hummingbird

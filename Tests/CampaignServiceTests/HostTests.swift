@@ -1,5 +1,5 @@
 import CampaignExamples
-import CampaignRuntime
+import CampaignFlows
 import CampaignService
 import Foundation
 import HTTPTypes

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import CampaignService
 import Foundation
 import Testing

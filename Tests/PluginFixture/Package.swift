@@ -10,7 +10,8 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "CartService",
-            dependencies: [.product(name: "CampaignRuntime", package: "campaignc")],
+            dependencies: [.product(name: "CampaignFlows", package: "campaignc"),
+                           .product(name: "CampaignRuntime", package: "campaignc")],
             plugins: [.plugin(name: "CampaignCompilerPlugin", package: "campaignc")]),
     ]
 )

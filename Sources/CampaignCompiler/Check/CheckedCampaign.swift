@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// A campaign version that checked without errors, in the shape lowering needs: what the checker guarantees

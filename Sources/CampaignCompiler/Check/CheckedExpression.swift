@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// An expression of a checked campaign, resolved and typed: fields with their declared types, literals as
 /// runtime values (dates already instants in the campaign's zone), operators as the lowered form names

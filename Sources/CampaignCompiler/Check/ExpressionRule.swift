@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// The expressions of a campaign as ``ExpressionRule`` resolved them, each nil where it does not resolve,
 /// and the post-send calls of each condition step.

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Type-checks expressions against the workspace: names exist, operand types agree, literals lie inside a

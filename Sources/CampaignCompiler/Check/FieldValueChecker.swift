@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Checks a YAML value written for a contact field (an `update_contact` value, a scenario contact or

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// `message-budget`: some path of this campaign alone can make more marketing sends of a channel than one of
 /// the workspace's frequency caps allows within its period, so the runtime would suppress some of them.

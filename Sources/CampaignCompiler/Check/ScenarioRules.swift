@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Checks scenario files against the campaigns and workspace they name: the version exists, contact fields

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// The cross-file rules on versions: `single-published`, `single-draft`, `duplicate-version` and
 /// `path-mismatch`. They look at every campaign file given to one `check`.

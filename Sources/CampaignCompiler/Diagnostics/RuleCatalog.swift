@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// The registry of every rule, whichever phase raises it (the readers, the expression type checker,
 /// `CampaignRules.all`, the version rules or the scenario rules): one entry per ``RuleID``, with the phases

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// The stable id of every rule the checker enforces; CI configurations and suppressions name rules by it.
 public enum RuleID: String, CaseIterable, Sendable, Codable, Hashable {

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Why a checked campaign could not be emitted (`campaignc compile` exits with status 1).

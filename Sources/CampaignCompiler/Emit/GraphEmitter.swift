@@ -1,6 +1,6 @@
 import Foundation
 
-import CampaignRuntime
+import CampaignFlows
 
 /// Draws a campaign's steps as a graph, in Graphviz DOT or Mermaid: the start edge labelled with every
 /// trigger, shapes by step kind, condition exits labelled, ends coloured by outcome, and each campaign that a

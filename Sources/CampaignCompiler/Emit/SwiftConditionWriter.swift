@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 extension FlowExpression {
     enum ChainOperator { case and, or }

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// Prints runtime values as Swift expressions that rebuild them, for the literals of compiled steps and conditions.
 /// Strings go through ``SwiftLiteral``.

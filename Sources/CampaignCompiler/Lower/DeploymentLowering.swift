@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 extension Workspace {
     /// What the service checks profiles and events against (the declared contact fields, and every event,

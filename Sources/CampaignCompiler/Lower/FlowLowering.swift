@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Lowers a checked campaign to the ``FlowDefinition`` both back ends run.

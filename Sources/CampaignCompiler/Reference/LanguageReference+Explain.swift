@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 extension LanguageReference {
     /// Every name `campaignc explain` knows: rule ids, functions and built-in events.

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Why the reference could not be written: a schema missing or disagreeing with the compiler's tables.

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// One version of one campaign, as read from `campaigns/<id>/v<N>.yaml`.

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// Reads a campaign version file into a ``Campaign``, reporting shape, time-value and expression-syntax
 /// problems and carrying on past each one.

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// A top-level key of a file: the readers accept exactly the keys of their file's kind, and
 /// docs/language.md lists them with the description the file's JSON Schema gives.

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 extension Literal {
     /// The literal's type.

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// A scenario test file: cases that drive one campaign version on a virtual clock and say what must happen.
 public struct ScenarioFile: Sendable {

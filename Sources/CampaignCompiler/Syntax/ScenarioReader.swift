@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// Reads a scenario test file into a ``ScenarioFile``.
 struct ScenarioReader {

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// The keys of one YAML mapping, looked up by name, with where the mapping starts.
 ///

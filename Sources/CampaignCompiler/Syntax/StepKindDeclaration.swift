@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// One kind of step: the keys that give a step this kind, how it is written and the exits it needs. The
 /// campaign reader takes its kind keys, exits and options from ``all``; docs/language.md lists each kind with

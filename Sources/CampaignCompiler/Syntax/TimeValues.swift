@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// An exact elapsed time written as `30m`, `2h`, `3d`, `1w` or `2h30m`; `1d` is 24 hours.

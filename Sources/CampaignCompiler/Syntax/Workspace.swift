@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// The data model campaigns refer to (contact fields, events, messages, groups, personas, promo banks and
 /// destinations) and its contact-pressure policies, read from `workspace.yaml`.

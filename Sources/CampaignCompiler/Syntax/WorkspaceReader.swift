@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// Reads `workspace.yaml` into a ``Workspace``, reporting shape problems.
 struct WorkspaceReader {

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Reading providers' JSON: they add fields freely, and a webhook reads only the few it needs.

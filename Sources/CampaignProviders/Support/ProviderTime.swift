@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Reads a provider's ISO 8601 time (`2019-11-05T16:33:54.9070259Z`, `2014-08-01T13:28:10.2735393-04:00`) with

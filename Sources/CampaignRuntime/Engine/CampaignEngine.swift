@@ -1,3 +1,4 @@
+import CampaignFlows
 import Foundation
 
 /// One line of what the engine did, in order: the trace the differential tests compare between compiled

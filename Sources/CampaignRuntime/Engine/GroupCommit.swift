@@ -1,3 +1,4 @@
+import CampaignFlows
 import Foundation
 
 /// Group commit for a store: units committed while the store is writing wait together, and the next write

@@ -1,3 +1,4 @@
+import CampaignFlows
 /// One line of a contact's journey, kept durably with the unit that did it: "why did this contact get this
 /// email, or not?" is answered from these lines.
 public struct JournalEntry: Codable, Sendable, Equatable {

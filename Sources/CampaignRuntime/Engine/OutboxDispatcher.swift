@@ -1,3 +1,4 @@
+import CampaignFlows
 import Foundation
 
 /// How failed deliveries are retried: exponential backoff with jitter, and dead after `attempts` attempts.

@@ -1,3 +1,4 @@
+import CampaignFlows
 import Foundation
 
 /// Sequence numbers (``CampaignStore/nextSequence()``) a store reserved in its database with one write and

@@ -1,3 +1,4 @@
+import CampaignFlows
 /// Identifies one flow: a campaign version.
 public struct FlowKey: Hashable, Codable, Sendable, Comparable, CustomStringConvertible {
     public var campaign: String

@@ -1,3 +1,4 @@
+import CampaignFlows
 import CampaignRuntime
 import Foundation
 import Hummingbird

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CampaignProviders
+import CampaignFlows
 import CampaignRuntime
 import Foundation
 import Hummingbird

@@ -1,5 +1,5 @@
 import CampaignCompiler
-import CampaignRuntime
+import CampaignFlows
 import Foundation
 
 /// Reads a campaigns folder as `campaignc check` does, through the compiler's ``ProjectLoader`` and

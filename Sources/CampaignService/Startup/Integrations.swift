@@ -1,5 +1,6 @@
 import CampaignChannels
 import CampaignProviders
+import CampaignFlows
 import CampaignRuntime
 import Foundation
 

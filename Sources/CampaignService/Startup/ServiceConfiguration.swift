@@ -1,4 +1,5 @@
 import CampaignCompiler
+import CampaignFlows
 import CampaignRuntime
 import Foundation
 import Yams

@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 extension Expression.Call {
     /// The argument each parameter of `declaration` receives, nil where none does: arguments without a label

@@ -1,3 +1,4 @@
+import CampaignFlows
 import CampaignRuntime
 
 // Runs the plugin-compiled campaign for one contact and prints what was sent.

@@ -64,7 +64,7 @@ public struct CivilDate: Hashable, Sendable, Comparable {
 
 extension Int {
     /// Floor division, so that a wall-clock time before 1970 still falls in the right day.
-    func flooredDivision(by divisor: Int) -> Int {
+    package func flooredDivision(by divisor: Int) -> Int {
         let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
         return remainder < 0 ? quotient - 1 : quotient
     }

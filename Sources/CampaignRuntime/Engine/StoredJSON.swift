@@ -1,3 +1,4 @@
+import CampaignFlows
 /// Values written as JSON text in their `Codable` form, byte for byte as `JSONEncoder` with `.sortedKeys`
 /// writes them, without `JSONEncoder`: accepting an event encodes its payload twice (its digest and its
 /// stored row), and the encoder's generic machinery was a fifth of the service's CPU per accepted event.
