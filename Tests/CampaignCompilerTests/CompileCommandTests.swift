@@ -100,6 +100,13 @@ import Testing
         let crossCampaign = try CampaigncProcess.run(["graph", "campaigns/engagement-activity/v2.yaml"])
         #expect(crossCampaign.status == 0, "\(crossCampaign.stderr)")
         #expect(crossCampaign.stdout.contains("s_feed_part_1 -.->|\"start\"| c_0"), "\(crossCampaign.stdout)")
+        // The holdout leaves from the start point; the goal is a note beside it.
+        let holdout = try CampaigncProcess.run(["graph", "campaigns/winter-sale/v2.yaml"])
+        #expect(holdout.stdout.contains("start -.->|\"10% held out\"| holdout") && holdout.stdout.contains("start -.- goal"),
+                "\(holdout.stdout)")
+        let holdoutDot = try CampaigncProcess.run(["graph", "campaigns/winter-sale/v2.yaml", "--format", "dot"])
+        #expect(holdoutDot.stdout.contains(#""campaign goal" [label="goal: on purchase\nwithin 2w of entry\nconverting ends the visit: success", shape=note];"#),
+                "\(holdoutDot.stdout)")
         let crossSimulation = try CampaigncProcess.run(["simulate", "campaigns/engagement-activity/v2.yaml", "--contacts", "20", "--days", "2"])
         #expect(crossSimulation.status == 0, "\(crossSimulation.stderr)")
         let arguments = ["simulate", "campaigns/abandoned-cart/v2.yaml", "--contacts", "200", "--days", "10", "--seed", "4"]

@@ -4,7 +4,7 @@ import Testing
 
 /// `holdout` and `goal` (v1.2): read with positions and did-you-mean, checked (`holdout-share`, `missing-key` for a
 /// goal without `within`, `goal-unknown-event`, a `where` typed against the goal's event, a `when` against the
-/// contact), lowered and emitted as Swift.
+/// contact), lowered, emitted as Swift and drawn.
 @Suite struct HoldoutGoalTests {
     private func check(_ top: String) -> CheckResult {
         let text = "campaign: c\nversion: 1\nstatus: draft\ntrigger: { event: signup }\nrepeat: once\n" + top
@@ -75,6 +75,46 @@ import Testing
         let unknown = check("goal: { event: purchse, within: 1d }\n")
         #expect(Fixtures.golden(unknown.diagnostics)
                 == "c/v1.yaml:6:16: error: goal on unknown event 'purchse'; did you mean 'purchase'? [goal-unknown-event]\n")
+    }
+
+    @Test func theGraphDrawsTheHoldoutLeavingAtEntryAndTheGoalBesideIt() throws {
+        let definition = try #require(CompiledModule.lowered(check("holdout: 10%\ngoal: { event: purchase, within: 14d, exit: true }\n")).first)
+        #expect(GraphEmitter(definition).emit(.dot) == #"""
+            digraph "c v1" {
+                rankdir=TB;
+                node [fontname="Helvetica", fontsize=11];
+                "start" [shape=point, width=0.15];
+                "start" -> "done" [label="on signup"];
+                "done" [label="done\nend: success", shape=doublecircle, style=filled, fontcolor=white, fillcolor="#2e7d32"];
+                "outcome holdout" [label="held out\noutcome: holdout", shape=doublecircle, style=filled, fontcolor=white, fillcolor="#546e7a"];
+                "start" -> "outcome holdout" [label="10% held out", style=dashed];
+                "campaign goal" [label="goal: on purchase\nwithin 2w of entry\nconverting ends the visit: success", shape=note];
+                "start" -> "campaign goal" [style=dotted, arrowhead=none];
+            }
+
+            """#)
+        #expect(GraphEmitter(definition).emit(.mermaid) == #"""
+            flowchart TD
+                start(( )) -->|"on signup"| s_done
+                s_done((("done<br/>end: success")))
+                holdout((("held out<br/>outcome: holdout")))
+                start -.->|"10% held out"| holdout
+                goal>"goal: on purchase<br/>within 2w of entry<br/>converting ends the visit: success"]
+                start -.- goal
+                style s_done fill:#2e7d32,color:#fff
+                style holdout fill:#546e7a,color:#fff
+
+            """#)
+        let condition = try #require(CompiledModule.lowered(check("holdout: 12.5%\ngoal: { when: contact.score >= 40, within: 3d }\n")).first)
+        let dot = GraphEmitter(condition).emit(.dot)
+        #expect(dot.contains(#""start" -> "outcome holdout" [label="12.5% held out", style=dashed];"#), "\(dot)")
+        #expect(dot.contains(#""campaign goal" [label="goal: when contact.score >= 40\nwithin 3d of entry\nconverting does not end the visit", shape=note];"#),
+                "\(dot)")
+        let neither = try #require(CompiledModule.lowered(check("")).first)
+        for format in GraphEmitter.Format.allCases {
+            let drawn = GraphEmitter(neither).emit(format)
+            #expect(!drawn.contains("holdout") && !drawn.contains("goal"), "\(drawn)")
+        }
     }
 
     @Test func aSimulationCountsConversionsOfBothGroups() async throws {
