@@ -123,7 +123,7 @@ import Testing
         definition.holdout = 20
         definition.goal = FlowGoal(awaited: .event("purchase", filter: nil), within: 7 * 86_400, exit: false)
         let report = try await PopulationSimulation(definition: definition, workspace: project.workspace, contacts: 300, days: 40,
-                                                    seed: 3).run()
+                                                    seed: 3).run().campaign
         let counts = report.conversions
         #expect(counts.heldOut + counts.treated == report.entered)
         #expect(report.outcomes["holdout"] == counts.heldOut)
