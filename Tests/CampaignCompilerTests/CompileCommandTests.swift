@@ -105,7 +105,7 @@ import Testing
         #expect(holdout.stdout.contains("start -.->|\"10% held out\"| holdout") && holdout.stdout.contains("start -.- goal"),
                 "\(holdout.stdout)")
         let holdoutDot = try CampaigncProcess.run(["graph", "campaigns/winter-sale/v2.yaml", "--format", "dot"])
-        #expect(holdoutDot.stdout.contains(#""campaign goal" [label="goal: on purchase\nwithin 2w of entry\nconverting ends the visit: success", shape=note];"#),
+        #expect(holdoutDot.stdout.contains(#""goal note" [label="goal: on purchase\nwithin 2w of entry\nconverting ends the visit: success", shape=note];"#),
                 "\(holdoutDot.stdout)")
         // The campaign its start_campaign step names runs beside it, and its figures follow.
         let crossSimulation = try CampaigncProcess.run(["simulate", "campaigns/engagement-activity/v2.yaml", "--contacts", "20", "--days", "2"])

@@ -88,8 +88,8 @@ import Testing
                 "done" [label="done\nend: success", shape=doublecircle, style=filled, fontcolor=white, fillcolor="#2e7d32"];
                 "outcome holdout" [label="held out\noutcome: holdout", shape=doublecircle, style=filled, fontcolor=white, fillcolor="#546e7a"];
                 "start" -> "outcome holdout" [label="10% held out", style=dashed];
-                "campaign goal" [label="goal: on purchase\nwithin 2w of entry\nconverting ends the visit: success", shape=note];
-                "start" -> "campaign goal" [style=dotted, arrowhead=none];
+                "goal note" [label="goal: on purchase\nwithin 2w of entry\nconverting ends the visit: success", shape=note];
+                "start" -> "goal note" [style=dotted, arrowhead=none];
             }
 
             """#)
@@ -108,8 +108,14 @@ import Testing
         let condition = try #require(CompiledModule.lowered(check("holdout: 12.5%\ngoal: { when: contact.score >= 40, within: 3d }\n")).first)
         let dot = GraphEmitter(condition).emit(.dot)
         #expect(dot.contains(#""start" -> "outcome holdout" [label="12.5% held out", style=dashed];"#), "\(dot)")
-        #expect(dot.contains(#""campaign goal" [label="goal: when contact.score >= 40\nwithin 3d of entry\nconverting does not end the visit", shape=note];"#),
+        #expect(dot.contains(#""goal note" [label="goal: when contact.score >= 40\nwithin 3d of entry\nconverting does not end the visit", shape=note];"#),
                 "\(dot)")
+        // A campaign named `goal` keeps a node of its own beside the goal's note.
+        var startsGoal = definition
+        startsGoal.states = [FlowState(id: "feed", line: 1, step: .startCampaign("goal", next: 1)), FlowState(id: "done", line: 2, step: .end(.success))]
+        let both = GraphEmitter(startsGoal).emit(.dot)
+        #expect(both.contains(#""feed" -> "campaign goal" [label="start", style=dashed];"#) && both.contains(#""start" -> "goal note" [style=dotted"#),
+                "\(both)")
         let neither = try #require(CompiledModule.lowered(check("")).first)
         for format in GraphEmitter.Format.allCases {
             let drawn = GraphEmitter(neither).emit(format)

@@ -230,13 +230,14 @@ public struct GraphEmitter {
             for edge in external.edges {
                 p.line("\(nodeIDs[edge.from]) -> \(quoted("campaign \(external.campaigns[edge.to])")) [label=\(quoted(edge.label)), style=dashed];")
             }
+            // Neither is a step's (no space) nor a named campaign's ("campaign " and an id).
             if let holdoutLabel {
                 p.line("\"outcome holdout\" [label=\(quoted("held out\noutcome: holdout")), shape=doublecircle, style=filled, fontcolor=white, fillcolor=\"\(Self.holdoutColor)\"];")
                 p.line("\"start\" -> \"outcome holdout\" [label=\(quoted(holdoutLabel)), style=dashed];")
             }
             if let goalLabel {
-                p.line("\"campaign goal\" [label=\(quoted(goalLabel)), shape=note];")
-                p.line("\"start\" -> \"campaign goal\" [style=dotted, arrowhead=none];")
+                p.line("\"goal note\" [label=\(quoted(goalLabel)), shape=note];")
+                p.line("\"start\" -> \"goal note\" [style=dotted, arrowhead=none];")
             }
         }
         return p.text
