@@ -4,7 +4,9 @@ import HeapModule
 
 /// What a simulation produced: the simulated campaign's figures, then those of each campaign run beside it.
 public struct SimulationReport: Sendable {
+    /// How many contacts the population had.
     public var contacts: Int
+    /// How many days the simulation ran.
     public var days: Int
     /// The simulated campaign version's figures.
     public var campaign: SimulatedCampaign
@@ -16,12 +18,14 @@ public struct SimulationReport: Sendable {
 
 /// One campaign version's figures at the end of a simulation.
 public struct SimulatedCampaign: Sendable {
+    /// The campaign's id.
     public var campaign: String
     public var version: Int
     /// Visits that entered, held-out ones included.
     public var entered: Int
     /// Step ids in file order, with arrivals and contacts still there at the end.
     public var steps: [(id: String, arrivals: Int, waiting: Int)]
+    /// Visits that ended, by outcome.
     public var outcomes: [String: Int]
     /// Sends that did not go out, by reason.
     public var suppressed: [String: Int]
