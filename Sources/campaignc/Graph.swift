@@ -8,7 +8,7 @@ extension GraphEmitter.Format: ExpressibleByArgument {}
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a campaign as a Graphviz DOT or Mermaid graph.",
-        discussion: "Steps are drawn by kind, condition exits are labelled, ends are coloured by outcome, and start_campaign and exit_campaign steps point at a node for the campaign they name (checked with the campaigns beside the workspace).")
+        discussion: "Steps are drawn by kind, condition exits are labelled, ends are coloured by outcome, and start_campaign and exit_campaign steps point at a node for the campaign they name (checked with the campaigns beside the workspace). A holdout is a dashed edge from the start point, labelled with its share, to an end of outcome holdout; a goal is a note beside the start point with its event or condition, its window and whether converting ends the visit.")
 
     @Argument(help: "A campaign version file.")
     var file: String

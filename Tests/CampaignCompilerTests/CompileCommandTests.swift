@@ -100,8 +100,32 @@ import Testing
         let crossCampaign = try CampaigncProcess.run(["graph", "campaigns/engagement-activity/v2.yaml"])
         #expect(crossCampaign.status == 0, "\(crossCampaign.stderr)")
         #expect(crossCampaign.stdout.contains("s_feed_part_1 -.->|\"start\"| c_0"), "\(crossCampaign.stdout)")
+        // The holdout leaves from the start point; the goal is a note beside it.
+        let holdout = try CampaigncProcess.run(["graph", "campaigns/winter-sale/v2.yaml"])
+        #expect(holdout.stdout.contains("start -.->|\"10% held out\"| holdout") && holdout.stdout.contains("start -.- goal"),
+                "\(holdout.stdout)")
+        let holdoutDot = try CampaigncProcess.run(["graph", "campaigns/winter-sale/v2.yaml", "--format", "dot"])
+        #expect(holdoutDot.stdout.contains(#""goal note" [label="goal: on purchase\nwithin 2w of entry\nconverting ends the visit: success", shape=note];"#),
+                "\(holdoutDot.stdout)")
+        // The campaign its start_campaign step names runs beside it, and its figures follow.
         let crossSimulation = try CampaigncProcess.run(["simulate", "campaigns/engagement-activity/v2.yaml", "--contacts", "20", "--days", "2"])
         #expect(crossSimulation.status == 0, "\(crossSimulation.stderr)")
+        #expect(crossSimulation.stdout.contains("run beside it: engagement-tagging v1\n"), "\(crossSimulation.stdout)")
+        #expect(crossSimulation.stdout.contains("\nbeside it, engagement-tagging v1: "), "\(crossSimulation.stdout)")
+        #expect(crossSimulation.stdout.contains("\nsends per day, all campaigns:\n"), "\(crossSimulation.stdout)")
+        // Alone, neither sends over a cap; together, the email cap counts the sends of both.
+        let sizes = ["--contacts", "500", "--days", "14"]
+        for alone in ["campaigns/welcome-customer/v1.yaml", "campaigns/abandoned-cart/v2.yaml"] {
+            let output = try CampaigncProcess.run(["simulate", alone] + sizes)
+            #expect(output.status == 0 && !output.stdout.contains("frequency-cap"), "\(output.stdout)")
+        }
+        let together = try CampaigncProcess.run(["simulate", "campaigns/welcome-customer/v1.yaml", "--with", "abandoned-cart"] + sizes)
+        #expect(together.status == 0, "\(together.stderr)")
+        #expect(together.stdout.contains("frequency-cap"), "\(together.stdout)")
+        let unknown = try CampaigncProcess.run(["simulate", "campaigns/engagement-activity/v2.yaml", "--with", "engagement-taging"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.hasPrefix("campaignc: error: --with: unknown campaign 'engagement-taging'; did you mean 'engagement-tagging'?\n"),
+                "\(unknown.stderr)")
         let arguments = ["simulate", "campaigns/abandoned-cart/v2.yaml", "--contacts", "200", "--days", "10", "--seed", "4"]
         let first = try CampaigncProcess.run(arguments)
         #expect(first.status == 0)

@@ -4,7 +4,7 @@ import Testing
 
 /// `holdout` and `goal` (v1.2): read with positions and did-you-mean, checked (`holdout-share`, `missing-key` for a
 /// goal without `within`, `goal-unknown-event`, a `where` typed against the goal's event, a `when` against the
-/// contact), lowered and emitted as Swift.
+/// contact), lowered, emitted as Swift and drawn.
 @Suite struct HoldoutGoalTests {
     private func check(_ top: String) -> CheckResult {
         let text = "campaign: c\nversion: 1\nstatus: draft\ntrigger: { event: signup }\nrepeat: once\n" + top
@@ -77,13 +77,59 @@ import Testing
                 == "c/v1.yaml:6:16: error: goal on unknown event 'purchse'; did you mean 'purchase'? [goal-unknown-event]\n")
     }
 
+    @Test func theGraphDrawsTheHoldoutLeavingAtEntryAndTheGoalBesideIt() throws {
+        let definition = try #require(CompiledModule.lowered(check("holdout: 10%\ngoal: { event: purchase, within: 14d, exit: true }\n")).first)
+        #expect(GraphEmitter(definition).emit(.dot) == #"""
+            digraph "c v1" {
+                rankdir=TB;
+                node [fontname="Helvetica", fontsize=11];
+                "start" [shape=point, width=0.15];
+                "start" -> "done" [label="on signup"];
+                "done" [label="done\nend: success", shape=doublecircle, style=filled, fontcolor=white, fillcolor="#2e7d32"];
+                "outcome holdout" [label="held out\noutcome: holdout", shape=doublecircle, style=filled, fontcolor=white, fillcolor="#546e7a"];
+                "start" -> "outcome holdout" [label="10% held out", style=dashed];
+                "goal note" [label="goal: on purchase\nwithin 2w of entry\nconverting ends the visit: success", shape=note];
+                "start" -> "goal note" [style=dotted, arrowhead=none];
+            }
+
+            """#)
+        #expect(GraphEmitter(definition).emit(.mermaid) == #"""
+            flowchart TD
+                start(( )) -->|"on signup"| s_done
+                s_done((("done<br/>end: success")))
+                holdout((("held out<br/>outcome: holdout")))
+                start -.->|"10% held out"| holdout
+                goal>"goal: on purchase<br/>within 2w of entry<br/>converting ends the visit: success"]
+                start -.- goal
+                style s_done fill:#2e7d32,color:#fff
+                style holdout fill:#546e7a,color:#fff
+
+            """#)
+        let condition = try #require(CompiledModule.lowered(check("holdout: 12.5%\ngoal: { when: contact.score >= 40, within: 3d }\n")).first)
+        let dot = GraphEmitter(condition).emit(.dot)
+        #expect(dot.contains(#""start" -> "outcome holdout" [label="12.5% held out", style=dashed];"#), "\(dot)")
+        #expect(dot.contains(#""goal note" [label="goal: when contact.score >= 40\nwithin 3d of entry\nconverting does not end the visit", shape=note];"#),
+                "\(dot)")
+        // A campaign named `goal` keeps a node of its own beside the goal's note.
+        var startsGoal = definition
+        startsGoal.states = [FlowState(id: "feed", line: 1, step: .startCampaign("goal", next: 1)), FlowState(id: "done", line: 2, step: .end(.success))]
+        let both = GraphEmitter(startsGoal).emit(.dot)
+        #expect(both.contains(#""feed" -> "campaign goal" [label="start", style=dashed];"#) && both.contains(#""start" -> "goal note" [style=dotted"#),
+                "\(both)")
+        let neither = try #require(CompiledModule.lowered(check("")).first)
+        for format in GraphEmitter.Format.allCases {
+            let drawn = GraphEmitter(neither).emit(format)
+            #expect(!drawn.contains("holdout") && !drawn.contains("goal"), "\(drawn)")
+        }
+    }
+
     @Test func aSimulationCountsConversionsOfBothGroups() async throws {
         let project = ExampleCampaignTests.result
         var definition = try #require(CompiledModule.lowered(project).first { $0.campaign == "abandoned-cart" && $0.version == 2 })
         definition.holdout = 20
         definition.goal = FlowGoal(awaited: .event("purchase", filter: nil), within: 7 * 86_400, exit: false)
         let report = try await PopulationSimulation(definition: definition, workspace: project.workspace, contacts: 300, days: 40,
-                                                    seed: 3).run()
+                                                    seed: 3).run().campaign
         let counts = report.conversions
         #expect(counts.heldOut + counts.treated == report.entered)
         #expect(report.outcomes["holdout"] == counts.heldOut)

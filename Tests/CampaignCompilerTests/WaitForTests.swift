@@ -146,7 +146,7 @@ import Testing
         let project = ExampleCampaignTests.result
         let definition = try #require(CompiledModule.lowered(project).first { $0.campaign == "smart-nurturing" && $0.version == 2 })
         let report = try await PopulationSimulation(definition: definition, workspace: project.workspace, contacts: 200, days: 240,
-                                                    seed: 7).run()
+                                                    seed: 7).run().campaign
         let arrivals = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.id, $0.arrivals) })
         #expect(arrivals["evaluation", default: 0] > 0, "leads scored 40 or more pass discovery's gate at once")
         #expect(arrivals["timed_out", default: 0] > 0, "the others time out after 120 days")

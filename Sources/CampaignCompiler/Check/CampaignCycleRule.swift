@@ -1,7 +1,7 @@
 /// `campaign-cycle`: `start_campaign` steps that lead back where they started without a wait, across
 /// campaigns, so that the runtime would enter campaign after campaign in one instant without end.
 ///
-/// It follows each campaign's live version: the published one, or, for a campaign with none published, its
+/// It follows each campaign's ``LiveVersion``: the published one, or, for a campaign with none published, its
 /// draft. Within a version it follows every exit of the steps that take no time, and from a `start_campaign`
 /// step it goes on to the start step of the named campaign's live version too. A `wait`, a `wait_until` and
 /// an approval count as waits (a `wait_until` ends a visit's instant even inside its window: the contact
@@ -16,7 +16,7 @@ enum CampaignCycleRule {
     }
 
     static func check(_ campaigns: [Campaign], into diagnostics: inout DiagnosticCollector) {
-        let live = liveVersions(campaigns)
+        let live = LiveVersion.byCampaign(campaigns) { $0 }
         var nodes: [Node] = []
         var firstNode: [String: Int] = [:]
         for (id, campaign) in live.sorted(by: { $0.key < $1.key }) {
@@ -60,16 +60,6 @@ enum CampaignCycleRule {
             diagnostics.emit(.campaignCycle, "start_campaign steps form the cycle \(names), which passes through no wait or approval",
                              at: nodes[first].step.location, notes: notes)
         }
-    }
-
-    /// Each campaign id's published version, or its draft when none is published.
-    private static func liveVersions(_ campaigns: [Campaign]) -> [String: Campaign] {
-        var live: [String: Campaign] = [:]
-        for campaign in campaigns.sorted(by: { $0.location < $1.location }) {
-            guard let id = campaign.id?.value, let status = campaign.status?.value else { continue }
-            if status == .published || (status == .draft && live[id]?.status?.value != .published) { live[id] = campaign }
-        }
-        return live
     }
 
     /// A wait, a wait_until or an approval: the contact's instant ends there.

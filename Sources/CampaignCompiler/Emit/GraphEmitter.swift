@@ -5,7 +5,9 @@ import CampaignFlows
 /// Draws a campaign's steps as a graph, in Graphviz DOT or Mermaid: the start edge labelled with every
 /// trigger, shapes by step kind, condition exits labelled, ends coloured by outcome, and each campaign that a
 /// `start_campaign` or `exit_campaign` step names as a node of its own, outside the flow, with a dashed edge
-/// from the step labelled `start` or `exit`.
+/// from the step labelled `start` or `exit`. Where the campaign has them (v1.2), its holdout is a dashed edge
+/// from the start point, labelled with the share, to an end node of outcome `holdout`, and its goal a note
+/// beside the start point saying what converts, within how long, and whether converting ends the visit.
 public struct GraphEmitter {
     public enum Format: String, CaseIterable, Sendable {
         case dot, mermaid
@@ -79,6 +81,22 @@ public struct GraphEmitter {
         case .api: ["api"]
         }
         return triggers.joined(separator: "\n")
+    }
+
+    /// The holdout's edge label: the share that leaves at entry.
+    private var holdoutLabel: String? {
+        definition.holdout.map { "\(Self.number($0))% held out" }
+    }
+
+    /// The goal's note, one line each for what converts, the window and what converting does.
+    private var goalLabel: String? {
+        guard let goal = definition.goal else { return nil }
+        let awaited = switch goal.awaited {
+        case .event(let event, let filter): "on \(event)" + (filter.map { " where " + text($0) } ?? "")
+        case .condition(let condition): "when " + text(condition)
+        }
+        return "goal: \(awaited)\nwithin \(Self.duration(goal.within)) of entry\n"
+            + (goal.exit ? "converting ends the visit: success" : "converting does not end the visit")
     }
 
     /// Every edge with its label.
@@ -164,6 +182,9 @@ public struct GraphEmitter {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 
+    /// The fill of the holdout's end node: no campaign end has it.
+    private static let holdoutColor = "#546e7a"
+
     private static func color(_ outcome: Outcome) -> String {
         switch outcome {
         case .success: "#2e7d32"
@@ -209,6 +230,15 @@ public struct GraphEmitter {
             for edge in external.edges {
                 p.line("\(nodeIDs[edge.from]) -> \(quoted("campaign \(external.campaigns[edge.to])")) [label=\(quoted(edge.label)), style=dashed];")
             }
+            // Neither is a step's (no space) nor a named campaign's ("campaign " and an id).
+            if let holdoutLabel {
+                p.line("\"outcome holdout\" [label=\(quoted("held out\noutcome: holdout")), shape=doublecircle, style=filled, fontcolor=white, fillcolor=\"\(Self.holdoutColor)\"];")
+                p.line("\"start\" -> \"outcome holdout\" [label=\(quoted(holdoutLabel)), style=dashed];")
+            }
+            if let goalLabel {
+                p.line("\"goal note\" [label=\(quoted(goalLabel)), shape=note];")
+                p.line("\"start\" -> \"goal note\" [style=dotted, arrowhead=none];")
+            }
         }
         return p.text
     }
@@ -245,11 +275,21 @@ public struct GraphEmitter {
         for edge in external.edges {
             p.line("    \(nodeIDs[edge.from]) -.->|\(quoted(edge.label))| c_\(edge.to)")
         }
+        // `holdout` and `goal` have no `s_` either.
+        if let holdoutLabel {
+            p.line("    holdout(((\"held out<br/>outcome: holdout\")))")
+            p.line("    start -.->|\(quoted(holdoutLabel))| holdout")
+        }
+        if let goalLabel {
+            p.line("    goal>\(quoted(goalLabel))]")
+            p.line("    start -.- goal")
+        }
         for (index, state) in definition.states.enumerated() {
             if case .end(let outcome) = state.step {
                 p.line("    style \(nodeIDs[index]) fill:\(Self.color(outcome)),color:#fff")
             }
         }
+        if holdoutLabel != nil { p.line("    style holdout fill:\(Self.holdoutColor),color:#fff") }
         return p.text
     }
 }

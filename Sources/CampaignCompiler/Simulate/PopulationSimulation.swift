@@ -3,37 +3,58 @@ import CampaignRuntime
 import Foundation
 import HeapModule
 
-/// What a simulation produced.
+/// What a simulation produced: the simulated campaign's figures, then those of each campaign run beside it.
 public struct SimulationReport: Sendable {
+    /// How many contacts the population had.
+    public var contacts: Int
+    /// How many days the simulation ran.
+    public var days: Int
+    /// The simulated campaign version's figures.
+    public var campaign: SimulatedCampaign
+    /// The figures of the versions run beside it, in the order of ``PopulationSimulation/companions``.
+    public var companions: [SimulatedCampaign]
+    /// Sends of every campaign on each simulated day (0-based).
+    public var sendsPerDay: [Int]
+}
+
+/// One campaign version's figures at the end of a simulation.
+public struct SimulatedCampaign: Sendable {
+    /// The campaign's id.
     public var campaign: String
     public var version: Int
-    public var contacts: Int
-    public var days: Int
+    /// Visits that entered, held-out ones included.
+    public var entered: Int
     /// Step ids in file order, with arrivals and contacts still there at the end.
     public var steps: [(id: String, arrivals: Int, waiting: Int)]
+    /// Visits that ended, by outcome.
     public var outcomes: [String: Int]
     /// Sends that did not go out, by reason.
     public var suppressed: [String: Int]
-    /// Sends on each simulated day (0-based).
-    public var sendsPerDay: [Int]
-    public var entered: Int
     /// Entries and conversions, treated and held out (v1.2): the converted shares and their lift.
     public var conversions: ConversionCounts
+    /// What converts a visit of the version, which ``conversions`` count; nil when it has no goal.
+    public var goal: FlowGoal?
 }
 
-/// Runs a synthetic population through one campaign version on a virtual clock, with the interpreter.
+/// Runs a synthetic population through one campaign version on a virtual clock, with the interpreter, beside
+/// the versions of other campaigns given as its companions (v1.2): on the same clock and contacts, so that a
+/// `start_campaign` step enters the campaign it names and frequency caps count the sends of them all.
 ///
 /// Contacts get random values for the workspace's fields (a field's declared `values` when it has them),
 /// an email address, random group and persona memberships. Event-triggered campaigns see each contact's
-/// trigger event about once every ten days; schedule and date triggers fire at their instants, manual ones
-/// on the first morning, api ones once per contact. Recipients react to emails: delivered within minutes (95%)
-/// or bounced hard (1%), opened within a day (40%), clicked after opening (25%), unsubscribed after opening
-/// (2%) or complained (0.2%); 3% of contacts have no email address. With a goal on an event (v1.2), each contact
-/// has that event about once a month whatever the campaign does, and a click leads to it within a day 30% of the
-/// time, so that treated and held-out contacts convert at rates a simulation can compare. Everything follows
-/// from the seed.
+/// trigger event about once every ten days (each campaign its own: an event that triggers two of them enters
+/// both); schedule and date triggers fire at their instants, manual ones on the first morning, api ones once
+/// per contact. Recipients react to emails: delivered within minutes (95%) or bounced hard (1%), opened within
+/// a day (40%), clicked after opening (25%), unsubscribed after opening (2%) or complained (0.2%); 3% of
+/// contacts have no email address. With a goal on an event (v1.2), each contact has that event about once a
+/// month whatever the campaigns do, and a click on an email of that goal's campaign leads to it within a day
+/// 30% of the time, so that treated and held-out contacts convert at rates a simulation can compare.
+/// Everything follows from the seed.
 public struct PopulationSimulation {
+    /// The simulated version.
     public let definition: FlowDefinition
+    /// The versions run beside it, each as if it took contacts, whatever its file's status.
+    public let companions: [FlowDefinition]
     public let workspace: Workspace
     public let contacts: Int
     public let days: Int
@@ -42,8 +63,10 @@ public struct PopulationSimulation {
     /// The simulation starts on Monday 5 January 2026, 00:00 UTC.
     public static let start: Double = 1_767_571_200
 
-    public init(definition: FlowDefinition, workspace: Workspace, contacts: Int, days: Int, seed: UInt64) {
+    public init(definition: FlowDefinition, companions: [FlowDefinition] = [], workspace: Workspace, contacts: Int, days: Int,
+                seed: UInt64) {
         self.definition = definition
+        self.companions = companions
         self.workspace = workspace
         self.contacts = contacts
         self.days = days
@@ -51,11 +74,13 @@ public struct PopulationSimulation {
     }
 
     private enum Happening {
-        /// The contact's next trigger event: its name and payload are drawn when it happens, and the one
-        /// after it is planned then, so the agenda holds one per contact rather than a year of them.
-        case trigger
+        /// The contact's next trigger event of one simulated version (an index in ``flows``): its name and
+        /// payload are drawn when it happens, and the one after it is planned then, so the agenda holds one
+        /// per contact and version rather than a year of them.
+        case trigger(flow: Int)
         case event(String, [String: Value])
-        case fire(contact: String?)
+        /// A manual or api firing of one simulated version (an index in ``flows``).
+        case fire(flow: Int, contact: String?)
         /// The contact's next goal event on its own (not after a click); the one after it is planned then.
         case goal(String)
     }
@@ -71,16 +96,20 @@ public struct PopulationSimulation {
         static func == (a: Planned, b: Planned) -> Bool { a.at == b.at && a.order == b.order }
     }
 
+    /// The simulated version, then its companions.
+    private var flows: [FlowDefinition] { [definition] + companions }
+
     public func run(progress: (_ day: Int) -> Void = { _ in }) async throws -> SimulationReport {
         var random = SeededRandom(seed: seed)
         let clock = VirtualClock(now: Self.start)
         let recipients = SimulatedRecipients()
-        let engine = try await CampaignEngine(flows: [FlowInterpreter(definition)], channels: recipients, clock: clock,
+        let flows = self.flows
+        let engine = try await CampaignEngine(flows: flows.map { FlowInterpreter($0) }, channels: recipients, clock: clock,
                                               recordsTrace: false)
         await engine.enforce(workspace.policies)
-        let key = FlowKey(campaign: definition.campaign, version: definition.version)
-        // The simulation runs the version as if it took contacts, whatever its file's status.
-        try await engine.setStatus(key, .published)
+        let keys = flows.map { FlowKey(campaign: $0.campaign, version: $0.version) }
+        // The simulation runs the versions as if they took contacts, whatever their files' status.
+        for key in keys { try await engine.setStatus(key, .published) }
         let ids = (0..<contacts).map { "contact-\($0)" }
         for id in ids { try await engine.upsertContact(randomContact(id, &random)) }
 
@@ -94,18 +123,27 @@ public struct PopulationSimulation {
             agenda.insert(Planned(at: at, order: order, contact: contact, happening: happening))
             order += 1
         }
-        let triggerEvents = definition.trigger.eventTriggers.map(\.event)
-        switch definition.trigger {
-        case .event, .events:
-            for id in ids { plan(Self.start + Double.random(in: 0..<(10 * 86_400), using: &random), id, .trigger) }
-        case .schedule, .dates:
-            break  // the engine fires them on their instants as the clock advances
-        case .manual:
-            plan(Self.start + 9 * 3600, "", .fire(contact: nil))
-        case .api:
-            for id in ids { plan(Self.start + Double.random(in: 0..<(Double(days) * 86_400), using: &random), id, .fire(contact: id)) }
+        let triggerEvents = flows.map { $0.trigger.eventTriggers.map(\.event) }
+        for (flow, version) in flows.enumerated() {
+            switch version.trigger {
+            case .event, .events:
+                for id in ids { plan(Self.start + Double.random(in: 0..<(10 * 86_400), using: &random), id, .trigger(flow: flow)) }
+            case .schedule, .dates:
+                break  // the engine fires them on their instants as the clock advances
+            case .manual:
+                plan(Self.start + 9 * 3600, "", .fire(flow: flow, contact: nil))
+            case .api:
+                for id in ids {
+                    plan(Self.start + Double.random(in: 0..<(Double(days) * 86_400), using: &random), id, .fire(flow: flow, contact: id))
+                }
+            }
         }
-        if case .event(let goal, _)? = definition.goal?.awaited {
+        // Each goal event once, however many versions it converts.
+        var goalEvents: [String] = []
+        for version in flows {
+            if case .event(let goal, _)? = version.goal?.awaited, !goalEvents.contains(goal) { goalEvents.append(goal) }
+        }
+        for goal in goalEvents {
             for id in ids { plan(Self.start + Double.random(in: 0..<(30 * 86_400), using: &random), id, .goal(goal)) }
         }
 
@@ -129,14 +167,14 @@ public struct PopulationSimulation {
                 // A reaction planned inside the last advance may be earlier than the clock: it happens now.
                 clock.now = max(clock.now, next.at)
                 switch next.happening {
-                case .trigger:
+                case .trigger(let flow):
                     // With one trigger nothing is drawn for the name.
-                    let name = triggerEvents.count == 1 ? triggerEvents[0]
-                        : triggerEvents[Int.random(in: 0..<triggerEvents.count, using: &random)]
+                    let events = triggerEvents[flow]
+                    let name = events.count == 1 ? events[0] : events[Int.random(in: 0..<events.count, using: &random)]
                     try await engine.handle(event: name, contact: next.contact, payload: randomPayload(name, &random))
-                    plan(next.at + Double.random(in: 86_400..<(20 * 86_400), using: &random), next.contact, .trigger)
+                    plan(next.at + Double.random(in: 86_400..<(20 * 86_400), using: &random), next.contact, .trigger(flow: flow))
                 case .event(let name, let payload): try await engine.handle(event: name, contact: next.contact, payload: payload)
-                case .fire(let contact): try await engine.fire(key, contact: contact)
+                case .fire(let flow, let contact): try await engine.fire(keys[flow], contact: contact)
                 case .goal(let name):
                     try await engine.handle(event: name, contact: next.contact, payload: randomPayload(name, &random))
                     plan(next.at + Double.random(in: 15 * 86_400..<(45 * 86_400), using: &random), next.contact, .goal(name))
@@ -148,13 +186,17 @@ public struct PopulationSimulation {
             day += 1
             progress(day)
         }
-        let report = try await engine.report(key)
-        let entered = try await engine.store.visits(in: key).count
-        return SimulationReport(
-            campaign: definition.campaign, version: definition.version, contacts: contacts, days: days,
-            steps: definition.states.map { ($0.id, report.arrivalsPerStep[$0.id] ?? 0, report.contactsPerStep[$0.id] ?? 0) },
-            outcomes: report.outcomes, suppressed: report.suppressed, sendsPerDay: sendsPerDay, entered: entered,
-            conversions: report.conversions)
+        var figures: [SimulatedCampaign] = []
+        for (version, key) in zip(flows, keys) {
+            let report = try await engine.report(key)
+            let entered = try await engine.store.visits(in: key).count
+            figures.append(SimulatedCampaign(
+                campaign: version.campaign, version: version.version, entered: entered,
+                steps: version.states.map { ($0.id, report.arrivalsPerStep[$0.id] ?? 0, report.contactsPerStep[$0.id] ?? 0) },
+                outcomes: report.outcomes, suppressed: report.suppressed, conversions: report.conversions, goal: version.goal))
+        }
+        return SimulationReport(contacts: contacts, days: days, campaign: figures[0], companions: Array(figures.dropFirst()),
+                                sendsPerDay: sendsPerDay)
     }
 
     /// Plans the recipients' reactions to one action: a send is delivered or bounces, an email may be opened,
@@ -162,7 +204,8 @@ public struct PopulationSimulation {
     private func react(to request: ActionRequest, _ random: inout SeededRandom, plan: (Double, String, Happening) -> Void) {
         guard case .send(let channel, let message) = request.action else { return }
         let contact = request.key.visit.contact
-        let base: [String: Value] = ["step": .string(request.key.step), "campaign": .string(definition.campaign),
+        let sender = request.key.visit.flow
+        let base: [String: Value] = ["step": .string(request.key.step), "campaign": .string(sender.campaign),
                                      "message": .string(message)]
         let delivery = Double.random(in: 0..<1, using: &random)
         if delivery < 0.95 {
@@ -182,7 +225,8 @@ public struct PopulationSimulation {
             click["link"] = .string("https://example.com/offer")
             let clicked = opened + Double.random(in: 5..<600, using: &random)
             plan(clicked, contact, .event(BuiltInEvent.linkClicked.rawValue, click))
-            if case .event(let goal, _)? = definition.goal?.awaited, Double.random(in: 0..<1, using: &random) < 0.3 {
+            let goal = flows.first { $0.campaign == sender.campaign && $0.version == sender.version }?.goal
+            if case .event(let goal, _)? = goal?.awaited, Double.random(in: 0..<1, using: &random) < 0.3 {
                 plan(clicked + Double.random(in: 60..<86_400, using: &random), contact, .event(goal, randomPayload(goal, &random)))
             }
         } else if reaction < 0.27 {
