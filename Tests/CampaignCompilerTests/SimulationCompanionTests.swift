@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 import Testing
 @testable import CampaignCompiler
 

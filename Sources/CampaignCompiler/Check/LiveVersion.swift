@@ -1,4 +1,4 @@
-import CampaignRuntime
+import CampaignFlows
 
 /// The version of a campaign that other campaigns reach: the one a `start_campaign` step enters, which
 /// `campaign-cycle` follows and `campaignc simulate` runs beside the campaign it simulates. It is the
