@@ -114,7 +114,7 @@ let package = Package(
         // result with an uninterrupted in-memory run (docs/durability.md).
         .executableTarget(
             name: "CampaignCrashHarness",
-            dependencies: ["CampaignRuntime", "CampaignStoreSQLite", "CampaignExamples"]
+            dependencies: ["CampaignRuntime", "CampaignStoreSQLite", "CampaignStorePostgres", "CampaignExamples"]
         ),
         // The campaign service: HTTP routes over the engine, configuration, auth, metrics and workers.
         .target(

@@ -1,18 +1,21 @@
 import CampaignExamples
 import CampaignFlows
 import CampaignRuntime
+import CampaignStorePostgres
 import CampaignStoreSQLite
 import Foundation
 
 // `campaignc-crash`: proof that a crash loses nothing and does nothing twice.
 //
-//   campaignc-crash [--contacts N] [--kills K] [--seed S] [--folder DIR]
+//   campaignc-crash [--contacts N] [--kills K] [--seed S] [--folder DIR] [--postgres URL [--workers W]]
 //       runs a worker over a SQLite file, kills it with SIGKILL at random moments K times, restarts it each
 //       time (it resubmits every input; those already processed are skipped by their ids), lets the last
 //       run finish, then runs the same inputs in memory and compares: identical visits, steps and outcomes
 //       per contact, the same set of actions (none created twice), every one delivered, each at the instant
 //       the in-memory run made it (no timer fired early or late).
-//   campaignc-crash worker --database FILE --deliveries FILE --contacts N --seed S
+//       With --postgres, W workers (3 by default) share a new schema of that server, all at once, and the
+//       kills fall on any of them; the driver creates the contacts before starting them.
+//   campaignc-crash worker (--database FILE | --postgres URL --schema NAME) --deliveries FILE --contacts N --seed S
 //       one worker run (what the driver starts).
 
 /// One recorded input of the workload, with its id and instant.
@@ -101,14 +104,24 @@ final class DeliveryLog: ChannelAdapter, @unchecked Sendable {
     }
 }
 
-/// Runs the workload over a store, skipping inputs already processed, to its end.
-func play(_ engine: CampaignEngine, clock: VirtualClock, profiles: [ContactProfile], inputs: [Input]) async throws {
+/// Creates the workload's contacts that the store lacks.
+func createContacts(_ engine: CampaignEngine, _ profiles: [ContactProfile]) async throws {
     for profile in profiles where try await engine.store.contact(profile.id) == nil {
         try await engine.upsertContact(profile)
     }
-    try await engine.resume()
+}
+
+/// Runs the workload over a store, skipping inputs already processed, to its end.
+///
+/// Before each input it finishes the audience-wide work that a killed worker left half done: one process
+/// never starts an input before its firing, stop or approval has reached every contact, and with several
+/// workers the others would otherwise go on with later inputs until the periodic resume takes that work up
+/// (docs/durability.md). An input is processed only once every earlier one is: each worker goes through
+/// them in order and skips only those the store says are done.
+func play(_ engine: CampaignEngine, clock: VirtualClock, inputs: [Input]) async throws {
     for input in inputs {
         if try await engine.store.processedInput(input.id) != nil { continue }
+        try await engine.resume()
         try await engine.advance(to: input.at)
         clock.now = max(clock.now, input.at)
         switch input.kind {
@@ -143,33 +156,63 @@ let seed = UInt64(option("--seed", arguments) ?? "") ?? 7
 let (profiles, inputs) = workload(contacts: contacts, seed: seed)
 
 if arguments.first == "worker" {
-    guard let database = option("--database", arguments), let deliveries = option("--deliveries", arguments) else {
-        FileHandle.standardError.write(Data("campaignc-crash worker: --database and --deliveries are required\n".utf8))
+    guard let deliveries = option("--deliveries", arguments) else {
+        FileHandle.standardError.write(Data("campaignc-crash worker: --deliveries is required\n".utf8))
+        exit(2)
+    }
+    let store: any CampaignStore
+    if let url = option("--postgres", arguments), let schema = option("--schema", arguments) {
+        // A killed worker's claims are free once its session is gone: nothing to release.
+        store = try await PostgresStore(url: url, schema: schema)
+    } else if let database = option("--database", arguments) {
+        let sqlite = try SQLiteStore(path: database)
+        try await sqlite.releaseClaims()  // this worker replaces one that was killed
+        store = sqlite
+    } else {
+        FileHandle.standardError.write(Data("campaignc-crash worker: --database, or --postgres and --schema, are required\n".utf8))
         exit(2)
     }
     let clock = VirtualClock(now: inputs[0].at)
-    let store = try SQLiteStore(path: database)
-    try await store.releaseClaims()  // this worker replaces one that was killed
     let engine = try await CampaignEngine(flows: CompiledCampaigns.all, store: store,
                                           channels: DeliveryLog(path: deliveries), clock: clock, recordsTrace: false)
-    try await play(engine, clock: clock, profiles: profiles, inputs: inputs)
+    // With PostgreSQL the driver created the contacts: two workers creating one at once could overwrite a
+    // profile that a third had already changed.
+    if option("--postgres", arguments) == nil { try await createContacts(engine, profiles) }
+    try await engine.resume()
+    try await play(engine, clock: clock, inputs: inputs)
     print("worker: done")
     exit(0)
 }
 
 // The driver.
 let kills = Int(option("--kills", arguments) ?? "") ?? 10
+let postgres = option("--postgres", arguments)
+let workerCount = postgres == nil ? 1 : max(1, Int(option("--workers", arguments) ?? "") ?? 3)
 let folder = option("--folder", arguments) ?? FileManager.default.temporaryDirectory.appendingPathComponent("campaignc-crash-\(getpid())").path
 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-let database = folder + "/state.sqlite", deliveries = folder + "/deliveries.log"
-for path in [database, database + "-wal", database + "-shm", deliveries] where FileManager.default.fileExists(atPath: path) {
+let database = folder + "/state.sqlite"
+/// One delivery log per worker slot: workers running at once each append to their own.
+let deliveryLogs = (0..<workerCount).map { folder + "/deliveries-\($0).log" }
+for path in [database, database + "-wal", database + "-shm"] + deliveryLogs where FileManager.default.fileExists(atPath: path) {
     try FileManager.default.removeItem(atPath: path)
 }
+let schema = "campaignc_crash_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+let durable: any CampaignStore
+if let postgres {
+    let store = try await PostgresStore(url: postgres, schema: schema)
+    let setup = try await CampaignEngine(flows: CompiledCampaigns.all, store: store, clock: VirtualClock(now: inputs[0].at),
+                                         recordsTrace: false)
+    try await createContacts(setup, profiles)
+    durable = store
+} else {
+    durable = try SQLiteStore(path: database)
+}
 var random = SeededRandom(seed: seed ^ 0xC0FFEE)
-func startWorker() throws -> Process {
+func startWorker(slot: Int) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    process.arguments = ["worker", "--database", database, "--deliveries", deliveries, "--contacts", String(contacts), "--seed", String(seed)]
+    let store = postgres.map { ["--postgres", $0, "--schema", schema] } ?? ["--database", database]
+    process.arguments = ["worker"] + store + ["--deliveries", deliveryLogs[slot], "--contacts", String(contacts), "--seed", String(seed)]
     process.standardOutput = FileHandle.nullDevice
     try process.run()
     return process
@@ -177,23 +220,32 @@ func startWorker() throws -> Process {
 let started = Date()
 var killed = 0
 var finishedEarly = 0
+var workers = try (0..<workerCount).map { try startWorker(slot: $0) }
 while killed < kills {
-    let worker = try startWorker()
-    // Kill at a random moment in the first two seconds of the run (a restart redoes its start-up too).
+    // Kill one worker at a random moment in the first two seconds after the last kill (a restart redoes its
+    // start-up too), and start it again in its slot.
     try await Task.sleep(for: .milliseconds(200 + random.below(1_800)))
-    if worker.isRunning {
-        kill(worker.processIdentifier, SIGKILL)
-        worker.waitUntilExit()
+    let slot = random.below(workerCount)
+    if workers[slot].isRunning {
+        kill(workers[slot].processIdentifier, SIGKILL)
+        workers[slot].waitUntilExit()
         killed += 1
     } else {
+        guard workers[slot].terminationStatus == 0 else {
+            print("FAIL: a worker exited with status \(workers[slot].terminationStatus)")
+            exit(1)
+        }
         finishedEarly += 1
         if finishedEarly > 3 { break }
     }
+    workers[slot] = try startWorker(slot: slot)
 }
-let last = try startWorker()
+for worker in workers { worker.waitUntilExit() }
+// A last worker alone delivers what the others left in the outbox.
+let last = try startWorker(slot: 0)
 last.waitUntilExit()
-guard last.terminationStatus == 0 else {
-    print("FAIL: the last worker exited with status \(last.terminationStatus)")
+guard last.terminationStatus == 0, workers.allSatisfy({ $0.terminationStatus == 0 }) else {
+    print("FAIL: a worker exited with status \(([last] + workers).map(\.terminationStatus).first { $0 != 0 } ?? 0)")
     exit(1)
 }
 
@@ -202,9 +254,9 @@ let memoryClock = VirtualClock(now: inputs[0].at)
 let reference = DeliveryLog(path: nil)
 let memory = try await CampaignEngine(flows: CompiledCampaigns.all, store: InMemoryStore(), channels: reference,
                                       clock: memoryClock, recordsTrace: false)
-try await play(memory, clock: memoryClock, profiles: profiles, inputs: inputs)
+try await createContacts(memory, profiles)
+try await play(memory, clock: memoryClock, inputs: inputs)
 
-let durable = try SQLiteStore(path: database)
 var failures: [String] = []
 let durableVisits = try await visitsSummary(durable, profiles)
 let memoryVisits = try await visitsSummary(memory.store, profiles)
@@ -212,7 +264,9 @@ if durableVisits != memoryVisits {
     let first = zip(durableVisits, memoryVisits).first { $0 != $1 }
     failures.append("visits differ (\(durableVisits.count) against \(memoryVisits.count)); first: \(first.map { "\($0.0) / \($0.1)" } ?? "count")")
 }
-let logged = try String(contentsOfFile: deliveries, encoding: .utf8).split(separator: "\n").map(String.init)
+let logged = try deliveryLogs.flatMap { path in
+    FileManager.default.fileExists(atPath: path) ? try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init) : []
+}
 let expected = Set(reference.delivered.map { String($0.dropLast()) })
 let actedOn = Set(logged)
 if actedOn != expected {
@@ -226,7 +280,11 @@ for key in Set(CompiledCampaigns.all.map { FlowKey(campaign: $0.definition.campa
 if outstanding > 0 { failures.append("\(outstanding) actions were never delivered") }
 
 let seconds = Int(Date().timeIntervalSince(started))
-print("campaignc-crash: \(contacts) contacts, \(inputs.count) inputs, \(killed) kills (SIGKILL), \(seconds) s")
+if let store = durable as? PostgresStore {
+    try await store.dropSchema()
+    await store.close()
+}
+print("campaignc-crash: \(contacts) contacts, \(inputs.count) inputs, \(workerCount) worker\(workerCount == 1 ? "" : "s") on \(postgres == nil ? "SQLite" : "PostgreSQL"), \(killed) kills (SIGKILL), \(seconds) s")
 print("  visits compared: \(memoryVisits.count); actions: \(expected.count) expected, \(actedOn.count) distinct delivered, \(logged.count) deliveries in all (\(logged.count - actedOn.count) redelivered after a kill)")
 if failures.isEmpty {
     print("1 passed, 0 failed")
