@@ -275,6 +275,27 @@ extension StoreConformanceTests {
         #expect(fall.paris == ["2026-10-31T00:30:00Z", "2026-11-01T00:30:00Z", "2026-11-02T00:30:00Z"])
     }
 
+    @Test(arguments: StoreFactory.all)
+    func aGoalConversionWritesAJournalLine(_ factory: StoreFactory) async throws {
+        let goal = FlowGoal(awaited: .event("purchase", filter: nil), within: 1_000, exit: true)
+        let clock = VirtualClock(now: 0)
+        let engine = try await CampaignEngine(flows: [Self.goalFlow(holdout: 10, goal: goal)], store: try await factory.make(),
+                                              clock: clock, keepsJournal: true)
+        for (id, heldOut) in [("treated", false), ("held", true)] {
+            try await engine.upsertContact(subscriber(id))
+            await engine.forceHoldout(contact: id, heldOut)
+            try await engine.handle(event: "signup", contact: id)
+        }
+        clock.now = 100
+        try await engine.handle(event: "purchase", contact: "treated")
+        try await engine.handle(event: "purchase", contact: "held")
+        try await engine.handle(event: "purchase", contact: "treated")
+        let treated = try await engine.store.journal(of: "treated").filter { $0.at == 100 }.map { "\($0.kind.rawValue): \($0.detail)" }
+        #expect(treated == ["converted: goal: event purchase", "ended: success"], "once, before the end it causes")
+        let held = try await engine.store.journal(of: "held").filter { $0.kind == .converted }
+        #expect(held.map(\.detail) == ["goal: event purchase (held out)"] && held.first?.visit == 1)
+    }
+
     @Test func flowStatesAndFiringsWithoutContactZonesAreStoredAsBefore() throws {
         var state = FlowRuntimeState()
         state.fanOuts = [FanOut(work: .firing(at: 5))]

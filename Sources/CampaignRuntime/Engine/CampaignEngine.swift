@@ -467,6 +467,14 @@ public actor CampaignEngine {
                 if heldOut { counts.heldOutConverted += 1 } else { counts.treatedConverted += 1 }
                 state.conversions = counts
             }
+            if keepsJournal {
+                let reached = switch goal.awaited {
+                case .event(let name, _): "goal: event \(name)"
+                case .condition: "goal: condition held"
+                }
+                unit.effect.journal.append(JournalEntry(contact: id, flow: visit.key.flow, visit: visit.key.number, at: now,
+                                                        kind: .converted, detail: heldOut ? "\(reached) (held out)" : reached))
+            }
             if goal.exit, visit.isActive {
                 try await end(&visit, .campaign(.success), now: now, unit)
             } else {
