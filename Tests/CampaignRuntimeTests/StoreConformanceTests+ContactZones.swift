@@ -191,6 +191,31 @@ extension StoreConformanceTests {
                 == ["Asia/Tokyo", "America/New_York", "Europe/Berlin", "Asia/Kolkata"])
     }
 
+    /// The pass that starts the schedule and the firings both go page by page: zones found on a later page fire.
+    @Test(arguments: StoreFactory.all)
+    func zonesOfContactsPastTheFirstPageFire(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let ids = (0...CampaignEngine.pageSize).map { String(format: "c-%04d", $0) }
+        var unit = EffectUnit()
+        for id in ids { unit.contacts[id] = Self.resident(id, nil) }
+        unit.contacts[ids[250]] = Self.resident(ids[250], .string("America/New_York"))
+        unit.contacts[ids.last!] = Self.resident(ids.last!, .string("Asia/Tokyo"))
+        try await store.commit(unit)
+        let clock = VirtualClock(now: Self.utc("2026-06-01T02:00:00Z"))
+        let flow = Self.zonedFlow([FlowState(id: "done", line: 1, step: .end(.success))], trigger: .schedule("0 9 * * *"))
+        let engine = try await CampaignEngine(flows: [flow], store: store, clock: clock)
+        try await engine.advance(to: clock.now)
+        #expect(try await store.flowState(Self.flow).contactZones.map { Set($0.keys) } == ["America/New_York", "Asia/Tokyo"])
+        try await engine.advance(to: Self.utc("2026-06-02T01:00:00Z"))
+        var entered: [String: [String]] = [:]
+        for line in await Self.entries(engine) {
+            let parts = line.split(separator: " ")
+            entered[String(parts[1]), default: []].append(String(parts[0]))
+        }
+        #expect(entered.mapValues(\.count) == ["2026-06-01T07:00:00Z": ids.count - 2, "2026-06-01T13:00:00Z": 1, "2026-06-02T00:00:00Z": 1])
+        #expect(entered["2026-06-01T13:00:00Z"] == [ids[250]] && entered["2026-06-02T00:00:00Z"] == [ids.last!])
+    }
+
     @Test(arguments: StoreFactory.all)
     func aFiringForOneContactOrByHandIsNotFilteredByZone(_ factory: StoreFactory) async throws {
         let store = try await factory.make()

@@ -673,6 +673,8 @@ public actor CampaignEngine {
         case .firing(let at):
             unit.collectsDedupeArrivals = key
             let zones = fanOut.zones.map(Set.init)
+            // Most of the page may live elsewhere: its profiles in one read, the visits of those who enter only.
+            if zones != nil { try await unit.prefetch(profiles: ids) }
             for id in ids {
                 if let zones {
                     guard let entry = entries[key], let contact = try await unit.contact(id),
@@ -795,6 +797,11 @@ public actor CampaignEngine {
         }
     }
 
+    /// The last ``nextTriggerFiring(_:_:)`` of each schedule in contact time zones, with the `triggeredUpTo` and
+    /// zones it was computed from: it is looked for before every batch of timers, and costs a search of the
+    /// schedule per zone.
+    private var upcomingZoneFirings: [FlowKey: (after: Double, zones: [String: Double]?, firing: (at: Double, zones: [String]?)?)] = [:]
+
     /// The next schedule or date firing of a flow strictly after its state's `triggeredUpTo` (nil before the
     /// schedule counts). A schedule in contact time zones fires at its local time in the fallback zone and in
     /// each zone the state lists (from when it was listed): the firing is the earliest of these, for the zones
@@ -805,14 +812,19 @@ public actor CampaignEngine {
         case .schedule:
             guard let schedule = entry.schedule else { return nil }
             guard entry.schedulesInContactZones else { return schedule.next(after: after, timeZone: entry.timeZone).map { ($0, nil) } }
+            if let upcoming = upcomingZoneFirings[key], upcoming.after == after, upcoming.zones == state.contactZones {
+                return upcoming.firing
+            }
             var firings: [(zone: String, at: Double)] = []
             if let at = schedule.next(after: after, timeZone: entry.timeZone) { firings.append((entry.definition.timezone, at)) }
             for (name, since) in state.contactZones ?? [:] {
                 guard let zone = resolvedZone(name), let at = schedule.next(after: max(after, since), timeZone: zone) else { continue }
                 firings.append((name, at))
             }
-            guard let at = firings.map(\.at).min() else { return nil }
-            return (at, firings.filter { $0.at == at }.map(\.zone).sorted())
+            let at = firings.map(\.at).min()
+            let firing = at.map { at in (at, Optional(firings.filter { $0.at == at }.map(\.zone).sorted())) }
+            upcomingZoneFirings[key] = (after, state.contactZones, firing)
+            return firing
         case .dates(let dates):
             return dates.filter { $0 > after }.min().map { ($0, nil) }
         default:
@@ -1772,6 +1784,15 @@ final class Unit {
             let digests = try await store.processedInputs(unread)
             for id in unread { storedInputs[id] = .some(digests[id]) }
         }
+    }
+
+    /// Reads the profiles of `contacts` at once, without their visits, for a page of a firing that enters
+    /// only some of them (a schedule's firing in contact time zones): a database store answers in one query.
+    nonisolated(nonsending) func prefetch(profiles ids: [String]) async throws {
+        let missing = Array(Set(ids.filter { storedContacts[$0] == nil }))
+        guard !missing.isEmpty else { return }
+        let profiles = try await store.contacts(missing)
+        for id in missing { storedContacts[id] = .some(profiles[id]) }
     }
 
     /// The digest recorded with an input id by a committed unit, or nil.
