@@ -44,10 +44,10 @@ extension StoreConformanceTests {
         return until
     }
 
-    /// Who entered and when, in order.
+    /// Who entered campaign `c` and when, in order.
     static func entries(_ engine: CampaignEngine) async -> [String] {
         await engine.trace.compactMap { event in
-            if case .entered(let key, let at) = event { return "\(key.contact) \(Self.text(at))" }
+            if case .entered(let key, let at) = event, key.flow == flow { return "\(key.contact) \(Self.text(at))" }
             return nil
         }
     }
@@ -214,6 +214,30 @@ extension StoreConformanceTests {
         }
         #expect(entered.mapValues(\.count) == ["2026-06-01T07:00:00Z": ids.count - 2, "2026-06-01T13:00:00Z": 1, "2026-06-02T00:00:00Z": 1])
         #expect(entered["2026-06-01T13:00:00Z"] == [ids[250]] && entered["2026-06-02T00:00:00Z"] == [ids.last!])
+    }
+
+    /// A zone written by a step of another campaign, in a batch of the inbox, is listed in that batch's commit.
+    @Test(arguments: StoreFactory.all)
+    func aZoneSetByAStepInABatchOfTheInboxFires(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let clock = VirtualClock(now: Self.utc("2026-06-01T02:00:00Z"))
+        let daily = Self.zonedFlow([FlowState(id: "done", line: 1, step: .end(.success))], trigger: .schedule("0 9 * * *"))
+        let moving = makeFlow([
+            FlowState(id: "move", line: 1, step: .update([FieldAssignment(field: Self.zoneField, value: .string("Asia/Tokyo"))], next: 1)),
+            FlowState(id: "moved", line: 2, step: .end(.success)),
+        ], trigger: .event("moved", filter: nil), campaign: "moving")
+        let engine = try await CampaignEngine(flows: [daily, moving], store: store, clock: clock)
+        try await engine.upsertContact(Self.resident("a", nil))
+        try await engine.advance(to: clock.now)
+        #expect(try await store.flowState(Self.flow).contactZones == [:])
+        var accepted = EffectUnit()
+        accepted.inboxAdded = [InboxEvent(id: "e1", contact: "a", event: "moved", payload: [:], at: clock.now)]
+        try await store.commit(accepted)
+        #expect(try await engine.processInbox() == 1)
+        #expect(try await store.flowState(Self.flow).contactZones == ["Asia/Tokyo": clock.now])
+        try await engine.advance(to: Self.utc("2026-06-02T01:00:00Z"))
+        #expect(await Self.entries(engine) == ["a 2026-06-02T00:00:00Z"],
+                "at 09:00 in Tokyo, not at 09:00 in Paris")
     }
 
     @Test(arguments: StoreFactory.all)

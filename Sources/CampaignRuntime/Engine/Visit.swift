@@ -254,6 +254,8 @@ public struct FanOut: Codable, Sendable, Equatable {
     /// Nil, and absent from the JSON, for a firing for everyone.
     public var zones: [String]?
 
+    /// Work over the audience, from its first contact; a schedule's firing in contact time zones passes the
+    /// `zones` it is for.
     public init(work: Work, zones: [String]? = nil) {
         self.work = work
         self.zones = zones
