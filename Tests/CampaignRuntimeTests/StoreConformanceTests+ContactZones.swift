@@ -271,6 +271,23 @@ extension StoreConformanceTests {
         #expect(try await store.visits(in: Self.flow).count == 5, "each contact once")
     }
 
+    /// A firing a process left unfinished keeps its zones in the store: resumed, it enters their contacts only.
+    @Test(arguments: StoreFactory.all)
+    func aFiringLeftUnfinishedResumesForItsZonesOnly(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let clock = VirtualClock(now: Self.utc("2026-06-01T02:00:00Z"))
+        let engine = try await Self.dailyAtNine(store, clock: clock)
+        try await engine.advance(to: clock.now)
+        var state = try await store.flowState(Self.flow)
+        state.fanOuts.append(FanOut(work: .firing(at: Self.utc("2026-06-02T00:00:00Z")), zones: ["Asia/Tokyo"]))
+        var left = EffectUnit()
+        left.flows[Self.flow] = state
+        try await store.commit(left)
+        try await engine.resume()
+        #expect(await Self.entries(engine) == ["tokyo 2026-06-02T00:00:00Z"])
+        #expect(try await store.flowState(Self.flow).fanOuts.isEmpty)
+    }
+
     @Test func aReopenedDatabaseFiresEachZoneOnce() async throws {
         try await withDatabaseFile { path in
             let clock = VirtualClock(now: Self.utc("2026-06-01T02:00:00Z"))
