@@ -171,4 +171,13 @@ import Testing
         #expect(Set(Self.departures(of: wrong, from: .object(["$ref": .string("#/components/schemas/Journey")]), in: document))
                 == ["/contact: integer, described as string", "/not_entered: missing"])
     }
+
+    /// A journey's line may be of every kind the journal writes, and of no other.
+    @Test func journeyLinesAreDescribedWithEveryKindOfTheJournal() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(try OpenAPIDocument.bytes())) as? [String: Any])
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let line = (schemas?["TimelineLine"] as? [String: Any])?["properties"] as? [String: Any]
+        let kind = try #require(line?["kind"] as? [String: Any])
+        #expect(kind["enum"] as? [String] == JournalEntry.Kind.allCases.map(\.rawValue))
+    }
 }

@@ -40,6 +40,7 @@ public actor CampaignEngine {
         let flow: any CampaignFlow
         /// Read once: a compiled flow's `definition` is a computed copy.
         let definition: FlowDefinition
+        /// The campaign's zone; with a contact time zone field, the fallback for contacts whose field names none.
         let timeZone: TimeZone
         let stateIndex: [String: Int]
         /// Whether some step reads `event.FIELD`: only then does a visit keep its trigger's payload, which
@@ -49,6 +50,9 @@ public actor CampaignEngine {
         let waitsFor: Bool
         /// The cron schedule of a schedule trigger, parsed once.
         let schedule: CronSchedule?
+        /// Whether the schedule fires at its local time in each zone the contacts live in (a schedule trigger
+        /// with a contact time zone field), which the flow's state then lists (``FlowRuntimeState/contactZones``).
+        let schedulesInContactZones: Bool
         /// Test and split states by step id, for variants forced by scenarios.
         let fingerprint: UInt64
 
@@ -61,6 +65,7 @@ public actor CampaignEngine {
             } else {
                 schedule = nil
             }
+            schedulesInContactZones = schedule != nil && definition.contactTimezoneField != nil
             fingerprint = Self.fingerprint(of: definition)
             stateIndex = Dictionary(definition.states.enumerated().map { ($1.id, $0) }) { first, _ in first }
             stepsReadTheEvent = definition.states.contains { state in
@@ -463,6 +468,14 @@ public actor CampaignEngine {
                 if heldOut { counts.heldOutConverted += 1 } else { counts.treatedConverted += 1 }
                 state.conversions = counts
             }
+            if keepsJournal {
+                let reached = switch goal.awaited {
+                case .event(let name, _): "goal: event \(name)"
+                case .condition: "goal: condition held"
+                }
+                unit.effect.journal.append(JournalEntry(contact: id, flow: visit.key.flow, visit: visit.key.number, at: now,
+                                                        kind: .converted, detail: heldOut ? "\(reached) (held out)" : reached))
+            }
             if goal.exit, visit.isActive {
                 try await end(&visit, .campaign(.success), now: now, unit)
             } else {
@@ -524,7 +537,7 @@ public actor CampaignEngine {
             }
             var refused = false
             do {
-                if !unit.effect.inputs.isEmpty { try await store.commit(unit.effect) }
+                if !unit.effect.inputs.isEmpty { try await commit(unit) }
             } catch is StoreError {
                 refused = true
             }
@@ -587,7 +600,10 @@ public actor CampaignEngine {
         try await exclusively { try await fire(key, contact: contact, at: clock.now, recordingUpTo: nil, input: input) }
     }
 
-    private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?, input: String? = nil) async throws {
+    /// Fires `key` for one contact, or for the audience: everyone, or, with `zones`, the contacts living in
+    /// one of them (a schedule's firing in contact time zones).
+    private func fire(_ key: FlowKey, contact: String?, at now: Double, recordingUpTo: Double?, zones: [String]? = nil,
+                      input: String? = nil) async throws {
         let unit = Unit(store: store)
         unit.explainsRefusals = contact != nil
         guard try await accept(input, ["fire", key.description, contact ?? ""], unit) else { return }
@@ -595,7 +611,7 @@ public actor CampaignEngine {
             try await unit.updateFlow(key) { $0.triggeredUpTo = recordingUpTo }
         }
         guard let contact else {
-            try await unit.updateFlow(key) { $0.fanOuts.append(FanOut(work: .firing(at: now))) }
+            try await unit.updateFlow(key) { $0.fanOuts.append(FanOut(work: .firing(at: now), zones: zones)) }
             try await finish(unit)
             try await runFanOuts(key)
             return
@@ -657,7 +673,16 @@ public actor CampaignEngine {
         switch fanOut.work {
         case .firing(let at):
             unit.collectsDedupeArrivals = key
-            for id in ids { try await enter(key, contact: id, payload: [:], now: at, unit) }
+            let zones = fanOut.zones.map(Set.init)
+            // Most of the page may live elsewhere: its profiles in one read, the visits of those who enter only.
+            if zones != nil { try await unit.prefetch(profiles: ids) }
+            for id in ids {
+                if let zones {
+                    guard let entry = entries[key], let contact = try await unit.contact(id),
+                          zones.contains(zone(of: contact, in: entry).name) else { continue }
+                }
+                try await enter(key, contact: id, payload: [:], now: at, unit)
+            }
             unit.collectsDedupeArrivals = nil
             try await keepBest(of: unit.dedupeArrivals, now: at, unit)
         case .settleDuplicates(let at):
@@ -723,9 +748,14 @@ public actor CampaignEngine {
         try await exclusively {
             if resumeIsDue { try await resume() }
             for key in flowKeys where isScheduled(key) {
-                guard try await store.flowState(key).triggeredUpTo == nil else { continue }
+                guard try await store.flowState(key).triggeredUpTo == nil, let entry = entries[key] else { continue }
+                let now = clock.now
+                let zones = entry.schedulesInContactZones ? try await contactZonesOfEveryContact(entry, now: now) : nil
                 let unit = Unit(store: store)
-                try await unit.updateFlow(key) { $0.triggeredUpTo = clock.now }
+                try await unit.updateFlow(key) { state in
+                    state.triggeredUpTo = now
+                    state.contactZones = zones
+                }
                 try await finish(unit)
             }
             let firing = try await nextFiring().flatMap { $0.at <= time ? $0 : nil }
@@ -733,7 +763,7 @@ public actor CampaignEngine {
             let ran = try await runTimers(dueBy: min(time, firing?.at ?? time), limit: limit)
             if ran > 0 { return ran }
             guard let firing else { return 0 }
-            try await fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at)
+            try await fire(firing.key, contact: nil, at: firing.at, recordingUpTo: firing.at, zones: firing.zones)
             return 1
         }
     }
@@ -746,13 +776,14 @@ public actor CampaignEngine {
         return [firing, timer].compactMap { $0 }.min()
     }
 
-    /// The earliest schedule or date firing of a published flow whose schedule is being counted.
-    private func nextFiring() async throws -> (at: Double, key: FlowKey)? {
-        var earliest: (at: Double, key: FlowKey)?
+    /// The earliest schedule or date firing of a published flow whose schedule is being counted, with the
+    /// zones it fires in (nil: for everyone).
+    private func nextFiring() async throws -> (at: Double, key: FlowKey, zones: [String]?)? {
+        var earliest: (at: Double, key: FlowKey, zones: [String]?)?
         for key in flowKeys where isScheduled(key) {
-            guard try await status(key) == .published, let after = try await store.flowState(key).triggeredUpTo,
-                  let at = nextTriggerFiring(key, after: after) else { continue }
-            if earliest.map({ (at, key) < ($0.at, $0.key) }) ?? true { earliest = (at, key) }
+            let state = try await store.flowState(key)
+            guard try await status(key) == .published, let firing = nextTriggerFiring(key, state) else { continue }
+            if earliest.map({ (firing.at, key) < ($0.at, $0.key) }) ?? true { earliest = (firing.at, key, firing.zones) }
         }
         return earliest
     }
@@ -767,12 +798,38 @@ public actor CampaignEngine {
         }
     }
 
-    /// The next schedule or date firing of a flow strictly after `instant`.
-    private func nextTriggerFiring(_ key: FlowKey, after instant: Double) -> Double? {
-        switch entries[key]?.definition.trigger {
-        case .schedule?: entries[key]?.schedule?.next(after: instant, timeZone: entries[key]!.timeZone)
-        case .dates(let dates)?: dates.filter { $0 > instant }.min()
-        default: nil
+    /// The last ``nextTriggerFiring(_:_:)`` of each schedule in contact time zones, with the `triggeredUpTo` and
+    /// zones it was computed from: it is looked for before every batch of timers, and costs a search of the
+    /// schedule per zone.
+    private var upcomingZoneFirings: [FlowKey: (after: Double, zones: [String: Double]?, firing: (at: Double, zones: [String]?)?)] = [:]
+
+    /// The next schedule or date firing of a flow strictly after its state's `triggeredUpTo` (nil before the
+    /// schedule counts). A schedule in contact time zones fires at its local time in the fallback zone and in
+    /// each zone the state lists (from when it was listed): the firing is the earliest of these, for the zones
+    /// whose local time it is then, together (nil: for everyone).
+    private func nextTriggerFiring(_ key: FlowKey, _ state: FlowRuntimeState) -> (at: Double, zones: [String]?)? {
+        guard let entry = entries[key], let after = state.triggeredUpTo else { return nil }
+        switch entry.definition.trigger {
+        case .schedule:
+            guard let schedule = entry.schedule else { return nil }
+            guard entry.schedulesInContactZones else { return schedule.next(after: after, timeZone: entry.timeZone).map { ($0, nil) } }
+            if let upcoming = upcomingZoneFirings[key], upcoming.after == after, upcoming.zones == state.contactZones {
+                return upcoming.firing
+            }
+            var firings: [(zone: String, at: Double)] = []
+            if let at = schedule.next(after: after, timeZone: entry.timeZone) { firings.append((entry.definition.timezone, at)) }
+            for (name, since) in state.contactZones ?? [:] {
+                guard let zone = resolvedZone(name), let at = schedule.next(after: max(after, since), timeZone: zone) else { continue }
+                firings.append((name, at))
+            }
+            let at = firings.map(\.at).min()
+            let firing = at.map { at in (at, Optional(firings.filter { $0.at == at }.map(\.zone).sorted())) }
+            upcomingZoneFirings[key] = (after, state.contactZones, firing)
+            return firing
+        case .dates(let dates):
+            return dates.filter { $0 > after }.min().map { ($0, nil) }
+        default:
+            return nil
         }
     }
 
@@ -957,8 +1014,15 @@ public actor CampaignEngine {
     // MARK: Processing
 
     private func finish(_ unit: Unit) async throws {
-        try await store.commit(unit.effect)
+        try await commit(unit)
         try await deliver(after: unit)
+    }
+
+    /// Commits a unit, with the contact zones its contacts add to schedules that fire per zone.
+    private func commit(_ unit: Unit) async throws {
+        let zones = try await recordContactZones(of: unit)
+        try await store.commit(unit.effect)
+        for (key, listed) in zones { knownContactZones[key, default: []].formUnion(listed) }
     }
 
     /// `start_campaign`: enters the contact into the campaign's published version, without a trigger event
@@ -1029,11 +1093,11 @@ public actor CampaignEngine {
         unit.effect.journal.append(JournalEntry(contact: contact, flow: key, visit: nil, at: now, kind: .notEntered, detail: reason))
     }
 
-    private func context(_ visit: Visit, contact: ContactProfile, now: Double, event: [String: Value]? = nil,
-                         timeZone: TimeZone? = nil) -> FlowContext {
+    /// What the visit's conditions and steps see now, in the contact's zone.
+    private func context(_ visit: Visit, contact: ContactProfile, now: Double, event: [String: Value]? = nil) -> FlowContext {
         var context = FlowContext(now: now, contact: contact, event: event ?? visit.triggerPayload, sends: visit.sends,
                                   campaign: visit.key.flow.campaign, version: visit.key.flow.version,
-                                  timeZone: timeZone ?? entries[visit.key.flow]!.timeZone)
+                                  timeZone: zone(of: contact, in: entries[visit.key.flow]!).timeZone)
         if !forcedVariants.isEmpty, let forced = forcedVariants[contact.id]?[visit.key.flow] { context.forcedVariants = forced }
         return context
     }
@@ -1052,7 +1116,7 @@ public actor CampaignEngine {
         let flow = entry.flow
         let definition = entry.definition
         var probe = FlowContext(now: now, contact: contact, event: payload, campaign: key.campaign, version: key.version,
-                                timeZone: entries[key]!.timeZone)
+                                timeZone: zone(of: contact, in: entry).timeZone)
         if let event, !definition.trigger.triggers(on: event).contains(where: { flow.triggerFilter($0, &probe) }) {
             return refuse(key, contact: id, "the trigger's where did not hold", now: now, unit)
         }
@@ -1096,7 +1160,6 @@ public actor CampaignEngine {
         let entry = entries[key]!
         let flow = entry.flow
         let states = entry.definition.states
-        let timeZone = entry.timeZone
         // The contact changes only through this visit's actions and sends; read it again only after those.
         var contact = try await unit.contact(visit.key.contact)!
         // The visit that archives its contact goes on to its `next` (its sends are suppressed); only its
@@ -1108,7 +1171,7 @@ public actor CampaignEngine {
             try await unit.updateFlow(key) { $0.arrivals[state, default: 0] += 1 }
             let stateID = states[state].id
             record(.arrived(visit.key, state: stateID, at: now), unit)
-            var context = self.context(visit, contact: contact, now: now, timeZone: timeZone)
+            var context = self.context(visit, contact: contact, now: now)
             switch flow.step(state, &context) {
             case .go(let next):
                 visit.state = next
@@ -1384,37 +1447,117 @@ public actor CampaignEngine {
         return true
     }
 
+    // MARK: Contact time zones
+
+    /// The zone a contact's times are read in for `entry` (wait_until, send times, quiet hours, date
+    /// functions, schedules): with a contact time zone field (v1.2), the zone the contact's field names when
+    /// ``CampaignTimeZone/resolve(_:)`` accepts it, else, and for a campaign in one zone, the campaign's zone.
+    /// Read afresh at each step, so a contact whose field changes gets the new zone at their next step.
+    private func zone(of contact: ContactProfile, in entry: Entry) -> (name: String, timeZone: TimeZone) {
+        if let field = entry.definition.contactTimezoneField, case .string(let name)? = contact.fields[field],
+           let zone = resolvedZone(name) {
+            return (name, zone)
+        }
+        return (entry.definition.timezone, entry.timeZone)
+    }
+
+    /// Zone names read in contacts' fields, resolved once each (a zone is read from the system's database):
+    /// every name the runtime accepts (the IANA database bounds them), and refused ones (nil) until there are
+    /// ``maximumResolvedZoneNames`` entries, so that fields holding anything at all cannot grow it without end.
+    private var resolvedZones: [String: TimeZone?] = [:]
+    private static let maximumResolvedZoneNames = 2_000
+
+    /// The zone a contact's field names, or nil when the runtime refuses the name (an abbreviation, an offset,
+    /// an unknown name).
+    private func resolvedZone(_ name: String) -> TimeZone? {
+        if let resolved = resolvedZones[name] { return resolved }
+        let zone = try? CampaignTimeZone.resolve(name).get()
+        if zone != nil || resolvedZones.count < Self.maximumResolvedZoneNames { resolvedZones[name] = zone }
+        return zone
+    }
+
+    /// The zones each flow's state lists in ``FlowRuntimeState/contactZones``, as far as this engine knows
+    /// (only what a commit wrote or a read found): a contact written in one of them needs no read of the
+    /// flow's state. It only grows, since zones are never taken out of a flow's state.
+    private var knownContactZones: [FlowKey: Set<String>] = [:]
+
+    /// Every zone but the fallback that the store's contacts live in, for `entry`'s schedule, each counting
+    /// from `now`: one pass over all contacts when the schedule starts counting.
+    private func contactZonesOfEveryContact(_ entry: Entry, now: Double) async throws -> [String: Double] {
+        var zones: [String: Double] = [:]
+        var cursor: String?
+        while true {
+            let ids = try await store.contactIDs(after: cursor, limit: Self.pageSize)
+            for contact in try await store.contacts(ids).values {
+                let name = zone(of: contact, in: entry).name
+                if name != entry.definition.timezone { zones[name] = now }
+            }
+            guard ids.count == Self.pageSize else { return zones }
+            cursor = ids.last
+        }
+    }
+
+    /// Adds to the state of each flow whose schedule fires per contact zone, once it counts, the zones of the
+    /// unit's contacts it does not list yet, counting from now (so a zone whose local time has passed since
+    /// the last firing does not fire for it late). Returns the zones each such flow's state lists after the
+    /// unit, for ``knownContactZones`` once the unit is committed.
+    private func recordContactZones(of unit: Unit) async throws -> [FlowKey: Set<String>] {
+        guard !unit.effect.contacts.isEmpty else { return [:] }
+        var listed: [FlowKey: Set<String>] = [:]
+        for key in flowKeys {
+            guard let entry = entries[key], entry.schedulesInContactZones else { continue }
+            let known = knownContactZones[key] ?? []
+            let unknown = Set(unit.effect.contacts.values.map { zone(of: $0, in: entry).name })
+                .subtracting(known).subtracting([entry.definition.timezone])
+            guard !unknown.isEmpty else { continue }
+            // Before the schedule counts there is nothing to add: the pass that starts it finds every zone.
+            guard let zones = try await unit.flowState(key).contactZones else { continue }
+            let now = clock.now
+            let added = unknown.subtracting(zones.keys)
+            if !added.isEmpty {
+                try await unit.updateFlow(key) { state in
+                    for name in added { state.contactZones?[name] = now }
+                }
+            }
+            listed[key] = known.union(zones.keys).union(added)
+        }
+        return listed
+    }
+
     // MARK: Send time
 
-    /// When a `send_time: optimized` send goes out: at the next start, within 24 hours, of the local hour in
-    /// which the contact opened most often in the last 90 days (ties: the earliest hour); now when the
-    /// current local hour is that hour or the contact has no opens. Nil means now.
+    /// When a `send_time: optimized` send goes out: at the next start, within 24 hours, of the local hour (in
+    /// the contact's zone) in which the contact opened most often in the last 90 days (ties: the earliest
+    /// hour); now when the current local hour is that hour or the contact has no opens. Nil means now.
     private func optimizedSendTime(_ visit: Visit, now: Double, _ unit: Unit) async throws -> Double? {
-        guard let contact = try await unit.contact(visit.key.contact), let zone = entries[visit.key.flow]?.timeZone else { return nil }
+        guard let contact = try await unit.contact(visit.key.contact), let entry = entries[visit.key.flow] else { return nil }
+        let timeZone = zone(of: contact, in: entry).timeZone
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
+        calendar.timeZone = timeZone
         var opensByHour = Array(repeating: 0, count: 24)
         for open in contact.history.opens where open > now - ContactHistory.openMemory && open <= now {
             opensByHour[calendar.component(.hour, from: Date(timeIntervalSince1970: open))] += 1
         }
         guard let most = opensByHour.max(), most > 0, let hour = opensByHour.firstIndex(of: most) else { return nil }
         if calendar.component(.hour, from: Date(timeIntervalSince1970: now)) == hour { return nil }
-        return WaitUntil.next(after: now, days: Array(1...7), from: hour * 60, to: nil, timeZone: zone)
+        return WaitUntil.next(after: now, days: Array(1...7), from: hour * 60, to: nil, timeZone: timeZone)
     }
 
     /// Until when a send must wait, and why, or nil to send now: until the contact's best hour
     /// (`send_time: optimized`, "send time"), or, for a marketing message on one of their channels, until the
-    /// workspace's quiet hours end ("quiet hours", in the campaign's zone).
+    /// workspace's quiet hours end ("quiet hours", in the contact's zone).
     private func heldSend(_ visit: Visit, channel: MessageChannel, message: String, optimized: Bool, now: Double,
                           _ unit: Unit) async throws -> (until: Double, reason: String)? {
         if optimized, let at = try await optimizedSendTime(visit, now: now, unit), at > now { return (at, "send time") }
         guard let quiet = policies?.quietHours, quiet.channels.contains(channel),
-              let entry = entries[visit.key.flow], !(entry.definition.messages[message]?.transactional ?? false) else { return nil }
-        let wall = ZoneClock(entry.timeZone).wallTime(at: Int(now.rounded(.down)))
+              let entry = entries[visit.key.flow], !(entry.definition.messages[message]?.transactional ?? false),
+              let contact = try await unit.contact(visit.key.contact) else { return nil }
+        let timeZone = zone(of: contact, in: entry).timeZone
+        let wall = ZoneClock(timeZone).wallTime(at: Int(now.rounded(.down)))
         let minute = (wall - wall.flooredDivision(by: 86_400) * 86_400) / 60
         let inside = quiet.from < quiet.to ? (quiet.from <= minute && minute < quiet.to) : (minute >= quiet.from || minute < quiet.to)
         guard inside else { return nil }
-        return (WaitUntil.next(after: now, days: Array(1...7), from: quiet.to, to: nil, timeZone: entry.timeZone), "quiet hours")
+        return (WaitUntil.next(after: now, days: Array(1...7), from: quiet.to, to: nil, timeZone: timeZone), "quiet hours")
     }
 
     private func holdSend(_ visit: inout Visit, state: Int, until: Double, reason: String, now: Double, _ unit: Unit) async throws {
@@ -1642,6 +1785,15 @@ final class Unit {
             let digests = try await store.processedInputs(unread)
             for id in unread { storedInputs[id] = .some(digests[id]) }
         }
+    }
+
+    /// Reads the profiles of `contacts` at once, without their visits, for a page of a firing that enters
+    /// only some of them (a schedule's firing in contact time zones): a database store answers in one query.
+    nonisolated(nonsending) func prefetch(profiles ids: [String]) async throws {
+        let missing = Array(Set(ids.filter { storedContacts[$0] == nil }))
+        guard !missing.isEmpty else { return }
+        let profiles = try await store.contacts(missing)
+        for id in missing { storedContacts[id] = .some(profiles[id]) }
     }
 
     /// The digest recorded with an input id by a committed unit, or nil.

@@ -17,6 +17,9 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         case suppressed
         /// The visit waits for something (an approval, a test's winner, a send time, a duplicate).
         case held
+        /// The visit reached its campaign's goal (v1.2); `detail` says how (the goal's event, or its condition),
+        /// and whether the contact was held out.
+        case converted
         /// The visit left through an exit; `detail` names the exit that held.
         case exited
         /// The visit ended at an end step (or was stopped); `detail` is the outcome.

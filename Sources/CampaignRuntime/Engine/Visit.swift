@@ -168,6 +168,12 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public var status: CampaignStatus?
     /// Schedule and date triggers have fired for every instant up to this one.
     public var triggeredUpTo: Double?
+    /// For a schedule in contact time zones (v1.2), the zones other than the fallback that the contacts live
+    /// in, each with the instant its firings count from (when the schedule started counting, or when a contact
+    /// first lived there), so that the schedule fires at its local time in each. Set when the schedule starts
+    /// counting and kept by the units that write contacts; nil, and absent from the JSON, for every other flow,
+    /// so that states stored before v1.2 read as they did.
+    public var contactZones: [String: Double]?
 
     public init() {}
 }
@@ -245,8 +251,14 @@ public struct FanOut: Codable, Sendable, Equatable {
     /// Whether a page of this firing brought contacts to a dedupe step, so that the firing is followed by
     /// ``Work/settleDuplicates(at:)`` (nil in what was stored before it existed).
     var arrivedAtDedupe: Bool?
+    /// The zones a schedule's firing in contact time zones is for: only contacts living in one of them enter.
+    /// Nil, and absent from the JSON, for a firing for everyone.
+    public var zones: [String]?
 
-    public init(work: Work) {
+    /// Work over the audience, from its first contact; a schedule's firing in contact time zones passes the
+    /// `zones` it is for.
+    public init(work: Work, zones: [String]? = nil) {
         self.work = work
+        self.zones = zones
     }
 }
