@@ -17,6 +17,7 @@ public enum CompiledCampaigns {
         EngagementTaggingV1(),  // engagement-tagging v1
         FrequencyControlV1(),  // frequency-control v1
         PostPurchaseMultilingualV1(),  // post-purchase-multilingual v1
+        PostPurchaseMultilingualV2(),  // post-purchase-multilingual v2
         ReengageInactiveV1(),  // reengage-inactive v1
         SmartNurturingV1(),  // smart-nurturing v1
         SmartNurturingV2(),  // smart-nurturing v2

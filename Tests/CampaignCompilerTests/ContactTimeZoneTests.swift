@@ -59,4 +59,45 @@ import Testing
         #expect(check("timezone: contact.score\nfallback_timezone: Europe/Paris\n").diagnostics.map(\.rule) == [.typeMismatch])
         #expect(check("timezone: \"contact.\"\nfallback_timezone: Europe/Paris\n").diagnostics.map(\.rule) == [.expressionSyntax])
     }
+
+    /// A scenario of a schedule with contact time zones waits for the firing in each contact's zone: the
+    /// fallback zone's firing, earlier, does not settle a contact who lives where 09:00 comes later.
+    @Test func aScenarioWaitsForTheFiringInTheContactsZone() async throws {
+        let campaign = """
+            campaign: c
+            version: 1
+            status: published
+            trigger: { schedule: "0 9 * * *" }
+            timezone: contact.timezone
+            fallback_timezone: Europe/Paris
+            repeat: once
+            start: send
+            steps:
+              send: { send_email: welcome, next: done }
+              done: { end: success }
+
+            """
+        // 09:00 is 07:00Z in Paris and 13:00Z in New York on 2026-05-04; times without an offset are Paris's.
+        let scenario = """
+            campaign: c
+            version: 1
+            cases:
+              - name: a New Yorker enters at 09:00 New York time
+                contact: { id: n1, email: n1@example.com, timezone: America/New_York }
+                events: [{ at: 2026-05-04T05:00:00Z, event: signup }]
+                expect: { sent: [{ step: send, at: 2026-05-04T13:00:00Z }], outcome: success }
+              - name: a contact without a zone enters at 09:00 in Paris
+                contact: { id: p1, email: p1@example.com }
+                events: [{ at: 2026-05-04T05:00:00Z, event: signup }]
+                expect: { sent: [{ step: send, at: 2026-05-04T09:00:00 }], outcome: success }
+
+            """
+        let result = Checker.check(workspace: Fixtures.workspace, files: [InputFile(path: "c/v1.yaml", bytes: Array(campaign.utf8)),
+                                                                         InputFile(path: "c/tests/zones.yaml", bytes: Array(scenario.utf8))])
+        #expect(result.errorCount == 0, "\(Fixtures.golden(result.diagnostics))")
+        let scenarioFile = try #require(result.scenarios.first)
+        let cases = await ScenarioRunner.run(scenarioFile, campaigns: result.checked, workspace: result.workspace)
+        #expect(cases.count == 2)
+        for scenarioCase in cases { #expect(scenarioCase.failures.isEmpty, "\(scenarioCase.name): \(scenarioCase.failures)") }
+    }
 }

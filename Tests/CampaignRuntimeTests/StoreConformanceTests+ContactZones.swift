@@ -1,7 +1,8 @@
-import Foundation
-import Testing
+import CampaignFlows
 @testable import CampaignRuntime
 import CampaignStoreSQLite
+import Foundation
+import Testing
 
 /// Contact time zones (v1.2, `timezone: contact.FIELD` with `fallback_timezone`) on every store: `wait_until`,
 /// `send_time: optimized` and quiet hours read each contact's zone, a contact whose field names no zone the

@@ -9,7 +9,7 @@ import Testing
         try await ServiceHarness.withService { client in
             let list = try await client.get("/v1/campaigns")
             let versions = list.json["campaigns"] as? [[String: Any]] ?? []
-            #expect(versions.count == 16)
+            #expect(versions.count == 17)
             let v1 = versions.first { $0["campaign"] as? String == "abandoned-cart" && $0["version"] as? Int == 1 }
             #expect(v1?["status"] as? String == "draining")
             #expect((v1?["source"] as? String)?.hasSuffix("abandoned-cart/v1.yaml") == true)
@@ -133,7 +133,7 @@ import Testing
             #expect(lines.contains(#"campaignd_units_processed_total{kind="contact"} 1"#))
             #expect(lines.contains(#"campaignd_unit_duration_seconds_count{kind="event"} 2"#))
             #expect(lines.contains(#"campaignd_outbox_actions{state="dead"} 0.0"#))
-            #expect(lines.contains("campaignd_campaign_versions 16.0"))
+            #expect(lines.contains("campaignd_campaign_versions 17.0"))
             #expect(lines.contains("campaignd_inbox_events 0.0"))
             // The cart entered abandoned-cart v2, which waits 2 hours: one timer, not overdue.
             #expect(lines.contains(#"campaignd_timers{state="pending"} 1.0"#))

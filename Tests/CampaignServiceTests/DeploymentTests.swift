@@ -52,7 +52,7 @@ import Testing
             let client = ServiceClient(client: client, token: nil)
             let unchanged = try await client.post("/v1/deployments?dry_run=true", same)
             #expect(unchanged.status == .ok)
-            #expect(unchanged.json["unchanged"] as? Int == 16)
+            #expect(unchanged.json["unchanged"] as? Int == 17)
             #expect((unchanged.json["versions_added"] as? [Any])?.isEmpty == true)
 
             // A contact waits in v2.
@@ -71,7 +71,7 @@ import Testing
             #expect(changes.first?["from"] as? String == "published" && changes.first?["to"] as? String == "draining")
             #expect(changes.first?["contacts_in_flight"] as? Int == 1)
             let campaigns = try await client.get("/v1/campaigns")
-            #expect((campaigns.json["campaigns"] as? [Any])?.count == 16, "a dry run changes nothing")
+            #expect((campaigns.json["campaigns"] as? [Any])?.count == 17, "a dry run changes nothing")
 
             let applied = try await client.post("/v1/deployments", next)
             #expect(applied.status == .ok)
@@ -97,7 +97,7 @@ import Testing
         }
         // A restart on the same database runs v3 again, though the folder has no v3.
         let restarted = try await Self.service(database: database)
-        #expect(restarted.versionCount == 17)
+        #expect(restarted.versionCount == 18)
         try await restarted.application().test(.live) { client in
             let client = ServiceClient(client: client, token: nil)
             let report = try await client.get("/v1/campaigns/abandoned-cart/versions/3/report")
@@ -142,7 +142,7 @@ import Testing
             #expect(refused.status == .conflict)
             #expect(refused.isProblem)
             #expect(refused.json["detail"] as? String ?? "" == "deployment refused: campaign 'abandoned-cart' would have v2 and v3 published; one published version per campaign")
-            #expect((try await client.get("/v1/campaigns").json["campaigns"] as? [Any])?.count == 16, "nothing of a refused deployment is applied")
+            #expect((try await client.get("/v1/campaigns").json["campaigns"] as? [Any])?.count == 17, "nothing of a refused deployment is applied")
 
             #expect(try await client.post("/v1/deployments", first).status == .ok)
             let rewritten = try await client.post("/v1/deployments", changed)

@@ -17,14 +17,14 @@ import Testing
             flows: CompiledCampaigns.all, schema: schema,
             options: ServiceOptions(listen: ListenAddress(host: "127.0.0.1", port: 0),
                                     database: .sqlite(path: folder.appendingPathComponent("host.sqlite").path), clock: .virtual))
-        #expect(service.versionCount == 16)
+        #expect(service.versionCount == 17)
         try await service.application().test(.live) { client in
             let client = ServiceClient(client: client, token: nil)
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com", "orders": "two"}"#).pointers == ["/orders"])
             #expect(try await client.put("/v1/contacts/c1", #"{"email": "c1@example.com"}"#).status == .created)
             #expect(try await client.post("/v1/events", #"{"id": "p1", "contact": "c1", "event": "purchase", "payload": {"total": 12.5, "currency": "EUR"}}"#).status == .accepted)
             try await client.processAccepted()
-            let report = try await client.get("/v1/campaigns/post-purchase-multilingual/versions/1/report")
+            let report = try await client.get("/v1/campaigns/post-purchase-multilingual/versions/2/report")
             #expect((report.json["arrivals_per_step"] as? [String: Int] ?? [:]).isEmpty == false)
         }
     }

@@ -1,4 +1,5 @@
 import CampaignFlows
+import CampaignRuntime
 import CampaignService
 import Foundation
 import Testing

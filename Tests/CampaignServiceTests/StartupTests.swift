@@ -89,7 +89,7 @@ import Glibc
             line.append(chunk)
         }
         let announced = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .newlines)
-        let pattern = #/^campaignd: listening on http://127\.0\.0\.1:(\d+) \(16 campaign versions, sqlite:\.campaignd/state\.sqlite\)$/#
+        let pattern = #/^campaignd: listening on http://127\.0\.0\.1:(\d+) \(17 campaign versions, sqlite:\.campaignd/state\.sqlite\)$/#
         let match = try #require(announced.wholeMatch(of: pattern), "\(announced)")
         let port = try #require(Int(match.1))
         #expect(port > 0)

@@ -149,11 +149,15 @@ public enum ScenarioRunner {
             }
         }
         let lastEvent = time
+        /// Whether every contact's visits have ended, and a contact that has none was left out by a firing
+        /// of a schedule or dates trigger since the last event (in the contact's own zone, for a schedule
+        /// with contact time zones).
         func settled() async throws -> Bool {
-            let firedSince = (try await engine.store.flowState(key).triggeredUpTo ?? -.infinity) > lastEvent
             for contact in contacts {
                 let visits = try await engine.store.visits(of: contact.id).filter { $0.key.flow == key }
-                if visits.contains(where: \.isActive) || (visits.isEmpty && !firedSince && isScheduled(definition)) { return false }
+                if visits.contains(where: \.isActive) { return false }
+                if visits.isEmpty, let firing = try await engine.nextFiring(of: key, for: contact.id, after: lastEvent),
+                   clock.now < firing { return false }
             }
             return true
         }
@@ -176,13 +180,6 @@ public enum ScenarioRunner {
         }
         return (ScenarioCaseResult(file: file, name: scenarioCase.name.value, location: scenarioCase.name.location,
                                    failures: failures, actual: actual), await engine.trace)
-    }
-
-    private static func isScheduled(_ definition: FlowDefinition) -> Bool {
-        switch definition.trigger {
-        case .schedule, .dates: true
-        default: false
-        }
     }
 
     /// What happened to one contact, read from the trace and the store.

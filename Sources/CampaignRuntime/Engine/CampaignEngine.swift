@@ -768,6 +768,23 @@ public actor CampaignEngine {
         }
     }
 
+    /// When the schedule or dates trigger of `key` next fires for `contact`, strictly after `instant`: a
+    /// schedule at its local time in the contact's zone (``zone(of:in:)``), a date at its instant. Nil for
+    /// other triggers, an unknown version or contact, or a trigger that never fires again. Scenarios wait for
+    /// it before saying that a firing left a contact out.
+    public func nextFiring(of key: FlowKey, for contact: String, after instant: Double) async throws -> Double? {
+        guard let entry = entries[key] else { return nil }
+        switch entry.definition.trigger {
+        case .schedule:
+            guard let profile = try await store.contact(contact) else { return nil }
+            return entry.schedule?.next(after: instant, timeZone: zone(of: profile, in: entry).timeZone)
+        case .dates(let dates):
+            return dates.filter { $0 > instant }.min()
+        default:
+            return nil
+        }
+    }
+
     /// The next instant something is due: a timer, or a schedule or date firing of a published flow (once
     /// ``advance(to:)`` has started counting its schedule).
     public func nextWakeUp() async throws -> Double? {
