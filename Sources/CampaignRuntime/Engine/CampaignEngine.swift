@@ -98,6 +98,10 @@ public actor CampaignEngine {
     /// Flow keys in order, and the flows each event name triggers.
     public private(set) var flowKeys: [FlowKey] = []
     private var flowsByTrigger: [String: [FlowKey]] = [:]
+    /// Whether some registered flow has a `wait_for` step, or a goal: only then do events and profile changes
+    /// look at the contact's visits for them.
+    private var someFlowWaitsFor = false
+    private var someFlowHasAGoal = false
     /// Transitions allowed in one activation of a visit of a flow of `steps` steps: as many as it has steps,
     /// since the checker forbids zero-time cycles and so an activation reaches each step at most once, and at
     /// least 10,000. The bound keeps a flow that slipped past the checker from spinning forever.
@@ -214,6 +218,8 @@ public actor CampaignEngine {
                 flowsByTrigger[name, default: []].append(flowKey)
             }
         }
+        someFlowWaitsFor = entries.values.contains(where: \.waitsFor)
+        someFlowHasAGoal = entries.values.contains { $0.definition.goal != nil }
     }
 
     // MARK: Deployments
@@ -414,7 +420,7 @@ public actor CampaignEngine {
     /// a `wait_for` while the event or change is applied is not woken by it.
     private func wakeWaitingVisits(of id: String, event: (name: String, payload: [String: Value])?, now: Double,
                                    _ unit: Unit) async throws {
-        guard entries.values.contains(where: \.waitsFor) else { return }
+        guard someFlowWaitsFor else { return }
         let waiting = try await unit.visits(of: id).filter {
             if case .waitingFor = $0.phase { return true }
             return false
@@ -447,7 +453,7 @@ public actor CampaignEngine {
     /// convert it.
     private func convertVisits(of id: String, event: (name: String, payload: [String: Value])?, now: Double,
                                _ unit: Unit) async throws {
-        guard entries.values.contains(where: { $0.definition.goal != nil }) else { return }
+        guard someFlowHasAGoal else { return }
         // Every visit converts within `within` of its entry, ended or not: a treated visit that reached its end
         // early counts as much as a held-out one, which ends at once, so the two shares compare.
         for before in try await unit.visits(of: id) where before.convertedAt == nil {
