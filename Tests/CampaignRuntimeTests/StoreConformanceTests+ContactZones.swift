@@ -192,6 +192,88 @@ extension StoreConformanceTests {
                 == ["Asia/Tokyo", "America/New_York", "Europe/Berlin", "Asia/Kolkata"])
     }
 
+    /// A zoned schedule's state that counted before contact zones (its `triggeredUpTo` set, no zones listed)
+    /// gets its contacts' zones at the next advance, and they fire. (Found in review.)
+    @Test(arguments: StoreFactory.all)
+    func aStateThatCountedBeforeContactZonesGetsThem(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let clock = VirtualClock(now: Self.utc("2026-06-01T02:00:00Z"))
+        let engine = try await Self.dailyAtNine(store, clock: clock)
+        var state = try await store.flowState(Self.flow)
+        state.triggeredUpTo = clock.now - 3_600
+        var unit = EffectUnit()
+        unit.flows[Self.flow] = state
+        try await store.commit(unit)
+        try await engine.advance(to: Self.utc("2026-06-02T01:00:00Z"))
+        let entries = await Self.entries(engine)
+        #expect(entries.contains("new-york 2026-06-01T13:00:00Z") && entries.contains("tokyo 2026-06-02T00:00:00Z"), "\(entries)")
+    }
+
+    /// A contact written by a process that did not run the zoned version yet, in a zone nobody listed, is
+    /// listed by the next firing's pass and enters from then on. (Found in review.)
+    @Test(arguments: StoreFactory.all)
+    func aZoneNobodyListedIsFoundByTheNextFiring(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let clock = VirtualClock(now: Self.utc("2026-06-01T02:00:00Z"))
+        let engine = try await Self.dailyAtNine(store, clock: clock)
+        try await engine.advance(to: clock.now)
+        let other = try await CampaignEngine(flows: [], store: store, clock: clock)
+        try await other.upsertContact(Self.resident("sydney", .string("Australia/Sydney")))
+        try await engine.advance(to: Self.utc("2026-06-03T00:00:00Z"))
+        #expect(try await store.flowState(Self.flow).contactZones?["Australia/Sydney"] != nil)
+        // Listed by Paris's firing at 07:00Z; 09:00 in Sydney (UTC+10 in June) is 23:00Z the day before.
+        #expect(await Self.entries(engine).filter { $0.hasPrefix("sydney ") } == ["sydney 2026-06-01T23:00:00Z", "sydney 2026-06-02T23:00:00Z"])
+    }
+
+    /// A field holding a zone's name with more after a NUL, or a text of any length, names no zone: the contact
+    /// gets the fallback, and the flow lists nothing new. (Foundation reads a name only up to a NUL, and would
+    /// have run "Asia/Tokyo\0..." as UTC; found in review.)
+    @Test(arguments: StoreFactory.all)
+    func aFieldWithAZoneAndMoreNamesNoZone(_ factory: StoreFactory) async throws {
+        let store = try await factory.make()
+        let clock = VirtualClock(now: Self.utc("2026-06-01T02:00:00Z"))
+        let engine = try await Self.dailyAtNine(store, clock: clock)
+        try await engine.advance(to: clock.now)
+        for name in ["Asia/Tokyo\u{0}", "Asia/Tokyo\u{0}x", "Europe/Paris\u{0}", String(repeating: "Asia/Tokyo", count: 1_000)] {
+            #expect((try? CampaignTimeZone.resolve(name).get()) == nil, "\(name.prefix(20).debugDescription)")
+        }
+        try await engine.upsertContact(Self.resident("nul", .string("Asia/Tokyo\u{0}")))
+        try await engine.upsertContact(Self.resident("long", .string(String(repeating: "x", count: 100_000))))
+        try await engine.advance(to: Self.utc("2026-06-01T08:00:00Z"))
+        #expect(try await store.flowState(Self.flow).contactZones.map { Set($0.keys) } == ["Asia/Tokyo", "America/New_York", "Europe/Berlin"])
+        let entries = await Self.entries(engine)
+        #expect(entries.contains("nul 2026-06-01T07:00:00Z") && entries.contains("long 2026-06-01T07:00:00Z"), "at 09:00 in Paris: \(entries)")
+    }
+
+    /// A scheduled version that was a draft, or was drained, counts from when it is published again: the slots it
+    /// missed meanwhile are not made up at once. (Found in review; older than contact zones.)
+    @Test(arguments: [false, true])
+    func aScheduleCountsFromWhenItsVersionIsPublished(_ zoned: Bool) async throws {
+        let store = InMemoryStore()
+        let clock = VirtualClock(now: Self.utc("2026-06-01T00:00:00Z"))
+        var definition = makeFlow([FlowState(id: "done", line: 1, step: .end(.success))], trigger: .schedule("0 9 * * *"),
+                                  status: .draft, timezone: "Europe/Paris").definition
+        if zoned { definition.contactTimezoneField = Self.zoneField }
+        let engine = try await CampaignEngine(flows: [FlowInterpreter(definition)], store: store, clock: clock)
+        try await engine.upsertContact(Self.resident("a", zoned ? .string("Asia/Tokyo") : nil))
+        try await engine.advance(to: clock.now)
+        clock.now = Self.utc("2026-06-04T00:00:00Z")
+        try await engine.advance(to: clock.now)
+        try await engine.setStatus(Self.flow, .published)
+        try await engine.advance(to: clock.now + 60)
+        #expect(await Self.entries(engine).isEmpty, "nothing made up at once")
+        clock.now = Self.utc("2026-06-05T00:00:00Z")
+        try await engine.advance(to: clock.now)
+        #expect(await Self.entries(engine) == [zoned ? "a 2026-06-05T00:00:00Z" : "a 2026-06-04T07:00:00Z"])
+        // Drained, then published again two days later: it goes on from then.
+        try await engine.setStatus(Self.flow, .draining)
+        clock.now = Self.utc("2026-06-07T00:00:00Z")
+        try await engine.advance(to: clock.now)
+        try await engine.setStatus(Self.flow, .published)
+        try await engine.advance(to: clock.now + 60)
+        #expect(await Self.entries(engine).count == 1, "the days it was draining are not made up")
+    }
+
     /// The pass that starts the schedule and the firings both go page by page: zones found on a later page fire.
     @Test(arguments: StoreFactory.all)
     func zonesOfContactsPastTheFirstPageFire(_ factory: StoreFactory) async throws {

@@ -11,8 +11,15 @@ public enum CampaignTimeZone {
     static let areas: Set<String> = ["Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
                                      "Europe", "Indian", "Pacific"]
 
+    /// The longest name `resolve` looks at: IANA names are at most a few dozen characters.
+    public static let maximumNameLength = 64
+
     /// The zone `name` stands for, or why it is refused.
     public static func resolve(_ name: String) -> Result<TimeZone, TimeZoneProblem> {
+        // A contact's field may hold anything: a name of any length is refused before it is looked at.
+        guard name.utf8.count <= maximumNameLength else {
+            return .failure(TimeZoneProblem(name: String(name.prefix(maximumNameLength)) + "...", kind: .unknown, suggestion: nil))
+        }
         if name == "UTC" || name == "Etc/UTC" {
             guard let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) else {
                 return .failure(TimeZoneProblem(name: name, kind: .unknown, suggestion: nil))
@@ -24,7 +31,9 @@ public enum CampaignTimeZone {
             return .failure(TimeZoneProblem(name: name, kind: .abbreviation, suggestion: replacement))
         }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.count >= 2, areas.contains(String(parts[0])), let zone = TimeZone(identifier: name) {
+        // Foundation reads a name only up to a NUL ("Asia/Tokyo\0..." would be accepted, and run as UTC): only
+        // the characters of IANA names reach it.
+        if parts.count >= 2, areas.contains(String(parts[0])), name.utf8.allSatisfy(isNameByte), let zone = TimeZone(identifier: name) {
             return .success(zone)
         }
         return .failure(TimeZoneProblem(name: name, kind: .unknown, suggestion: nil))
@@ -36,6 +45,15 @@ public enum CampaignTimeZone {
         (["UTC"] + TimeZone.knownTimeZoneIdentifiers.filter { name in
             name.split(separator: "/").first.map { areas.contains(String($0)) } ?? false
         }).sorted()
+    }
+
+    /// Whether a byte may appear in an IANA zone name: ASCII letters, digits, `_`, `-`, `+` and `/`.
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "/"): true
+        default: false
+        }
     }
 
     /// `+02:00`, `UTC+2`, `GMT-5`, `Etc/GMT+1`, `UTC+02:00`...: a fixed offset, not a region.

@@ -283,10 +283,7 @@ public actor CampaignEngine {
             }
             for change in changes {
                 let key = FlowKey(campaign: change.campaign, version: change.version)
-                try await unit.updateFlow(key) { state in
-                    state.status = change.to
-                    if change.to == .stopped { state.fanOuts.append(FanOut(work: .stop(at: now))) }
-                }
+                try await unit.updateFlow(key) { $0.change(status: change.to, at: now) }
             }
             try await finish(unit)
             policies = schema.policies
@@ -682,12 +679,24 @@ public actor CampaignEngine {
             let zones = fanOut.zones.map(Set.init)
             // Most of the page may live elsewhere: its profiles in one read, the visits of those who enter only.
             if zones != nil { try await unit.prefetch(profiles: ids) }
+            // Zones the flow's state does not list yet (a contact written by a process that did not run this
+            // version then): listed now, from this firing on, rather than never.
+            var unlisted: Set<String> = []
             for id in ids {
                 if let zones {
-                    guard let entry = entries[key], let contact = try await unit.contact(id),
-                          zones.contains(zone(of: contact, in: entry).name) else { continue }
+                    guard let entry = entries[key], let contact = try await unit.contact(id) else { continue }
+                    let name = zone(of: contact, in: entry).name
+                    guard zones.contains(name) else {
+                        if name != entry.definition.timezone { unlisted.insert(name) }
+                        continue
+                    }
                 }
                 try await enter(key, contact: id, payload: [:], now: at, unit)
+            }
+            if !unlisted.isEmpty {
+                try await unit.updateFlow(key) { state in
+                    for name in unlisted where state.contactZones != nil && state.contactZones?[name] == nil { state.contactZones?[name] = at }
+                }
             }
             unit.collectsDedupeArrivals = nil
             try await keepBest(of: unit.dedupeArrivals, now: at, unit)
@@ -753,13 +762,17 @@ public actor CampaignEngine {
     public func advance(to time: Double, timers limit: Int) async throws -> Int {
         try await exclusively {
             if resumeIsDue { try await resume() }
+            // A published version's schedule starts counting now (a draft's does when it is published), with
+            // the zones its contacts live in; a state that counted before contact zones existed gets them.
             for key in flowKeys where isScheduled(key) {
-                guard try await store.flowState(key).triggeredUpTo == nil, let entry = entries[key] else { continue }
+                let state = try await store.flowState(key)
+                guard let entry = entries[key], state.triggeredUpTo == nil || (entry.schedulesInContactZones && state.contactZones == nil),
+                      try await status(key) == .published else { continue }
                 let now = clock.now
                 let zones = entry.schedulesInContactZones ? try await contactZonesOfEveryContact(entry, now: now) : nil
                 let unit = Unit(store: store)
                 try await unit.updateFlow(key) { state in
-                    state.triggeredUpTo = now
+                    if state.triggeredUpTo == nil { state.triggeredUpTo = now }
                     state.contactZones = zones
                 }
                 try await finish(unit)
@@ -923,10 +936,7 @@ public actor CampaignEngine {
             let unit = Unit(store: store)
             guard try await accept(input, ["status", key.description, status.rawValue], unit) else { return }
             let now = clock.now
-            try await unit.updateFlow(key) { state in
-                state.status = status
-                if status == .stopped { state.fanOuts.append(FanOut(work: .stop(at: now))) }
-            }
+            try await unit.updateFlow(key) { $0.change(status: status, at: now) }
             try await finish(unit)
             try await runFanOuts(key)
         }
@@ -1485,14 +1495,18 @@ public actor CampaignEngine {
     }
 
     /// Zone names read in contacts' fields, resolved once each (a zone is read from the system's database):
-    /// every name the runtime accepts (the IANA database bounds them), and refused ones (nil) until there are
-    /// ``maximumResolvedZoneNames`` entries, so that fields holding anything at all cannot grow it without end.
+    /// every name the runtime accepts (the IANA database bounds them: ``CampaignTimeZone/resolve(_:)`` lets only
+    /// the characters of IANA names reach Foundation), and refused ones (nil, each at most
+    /// ``CampaignTimeZone/maximumNameLength`` bytes) until there are ``maximumResolvedZoneNames`` entries, so
+    /// that fields holding anything at all cannot grow it without end.
     private var resolvedZones: [String: TimeZone?] = [:]
     private static let maximumResolvedZoneNames = 2_000
 
     /// The zone a contact's field names, or nil when the runtime refuses the name (an abbreviation, an offset,
     /// an unknown name).
     private func resolvedZone(_ name: String) -> TimeZone? {
+        // No zone's name is longer: a field holding a long text is refused without being kept.
+        guard name.utf8.count <= CampaignTimeZone.maximumNameLength else { return nil }
         if let resolved = resolvedZones[name] { return resolved }
         let zone = try? CampaignTimeZone.resolve(name).get()
         if zone != nil || resolvedZones.count < Self.maximumResolvedZoneNames { resolvedZones[name] = zone }

@@ -176,6 +176,18 @@ public struct FlowRuntimeState: Codable, Sendable, Equatable {
     public var contactZones: [String: Double]?
 
     public init() {}
+
+    /// Gives the version `status` at `now`: stopping it ends its visits (a fan-out), and any status but
+    /// `published` stops its schedule from counting, so that published again it counts from then (with its
+    /// contacts' zones found again) rather than making up the slots it missed.
+    mutating func change(status: CampaignStatus, at now: Double) {
+        self.status = status
+        if status == .stopped { fanOuts.append(FanOut(work: .stop(at: now))) }
+        if status != .published {
+            triggeredUpTo = nil
+            contactZones = nil
+        }
+    }
 }
 
 /// How many visits of one version entered and converted, treated and held out (v1.2): the shares reports
