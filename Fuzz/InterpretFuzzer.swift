@@ -1,5 +1,5 @@
 import CampaignCompiler
-import CampaignRuntime
+import CampaignFlows
 
 // Target `interpret`: reads one input as a campaign file and, when it checks with no errors, lowers it,
 // emits it and runs contacts through the interpreter with random events, trapping on any broken promise of

@@ -1,5 +1,5 @@
 import CampaignCompiler
-import CampaignRuntime
+import CampaignFlows
 
 // Target `workspace`: reads and checks one input as a workspace file, alone and beside a fixed campaign that
 // names a field of each type, events, messages on each channel, a group, a persona, a promo bank and a

@@ -1,5 +1,5 @@
 import CampaignCompiler
-import CampaignRuntime
+import CampaignFlows
 import CampaignSynthesis
 import Dispatch
 import Foundation
