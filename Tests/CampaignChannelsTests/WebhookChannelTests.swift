@@ -144,7 +144,9 @@ import Testing
     @Test func noAnswerWithinTheTimeoutIsAFailure() async throws {
         let receiver = try await TestReceiver.start(otherwise: .silence)
         let endpoint = WebhookEndpoint(name: "default", url: try receiver.url("/actions"), secret: Fixtures.secret)
-        // The delivery's own time: the whole block, the router's shutdown included, once took 24 s in CI.
+        // The delivery's own time. Without the timeout it would never end (the receiver never answers); with it,
+        // it ends once the deadline's task gets a thread, which on 2 cores, while other suites run compilers and
+        // wait on them, took 19.5 s in a CI run: the bound says "ends", not "ends fast".
         var elapsed = Duration.zero
         try await Fixtures.withRouter([endpoint], timeout: .milliseconds(300)) { router in
             let started = ContinuousClock.now
@@ -156,7 +158,7 @@ import Testing
         try await receiver.stop()
         #expect(receiver.requests.count == 1)
         #expect(elapsed >= .milliseconds(300))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(60))
     }
 
     @Test func aReceiverThatIsNotListeningIsAFailure() async throws {
