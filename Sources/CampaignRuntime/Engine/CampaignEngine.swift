@@ -83,6 +83,21 @@ public actor CampaignEngine {
             }
         }
 
+        /// The version's status in `state`: as a status change set it, else as its file says.
+        func status(in state: FlowRuntimeState) -> CampaignStatus {
+            state.status ?? definition.status
+        }
+
+        /// The first firing of the version's schedule (its local times read in `timeZone`) or dates strictly
+        /// after `instant`; nil for other triggers, or when they never fire again.
+        func firing(after instant: Double, in timeZone: TimeZone) -> Double? {
+            switch definition.trigger {
+            case .schedule: schedule?.next(after: instant, timeZone: timeZone)
+            case .dates(let dates): dates.filter { $0 > instant }.min()
+            default: nil
+            }
+        }
+
         /// A hash of everything in the definition but its status (which deployments change).
         static func fingerprint(of definition: FlowDefinition) -> UInt64 {
             var unstatused = definition
@@ -767,7 +782,7 @@ public actor CampaignEngine {
             for key in flowKeys where isScheduled(key) {
                 let state = try await store.flowState(key)
                 guard let entry = entries[key], state.triggeredUpTo == nil || (entry.schedulesInContactZones && state.contactZones == nil),
-                      try await status(key) == .published else { continue }
+                      entry.status(in: state) == .published else { continue }
                 let now = clock.now
                 let zones = entry.schedulesInContactZones ? try await contactZonesOfEveryContact(entry, now: now) : nil
                 let unit = Unit(store: store)
@@ -789,19 +804,13 @@ public actor CampaignEngine {
 
     /// When the schedule or dates trigger of `key` next fires for `contact`, strictly after `instant`: a
     /// schedule at its local time in the contact's zone (``zone(of:in:)``), a date at its instant. Nil for
-    /// other triggers, an unknown version or contact, or a trigger that never fires again. Scenarios wait for
-    /// it before saying that a firing left a contact out.
+    /// other triggers, an unknown version, an unknown contact of a schedule in contact time zones, or a
+    /// trigger that never fires again. Scenarios wait for it before saying that a firing left a contact out.
     public func nextFiring(of key: FlowKey, for contact: String, after instant: Double) async throws -> Double? {
         guard let entry = entries[key] else { return nil }
-        switch entry.definition.trigger {
-        case .schedule:
-            guard let profile = try await store.contact(contact) else { return nil }
-            return entry.schedule?.next(after: instant, timeZone: zone(of: profile, in: entry).timeZone)
-        case .dates(let dates):
-            return dates.filter { $0 > instant }.min()
-        default:
-            return nil
-        }
+        guard entry.schedulesInContactZones else { return entry.firing(after: instant, in: entry.timeZone) }
+        guard let profile = try await store.contact(contact) else { return nil }
+        return entry.firing(after: instant, in: zone(of: profile, in: entry).timeZone)
     }
 
     /// The next instant something is due: a timer, or a schedule or date firing of a published flow (once
@@ -818,7 +827,7 @@ public actor CampaignEngine {
         var earliest: (at: Double, key: FlowKey, zones: [String]?)?
         for key in flowKeys where isScheduled(key) {
             let state = try await store.flowState(key)
-            guard try await status(key) == .published, let firing = nextTriggerFiring(key, state) else { continue }
+            guard entries[key]?.status(in: state) == .published, let firing = nextTriggerFiring(key, state) else { continue }
             if earliest.map({ (firing.at, key) < ($0.at, $0.key) }) ?? true { earliest = (firing.at, key, firing.zones) }
         }
         return earliest
@@ -845,28 +854,20 @@ public actor CampaignEngine {
     /// whose local time it is then, together (nil: for everyone).
     private func nextTriggerFiring(_ key: FlowKey, _ state: FlowRuntimeState) -> (at: Double, zones: [String]?)? {
         guard let entry = entries[key], let after = state.triggeredUpTo else { return nil }
-        switch entry.definition.trigger {
-        case .schedule:
-            guard let schedule = entry.schedule else { return nil }
-            guard entry.schedulesInContactZones else { return schedule.next(after: after, timeZone: entry.timeZone).map { ($0, nil) } }
-            if let upcoming = upcomingZoneFirings[key], upcoming.after == after, upcoming.zones == state.contactZones {
-                return upcoming.firing
-            }
-            var firings: [(zone: String, at: Double)] = []
-            if let at = schedule.next(after: after, timeZone: entry.timeZone) { firings.append((entry.definition.timezone, at)) }
-            for (name, since) in state.contactZones ?? [:] {
-                guard let zone = resolvedZone(name), let at = schedule.next(after: max(after, since), timeZone: zone) else { continue }
-                firings.append((name, at))
-            }
-            let at = firings.map(\.at).min()
-            let firing = at.map { at in (at, Optional(firings.filter { $0.at == at }.map(\.zone).sorted())) }
-            upcomingZoneFirings[key] = (after, state.contactZones, firing)
-            return firing
-        case .dates(let dates):
-            return dates.filter { $0 > after }.min().map { ($0, nil) }
-        default:
-            return nil
+        guard entry.schedulesInContactZones else { return entry.firing(after: after, in: entry.timeZone).map { ($0, nil) } }
+        if let upcoming = upcomingZoneFirings[key], upcoming.after == after, upcoming.zones == state.contactZones {
+            return upcoming.firing
         }
+        var firings: [(zone: String, at: Double)] = []
+        if let at = entry.firing(after: after, in: entry.timeZone) { firings.append((entry.definition.timezone, at)) }
+        for (name, since) in state.contactZones ?? [:] {
+            guard let zone = resolvedZone(name), let at = entry.firing(after: max(after, since), in: zone) else { continue }
+            firings.append((name, at))
+        }
+        let at = firings.map(\.at).min()
+        let firing = at.map { at in (at, Optional(firings.filter { $0.at == at }.map(\.zone).sorted())) }
+        upcomingZoneFirings[key] = (after, state.contactZones, firing)
+        return firing
     }
 
     /// Releases approval holds at a send step: for one contact, or for everyone held there.
@@ -1065,7 +1066,7 @@ public actor CampaignEngine {
                                now: Double, _ unit: Unit) async throws {
         var published: FlowKey?
         for key in flowKeys where key.campaign == campaign {
-            if (try await unit.flowState(key).status ?? entries[key]!.definition.status) == .published { published = key }
+            if entries[key]!.status(in: try await unit.flowState(key)) == .published { published = key }
         }
         guard let published else {
             if keepsJournal {
@@ -1141,7 +1142,7 @@ public actor CampaignEngine {
     private func enter(_ key: FlowKey, contact id: String, event: String? = nil, payload: [String: Value], now: Double,
                        startedBy: String? = nil, _ unit: Unit) async throws {
         guard let entry = entries[key], let contact = try await unit.contact(id) else { return }
-        let status = try await unit.flowState(key).status ?? entry.definition.status
+        let status = entry.status(in: try await unit.flowState(key))
         guard status == .published else {
             return refuse(key, contact: id, "the version is \(status.rawValue), not published", now: now, unit)
         }
